@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs medanon's build, test and run dependencies from Debian's packages.
+# Idempotent and fast when everything is present: apt is only touched for what is missing.
+# Used by both README commands (demo and tests) and therefore by CI.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake make pkg-config
+  # MPI + parallel HDF5 (MPI-IO); hdf5-tools gives h5dump for read-back checks
+  openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
+  # LibTorch (CPU) and a fast BLAS: with the reference BLAS matmuls are ~40x slower
+  libtorch-dev libopenblas0-openmp
+  # images, DICOM, OCR
+  libopencv-dev libdcmtk-dev dcmtk libtesseract-dev libleptonica-dev tesseract-ocr-eng
+  # CLI and tests
+  libcli11-dev libgtest-dev nlohmann-json3-dev
+  # independent readers used by tests (Debian's system python3, not a pyenv one)
+  python3-numpy python3-h5py python3-pydicom python3-torch
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${#missing[@]} missing packages: ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+# A stale package index makes "install" fail with 404s; refresh once, then install.
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "install-deps: done"
