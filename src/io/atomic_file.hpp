@@ -1,0 +1,25 @@
+#pragma once
+// Files appear whole or not at all: written to a temporary name in the same folder, then
+// renamed (rename(2) is atomic within a file system). A killed job leaves no half file under
+// the final name, only a "*.tmp.*" that a rerun overwrites.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace medanon::io {
+
+// The temporary name used for `path` by this process.
+std::string temporary_path_for(const std::string& path);
+
+// Calls `write(temp_path)` to produce the file, then renames it to `path`. Creates parent
+// folders. On any failure the temporary file is removed and the exception propagates.
+void write_atomically(const std::string& path, const std::function<void(const std::string&)>& write);
+
+void write_bytes_atomically(const std::string& path, const std::vector<std::uint8_t>& bytes);
+void write_text_atomically(const std::string& path, const std::string& text);
+
+std::vector<std::uint8_t> read_bytes(const std::string& path);
+
+}  // namespace medanon::io
