@@ -31,9 +31,11 @@ Exposure draw_exposure(Rng& rng) {
 }
 
 // Collimator shutters: a third of films show bright or dark bands at one or two edges, which
-// is where burned-in text often sits.
-void apply_collimation(cv::Mat& brightness, Rng& rng) {
-  if (!rng.bernoulli(0.33)) return;
+// is where burned-in text often sits. Returns the shuttered area: nothing behind it reaches the
+// detector, so no object can be seen there.
+cv::Mat apply_collimation(cv::Mat& brightness, Rng& rng) {
+  cv::Mat shuttered = cv::Mat::zeros(brightness.size(), CV_8UC1);
+  if (!rng.bernoulli(0.33)) return shuttered;
   const int edges = rng.uniform_int(1, 2);
   for (int e = 0; e < edges; ++e) {
     const int side = rng.uniform_int(0, 3);
@@ -47,7 +49,9 @@ void apply_collimation(cv::Mat& brightness, Rng& rng) {
       default: band = cv::Rect(0, brightness.rows - depth, brightness.cols, depth); break;
     }
     brightness(band).setTo(value);
+    shuttered(band).setTo(255);
   }
+  return shuttered;
 }
 
 // Signal-dependent noise: quantum noise grows where fewer photons arrive... on the detector
@@ -91,7 +95,8 @@ RenderedImage render_radiograph(const CorpusPlan& plan, const ImagePlan& image, 
   brightness = cv::min(brightness, 1.0);
   cv::pow(brightness, exposure.gamma, brightness);
   brightness = brightness * (exposure.white - exposure.black) + exposure.black;
-  apply_collimation(brightness, anatomy_rng);
+  const cv::Mat shuttered = apply_collimation(brightness, anatomy_rng);
+  result.object_mask.setTo(0, shuttered);
   if (switches.noise) {
     Rng noise_rng = Rng::stream(seed, static_cast<std::uint64_t>(image.index), Stream::noise);
     add_noise(brightness, exposure, noise_rng);
