@@ -143,7 +143,7 @@ void draw_ribs(cv::Mat& bones, const BodyLayout& l, cv::Size size, Rng& rng) {
       }
       const int thick = static_cast<int>(rib_thickness * 16);
       draw_curve(bones, posterior, 0.10, thick / 16);
-      draw_curve(bones, posterior, -0.05, std::max(1, thick / 32));  // marrow: cortex stays brighter
+      draw_curve(bones, posterior, 0.065, std::max(1, thick / 40));  // marrow: the cortex stays brighter
       draw_curve(bones, anterior, 0.05, std::max(1, thick * 3 / 4 / 16));
     }
   }
@@ -200,12 +200,21 @@ AnatomyImage render_anatomy(const ImagePlan& plan, Rng& rng) {
   const double neck_l = l.spine_u - l.neck_half_width, neck_r = l.spine_u + l.neck_half_width;
   body_uv.push_back({neck_l, -0.05});
   body_uv.push_back({neck_l, l.shoulder_v - 0.03});
-  body_uv.push_back({l.body_left + 0.02, l.shoulder_v + 0.02});
-  body_uv.push_back({l.body_left - 0.01, 0.45});
-  body_uv.push_back({l.body_left + 0.01, 1.05});
-  body_uv.push_back({l.body_right - 0.01, 1.05});
-  body_uv.push_back({l.body_right + 0.01, 0.45});
-  body_uv.push_back({l.body_right - 0.02, l.shoulder_v + 0.02});
+  // Trunk sides: shoulders round off, the chest is widest at mid height, the waist narrows.
+  const double waist = rng.uniform(0.02, 0.06);
+  constexpr int kSideSteps = 16;
+  for (int i = 0; i <= kSideSteps; ++i) {
+    const double t = static_cast<double>(i) / kSideSteps;
+    const double v = l.shoulder_v + (1.05 - l.shoulder_v) * t;
+    const double inset = 0.03 * std::pow(1 - t, 4) * 3 + waist * std::pow(std::max(0.0, t - 0.5) * 2, 2) - 0.01 * std::sin(t * M_PI);
+    body_uv.push_back({l.body_left + inset, v});
+  }
+  for (int i = kSideSteps; i >= 0; --i) {
+    const double t = static_cast<double>(i) / kSideSteps;
+    const double v = l.shoulder_v + (1.05 - l.shoulder_v) * t;
+    const double inset = 0.03 * std::pow(1 - t, 4) * 3 + waist * std::pow(std::max(0.0, t - 0.5) * 2, 2) - 0.01 * std::sin(t * M_PI);
+    body_uv.push_back({l.body_right - inset, v});
+  }
   body_uv.push_back({neck_r, l.shoulder_v - 0.03});
   body_uv.push_back({neck_r, -0.05});
   cv::Mat body_mask = cv::Mat::zeros(work, CV_8UC1);
@@ -250,20 +259,23 @@ AnatomyImage render_anatomy(const ImagePlan& plan, Rng& rng) {
   for (int k = 0; k < vertebra_count; ++k) {
     const double v = -0.02 + k * 0.05;
     cv::rectangle(bones, to_pixels(l.spine_u - spine_half, v, work), to_pixels(l.spine_u + spine_half, v + 0.04, work),
-                  cv::Scalar(0.12), cv::FILLED, cv::LINE_AA);
+                  cv::Scalar(0.07), cv::FILLED, cv::LINE_AA);
   }
   draw_ribs(bones, l, work, rng);
   const auto clavicles_work = clavicle_curves(l, work, rng);
   for (const auto& curve : clavicles_work) draw_curve(bones, curve, 0.16, std::max(2, cvRound(work.height * 0.02)));
   if (rng.bernoulli(0.7)) {  // humeral heads at the upper corners
     for (int side : {-1, 1}) {
-      const double u = side < 0 ? l.body_left - 0.02 : l.body_right + 0.02;
+      const double u = side < 0 ? l.body_left + 0.015 : l.body_right - 0.015;
       cv::circle(bones, to_pixels(u, l.shoulder_v + 0.08, work), cvRound(0.05 * work.width), cv::Scalar(0.14), cv::FILLED,
                  cv::LINE_AA);
     }
   }
   cv::GaussianBlur(bones, bones, cv::Size(0, 0), std::max(0.8, work.width * 0.003));
-  density += bones;
+  cv::Mat inside_body;
+  body_mask.convertTo(inside_body, CV_32FC1, 1.0 / 255);
+  cv::GaussianBlur(inside_body, inside_body, cv::Size(0, 0), work.width * 0.006);
+  density += bones.mul(inside_body);  // no bone outside the skin
 
   cv::Mat trachea = cv::Mat::zeros(work, CV_32FC1);
   cv::line(trachea, to_pixels(l.spine_u, 0.0, work), to_pixels(l.spine_u + 0.005, l.heart_v - 0.18, work), cv::Scalar(0.10),
@@ -271,7 +283,10 @@ AnatomyImage render_anatomy(const ImagePlan& plan, Rng& rng) {
   cv::GaussianBlur(trachea, trachea, cv::Size(0, 0), work.width * 0.006);
   density -= trachea;
 
-  draw_vessels(density, l, work, rng);
+  cv::Mat vessels = cv::Mat::zeros(work, CV_32FC1);
+  draw_vessels(vessels, l, work, rng);
+  cv::GaussianBlur(vessels, vessels, cv::Size(0, 0), std::max(0.6, work.width * 0.0015));
+  density += vessels.mul(lungs);  // visible only against aerated lung
   density += smooth_field(work, 6, rng) * 0.025;  // soft-tissue inhomogeneity
 
   // --- slight patient rotation, then up to full resolution --------------------------------
