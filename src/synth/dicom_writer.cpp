@@ -71,7 +71,7 @@ class ItemWriter {
 
   void put_phi(const DcmTagKey& key, const std::string& value) {
     put(key, value);
-    phi_[prefix_ + keyword_of(key)] = value;
+    record(keyword_of(key), value);
   }
 
   void put_uint16(const DcmTagKey& key, Uint16 value) {
@@ -86,7 +86,7 @@ class ItemWriter {
   void put_private_phi(Uint16 group, Uint16 element, const char* creator, DcmEVR vr, const std::string& value) {
     const DcmTagKey key(group, element);
     put_private(key, creator, vr, value);
-    phi_[prefix_ + key.toString().c_str()] = value;
+    record(key.toString().c_str(), value);
   }
 
   // A new item appended to `sequence`; `indexed` keys its PHI "Sequence[i]/..." for
@@ -106,6 +106,11 @@ class ItemWriter {
   DcmItem& item() { return item_; }
 
  private:
+  // An empty value plants nothing, and as a "leaked PHI" pattern it would match everywhere.
+  void record(const std::string& name, const std::string& value) {
+    if (!value.empty()) phi_[prefix_ + name] = value;
+  }
+
   void put_private(const DcmTagKey& key, const char* creator, DcmEVR vr, const std::string& value) {
     DcmTag tag(key, DcmVR(vr));
     tag.setPrivateCreator(creator);

@@ -605,6 +605,21 @@ TEST(SynthDicomWriter, ReportsUnwritablePathsAsInternalError) {
   EXPECT_THROW(write_fixture(path, kExplicitLittle, false, 12), InternalError);
 }
 
+TEST(SynthDicomWriter, LeavesEmptyIdentityValuesOutOfThePlantedPhi) {
+  const ScratchDir scratch;
+  const PatientIdentity patient = make_patient();
+  StudyIdentity study = make_study();
+  study.description.clear();
+  const SeriesIdentity series = make_series();
+  const ImagePlan plan = make_plan(kExplicitLittle, false, 12);
+  const DicomContext context{plan, patient, study, series, {}};
+  Rng rng = Rng::stream(42, 0, Stream::dicom);
+  const auto phi = write_dicom((scratch.path() / "x.dcm").string(), context, make_image(12), rng);
+  EXPECT_EQ(phi.count("StudyDescription"), 0u);
+  EXPECT_EQ(phi.count("ReferencedImageSequence[0]/ReferencedSOPInstanceUID"), 0u);
+  for (const auto& [key, value] : phi) EXPECT_FALSE(value.empty()) << key;
+}
+
 TEST(SynthDicomWriter, ListsEightDistinctTransferSyntaxes) {
   const std::vector<std::string>& names = all_transfer_syntaxes();
   EXPECT_EQ(names.size(), 8u);
