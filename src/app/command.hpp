@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "dist/mpi_session.hpp"
 
@@ -16,8 +17,14 @@ struct Command {
   std::function<int(const dist::Communicator&)> run;
 };
 
-// Every subcommand takes `--config FILE` (TOML, the format of configs/*.toml).
+// Every subcommand takes `--config FILE` (TOML, the format of configs/*.toml). Call first in
+// setup_x: it also makes a repeated option take its last value (so the command line wins).
 void add_config_option(CLI::App& command, const std::string& default_file_hint);
+
+// `args` (argv without the program name) with the entries of the --config file given to
+// `command` inserted right after the subcommand's name; unchanged when no file was given.
+// Throws CLI::FileError / CLI::ConversionError for unreadable or malformed files.
+std::vector<std::string> with_config_file_arguments(const CLI::App& command, std::vector<std::string> args);
 
 Command setup_synth(CLI::App& parent);
 Command setup_anonymize(CLI::App& parent);

@@ -1,6 +1,9 @@
 // medanon: one binary, one subcommand per job kind, run alone, under mpirun or under srun.
 
+#include <algorithm>
 #include <cstdio>
+#include <memory>
+#include <string>
 #include <exception>
 #include <vector>
 
@@ -27,40 +30,65 @@ int end_with(const std::exception& error, ExitCode code, Scope scope, const dist
   return to_int(code);
 }
 
-int run(int argc, char** argv, const dist::MpiSession& mpi) {
-  CLI::App cli{"medanon: de-identify whole medical-image datasets on HPC clusters (MPI + parallel HDF5)"};
-  cli.set_version_flag("--version", app::version_text());
+struct Cli {
+  CLI::App app{"medanon: de-identify whole medical-image datasets on HPC clusters (MPI + parallel HDF5)"};
   std::string log_level = "info";
-  cli.add_option("--log-level", log_level, "debug, info, warn or error")
-      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
-      ->capture_default_str();
-  cli.require_subcommand(1);
-  const std::vector<app::Command> commands = {app::setup_synth(cli),    app::setup_anonymize(cli),
-                                              app::setup_train(cli),    app::setup_infer(cli),
-                                              app::setup_evaluate(cli), app::setup_inspect(cli)};
+  std::vector<app::Command> commands;
+
+  Cli() {
+    app.set_version_flag("--version", app::version_text());
+    app.add_option("--log-level", log_level, "debug, info, warn or error")
+        ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+        ->capture_default_str();
+    app.require_subcommand(1);
+    commands = {app::setup_synth(app),    app::setup_anonymize(app), app::setup_train(app),
+                app::setup_infer(app),    app::setup_evaluate(app),  app::setup_inspect(app)};
+  }
+
+  const app::Command* chosen() const {
+    for (const auto& command : commands) {
+      if (command.app->parsed()) return &command;
+    }
+    return nullptr;
+  }
+
+  void parse(std::vector<std::string> args) {
+    std::reverse(args.begin(), args.end());  // CLI11 takes the vector back to front
+    app.parse(args);
+  }
+};
+
+int run(int argc, char** argv, const dist::MpiSession& mpi) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  auto cli = std::make_unique<Cli>();
   // Every rank parses the same argv, so a parse error is raised on all ranks (collective).
   try {
-    cli.parse(argc, argv);
+    cli->parse(args);
+    if (const app::Command* command = cli->chosen()) {
+      const auto expanded = app::with_config_file_arguments(*command->app, args);
+      if (expanded != args) {  // parse again, the file's values first and the command line last
+        cli = std::make_unique<Cli>();
+        cli->parse(expanded);
+      }
+    }
   } catch (const CLI::ParseError& e) {
     if (mpi.rank() == 0) {
-      const int cli_code = cli.exit(e);
+      const int cli_code = cli->app.exit(e);
       return cli_code == 0 ? to_int(ExitCode::ok) : to_int(ExitCode::usage_error);
     }
     return e.get_exit_code() == 0 ? to_int(ExitCode::ok) : to_int(ExitCode::usage_error);
   }
-  log::set_level(log::parse_level(log_level));
+  log::set_level(log::parse_level(cli->log_level));
 
-  for (const auto& command : commands) {
-    if (!command.app->parsed()) continue;
-    if (mpi.rank() == 0) {
-      // The effective configuration, re-readable with --config, is part of every job's record.
-      std::printf("# medanon %s: effective configuration (world size %d)\n%s\n", command.app->get_name().c_str(),
-                  mpi.size(), command.app->config_to_str(true, false).c_str());
-      std::fflush(stdout);
-    }
-    return command.run(dist::Communicator(MPI_COMM_WORLD));
+  const app::Command* command = cli->chosen();
+  if (command == nullptr) return to_int(ExitCode::usage_error);
+  if (mpi.rank() == 0) {
+    // The effective configuration, re-readable with --config, is part of every job's record.
+    std::printf("# medanon %s: effective configuration (world size %d)\n%s\n", command->app->get_name().c_str(),
+                mpi.size(), command->app->config_to_str(true, false).c_str());
+    std::fflush(stdout);
   }
-  return to_int(ExitCode::usage_error);
+  return command->run(dist::Communicator(MPI_COMM_WORLD));
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include <cstring>
+#include <filesystem>
+#include <memory>
 
 #include "core/errors.hpp"
 #include "io/atomic_file.hpp"
@@ -61,9 +63,13 @@ cv::Mat photo_like_image(Rng& rng) {
     const cv::Scalar colour(rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255));
     cv::rectangle(photo, cv::Rect(rng.uniform_int(0, 450), rng.uniform_int(260, 340), 40, 30), colour, cv::FILLED);
   }
-  cv::Mat noise(photo.size(), CV_8UC3);
-  cv::randn(noise, cv::Scalar::all(0), cv::Scalar::all(6));  // fixed cv::RNG state per call: deterministic
-  photo += noise;
+  // Sensor noise from our own stream (cv::randn would draw from OpenCV's global state).
+  for (int y = 0; y < photo.rows; ++y) {
+    auto* row = photo.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < photo.cols; ++x) {
+      for (int c = 0; c < 3; ++c) row[x][c] = cv::saturate_cast<uchar>(row[x][c] + rng.normal(0.0, 6.0));
+    }
+  }
   return photo;
 }
 
@@ -97,6 +103,7 @@ std::vector<BadFile> write_bad_files(const std::string& root, const CorpusPlan& 
     files.push_back({"bad/" + name, defect, expect});
   };
 
+  std::filesystem::create_directories(root + "/bad");
   const auto dicom = small_valid_dicom(root + "/bad/.scratch.dcm", plan);
   put("truncated_pixels.dcm", std::vector<std::uint8_t>(dicom.begin(), dicom.begin() + static_cast<long>(dicom.size() * 6 / 10)),
       "DICOM file cut off inside the pixel data", "reject");
@@ -111,7 +118,7 @@ std::vector<BadFile> write_bad_files(const std::string& root, const CorpusPlan& 
     const std::string scratch = root + "/bad/.scratch2.dcm";
     io::write_bytes_atomically(scratch, dicom);
     if (file.loadFile(scratch.c_str()).bad()) throw InternalError("cannot reload scratch DICOM");
-    delete file.getDataset()->remove(DCM_PixelData);
+    std::unique_ptr<DcmElement> removed(file.getDataset()->remove(DCM_PixelData));  // remove() hands over ownership
     if (file.saveFile(scratch.c_str(), EXS_LittleEndianExplicit).bad()) throw InternalError("cannot save scratch DICOM");
     const auto bytes = io::read_bytes(scratch);
     std::remove(scratch.c_str());
