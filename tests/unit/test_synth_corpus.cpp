@@ -20,6 +20,7 @@
 #include "synth/corpus.hpp"
 #include "synth/dicom_writer.hpp"
 #include "synth/radiograph.hpp"
+#include "tests/unit/test_world.hpp"
 
 using namespace medanon;
 using namespace medanon::synth;
@@ -55,7 +56,7 @@ const fs::path& shared_corpus() {
     SynthJobOptions options;
     options.corpus = small_options();
     options.out = d.string();
-    generate_corpus(options, dist::Communicator(MPI_COMM_WORLD));
+    generate_corpus(options, test_world());
     return d;
   }();
   return dir;
@@ -281,7 +282,7 @@ TEST(SynthCorpus, SameSeedGivesByteIdenticalCorpora) {
   SynthJobOptions options;
   options.corpus = small_options();
   options.out = second.string();
-  generate_corpus(options, dist::Communicator(MPI_COMM_WORLD));
+  generate_corpus(options, test_world());
   int compared = 0;
   for (const auto& entry : fs::recursive_directory_iterator(first)) {
     if (!entry.is_regular_file()) continue;
@@ -301,9 +302,9 @@ TEST(SynthCorpus, RefusesToOverwriteAnExistingCorpusUnlessAsked) {
   options.corpus.count = 2;
   options.out = dir.string();
   options.bad_files = false;
-  generate_corpus(options, dist::Communicator(MPI_COMM_WORLD));
-  EXPECT_THROW(generate_corpus(options, dist::Communicator(MPI_COMM_WORLD)), InputError);
+  generate_corpus(options, test_world());
+  EXPECT_THROW(generate_corpus(options, test_world()), InputError);
   options.overwrite = true;
-  EXPECT_NO_THROW(generate_corpus(options, dist::Communicator(MPI_COMM_WORLD)));
+  EXPECT_NO_THROW(generate_corpus(options, test_world()));
   fs::remove_all(dir);
 }
