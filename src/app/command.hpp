@@ -22,7 +22,8 @@ struct Command {
 void add_config_option(CLI::App& command, const std::string& default_file_hint);
 
 // `args` (argv without the program name) with the entries of the --config file given to
-// `command` inserted right after the subcommand's name; unchanged when no file was given.
+// `command` (the innermost chosen subcommand) or one of its parents inserted right after
+// `command`'s name; unchanged when no file was given.
 // Throws CLI::FileError / CLI::ConversionError for unreadable or malformed files.
 std::vector<std::string> with_config_file_arguments(const CLI::App& command, std::vector<std::string> args);
 
@@ -32,6 +33,9 @@ Command setup_train(CLI::App& parent);
 Command setup_infer(CLI::App& parent);
 Command setup_evaluate(CLI::App& parent);
 Command setup_inspect(CLI::App& parent);
+
+// The innermost subcommand chosen under `command` (itself when it has none).
+const CLI::App& innermost_chosen(const CLI::App& command);
 
 // "medanon 0.1.0" plus the versions of the libraries linked in.
 std::string version_text();

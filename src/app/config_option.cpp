@@ -18,8 +18,14 @@ void add_config_option(CLI::App& command, const std::string& default_file_hint) 
 }
 
 std::vector<std::string> with_config_file_arguments(const CLI::App& command, std::vector<std::string> args) {
-  const CLI::Option* config = command.get_option_no_throw("--config");
-  if (config == nullptr || config->count() == 0) return args;
+  // A nested command (`evaluate text`) may take the file at any level; its options belong to the
+  // innermost command chosen.
+  const CLI::Option* config = nullptr;
+  for (const CLI::App* level = &command; level != nullptr && config == nullptr; level = level->get_parent()) {
+    const CLI::Option* candidate = level->get_option_no_throw("--config");
+    if (candidate != nullptr && candidate->count() > 0) config = candidate;
+  }
+  if (config == nullptr) return args;
   std::vector<std::string> from_file;
   for (const CLI::ConfigItem& item : CLI::ConfigTOML().from_file(config->as<std::string>())) {
     if (!item.parents.empty()) {
@@ -36,6 +42,12 @@ std::vector<std::string> with_config_file_arguments(const CLI::App& command, std
   if (position == args.end()) return args;
   args.insert(position + 1, from_file.begin(), from_file.end());
   return args;
+}
+
+const CLI::App& innermost_chosen(const CLI::App& command) {
+  const CLI::App* leaf = &command;
+  while (!leaf->get_subcommands().empty()) leaf = leaf->get_subcommands().front();
+  return *leaf;
 }
 
 }  // namespace medanon::app

@@ -1,17 +1,21 @@
-// `medanon evaluate`: score a run against the synthetic ground truth (text redaction, foreign objects)
-// Not implemented yet: it lands with issue #4. Until then it exits with the documented
-// "not implemented" code instead of pretending to succeed.
+// `medanon evaluate`: scores a run against the synthetic corpus's ground truth.
+//   evaluate text  burned-in text redaction (issue #4): src/app/evaluate_text.cpp
+//   evaluate fo    foreign-object maps and masks (issue #5): src/app/evaluate_fo.cpp
 
 #include "app/command.hpp"
-#include "core/errors.hpp"
+#include "app/evaluate_commands.hpp"
 
 namespace medanon::app {
 
 Command setup_evaluate(CLI::App& parent) {
-  CLI::App* command = parent.add_subcommand("evaluate", "score a run against the synthetic ground truth (text redaction, foreign objects) (not implemented yet: issue #4)");
+  CLI::App* command = parent.add_subcommand("evaluate", "score a run against the synthetic ground truth");
   add_config_option(*command, "configs/evaluate.toml");
-  auto run = [](const dist::Communicator&) -> int {
-    throw NotImplementedError("medanon evaluate is not implemented yet (issue #4)", Scope::all_ranks);
+  command->require_subcommand(1);
+  const Command text = setup_evaluate_text(*command);
+  const Command fo = setup_evaluate_fo(*command);
+  // The effective configuration and the run are those of the chosen evaluation.
+  auto run = [text, fo](const dist::Communicator& comm) -> int {
+    return text.app->parsed() ? text.run(comm) : fo.run(comm);
   };
   return {command, run};
 }

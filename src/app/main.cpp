@@ -65,7 +65,7 @@ int run(int argc, char** argv, const dist::MpiSession& mpi) {
   try {
     cli->parse(args);
     if (const app::Command* command = cli->chosen()) {
-      const auto expanded = app::with_config_file_arguments(*command->app, args);
+      const auto expanded = app::with_config_file_arguments(app::innermost_chosen(*command->app), args);
       if (expanded != args) {  // parse again, the file's values first and the command line last
         cli = std::make_unique<Cli>();
         cli->parse(expanded);
@@ -84,8 +84,11 @@ int run(int argc, char** argv, const dist::MpiSession& mpi) {
   if (command == nullptr) return to_int(ExitCode::usage_error);
   if (mpi.rank() == 0) {
     // The effective configuration, re-readable with --config, is part of every job's record.
-    std::printf("# medanon %s: effective configuration (world size %d)\n%s\n", command->app->get_name().c_str(),
-                mpi.size(), command->app->config_to_str(true, false).c_str());
+    const CLI::App& leaf = app::innermost_chosen(*command->app);
+    const std::string name = leaf.get_parent() == command->app ? command->app->get_name() + " " + leaf.get_name()
+                                                                : command->app->get_name();
+    std::printf("# medanon %s: effective configuration (world size %d)\n%s\n", name.c_str(), mpi.size(),
+                leaf.config_to_str(true, false).c_str());
     std::fflush(stdout);
   }
   return command->run(dist::Communicator(MPI_COMM_WORLD));

@@ -35,8 +35,10 @@ touch "$scratch/a_file"
 expect 3 "--out is a file" -- "$medanon" synth --out "$scratch/a_file" --count 1 --size 128
 grep -q "not a folder" "$scratch/err" || { echo "FAIL: no clear reason for --out"; failures=$((failures + 1)); }
 
-for command in anonymize train infer evaluate inspect; do
-  expect 5 "$command is not implemented yet" -- "$medanon" "$command"
+expect 2 "evaluate needs text or fo" -- "$medanon" evaluate
+for command in anonymize train infer "evaluate text" "evaluate fo" inspect; do
+  # shellcheck disable=SC2086
+  expect 5 "$command is not implemented yet" -- "$medanon" $command
   grep -q "not implemented yet" "$scratch/err" || { echo "FAIL: $command gives no clear message"; failures=$((failures + 1)); }
 done
 
