@@ -1,0 +1,232 @@
+#include "deid/dataset_deidentifier.hpp"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcsequen.h>
+#include <dcmtk/dcmdata/dcvr.h>
+
+#include <map>
+#include <sstream>
+
+#include "deid/dates.hpp"
+#include "deid/dcmtk_check.hpp"
+#include "deid/identity_values.hpp"
+
+namespace medanon::deid {
+namespace {
+
+bool is_sequence(const DcmElement& element) { return element.ident() == EVR_SQ; }
+
+// Overlays (PS3.3 C.9.2, groups 6000-601E) and curves (retired, 5000-501E) can hold drawn
+// annotations with names in them; the table lists only some of their attributes, the groups go
+// whole (the Clean Graphics Option is not offered).
+bool is_overlay_or_curve(std::uint16_t group) {
+  return (group & 0xff00) == 0x6000 || (group & 0xff00) == 0x5000;
+}
+
+bool is_text_vr(DcmEVR vr) {
+  switch (vr) {
+    case EVR_AE: case EVR_CS: case EVR_LO: case EVR_LT: case EVR_PN: case EVR_SH:
+    case EVR_ST: case EVR_UC: case EVR_UT: return true;
+    default: return false;
+  }
+}
+
+std::string string_value(DcmElement& element) {
+  OFString value;
+  element.getOFStringArray(value);
+  return value.c_str();
+}
+
+void put_string(DcmElement& element, const std::string& value) {
+  check(element.putString(value.c_str()), "put " + std::string(element.getTag().toString().c_str()));
+}
+
+}  // namespace
+
+void put_dummy_value(DcmElement& element) {
+  switch (element.ident()) {
+    case EVR_AE: case EVR_CS: case EVR_LO: case EVR_LT: case EVR_PN: case EVR_SH: case EVR_ST: case EVR_UC:
+    case EVR_UT: put_string(element, "ANONYMOUS"); break;
+    case EVR_AS: put_string(element, "000Y"); break;
+    case EVR_DA: put_string(element, "19000101"); break;
+    case EVR_DT: put_string(element, "19000101000000"); break;
+    case EVR_TM: put_string(element, "000000"); break;
+    case EVR_DS: case EVR_IS: case EVR_FL: case EVR_FD: case EVR_SL: case EVR_SS: case EVR_UL: case EVR_US:
+    case EVR_SV: case EVR_UV: put_string(element, "0"); break;
+    case EVR_UR: put_string(element, "urn:x-medanon:removed"); break;
+    case EVR_OB: case EVR_UN: {
+      const Uint8 zeros[2] = {0, 0};
+      check(element.putUint8Array(zeros, 2), "put dummy bytes");
+      break;
+    }
+    case EVR_OW: {
+      const Uint16 zero = 0;
+      check(element.putUint16Array(&zero, 1), "put dummy word");
+      break;
+    }
+    default: check(element.clear(), "clear value"); break;
+  }
+}
+
+void DatasetDeidentifier::clean(DcmItem& item, const InstanceContext& context, PseudonymRecord& record) const {
+  std::vector<DcmTagKey> doomed;  // removed after the walk: removing shifts the item's indices
+  clean_private(item, context, record, doomed);
+  for (unsigned long i = 0; i < item.card(); ++i) {
+    DcmElement* element = item.getElement(i);
+    if (element != nullptr && element->getTag().getGroup() % 2 == 0) {
+      clean_element(*element, context, record, doomed);
+    }
+  }
+  for (const DcmTagKey& key : doomed) item.findAndDeleteElement(key, /*allOccurrences=*/OFFalse, /*searchIntoSub=*/OFFalse);
+}
+
+void DatasetDeidentifier::clean_element(DcmElement& element, const InstanceContext& context,
+                                        PseudonymRecord& record, std::vector<DcmTagKey>& doomed) const {
+  const DcmTagKey key = element.getTag();
+  // Group lengths (retired, PS3.5 7.2) would be wrong after the edits; DCMTK recomputes them.
+  if (key.getElement() == 0x0000 || is_overlay_or_curve(key.getGroup())) {
+    doomed.push_back(key);
+    return;
+  }
+  const std::optional<Action> action = table_.action_for(key.getGroup(), key.getElement(), context.sop_class_uid);
+  if (!action) {
+    if (is_sequence(element)) clean_sequence(element, context, record);
+    return;
+  }
+  // The Patient ID is replaced by its pseudonym wherever it is not removed: a consistent dummy
+  // (PS3.15 E.1.1 "D") that keeps one patient's instances together across files and ranks.
+  if (key == DCM_PatientID && *action != Action::remove) {
+    const std::string original = string_value(element);
+    const std::string pseudonym = pseudonyms_.patient_id(original);
+    record.patient_ids[original] = pseudonym;
+    put_string(element, pseudonym);
+    return;
+  }
+  apply(element, *action, context, record, doomed);
+}
+
+void DatasetDeidentifier::apply(DcmElement& element, Action action, const InstanceContext& context,
+                                PseudonymRecord& record, std::vector<DcmTagKey>& doomed) const {
+  switch (action) {
+    case Action::remove: doomed.push_back(element.getTag()); return;
+    case Action::zero_length:
+      if (is_sequence(element)) {
+        auto& sequence = static_cast<DcmSequenceOfItems&>(element);
+        while (sequence.card() > 0) delete sequence.remove(0UL);
+      } else {
+        check(element.clear(), "clear value");
+      }
+      return;
+    case Action::dummy:
+      if (is_sequence(element)) {
+        clean_sequence(element, context, record);
+      } else if (element.ident() == EVR_UI) {
+        replace_uids(element, record);
+      } else {
+        put_dummy_value(element);
+      }
+      return;
+    case Action::keep:
+      if (is_sequence(element)) clean_sequence(element, context, record);
+      return;
+    case Action::clean:
+      if (is_sequence(element)) {
+        clean_sequence(element, context, record);
+      } else {
+        clean_value(element, context);
+      }
+      return;
+    case Action::replace_uid:
+      if (is_sequence(element)) {
+        clean_sequence(element, context, record);  // U* (PS3.15 E.1.1): the references inside get U
+      } else if (element.ident() == EVR_UI) {
+        replace_uids(element, record);
+      } else {
+        put_dummy_value(element);
+      }
+      return;
+  }
+}
+
+void DatasetDeidentifier::clean_sequence(DcmElement& element, const InstanceContext& context,
+                                         PseudonymRecord& record) const {
+  auto& sequence = static_cast<DcmSequenceOfItems&>(element);
+  for (unsigned long i = 0; i < sequence.card(); ++i) clean(*sequence.getItem(i), context, record);
+}
+
+// Each value of a (possibly multi-valued) UI element mapped through the keyed hash.
+void DatasetDeidentifier::replace_uids(DcmElement& element, PseudonymRecord& record) const {
+  if (options_.retain_uids) return;
+  std::stringstream values(string_value(element));
+  std::string original;
+  std::string replaced;
+  for (bool first = true; std::getline(values, original, '\\'); first = false) {
+    const std::string uid = original.empty() ? "" : pseudonyms_.uid(original);
+    if (uid != original) record.uids[original] = uid;
+    replaced += (first ? "" : "\\") + uid;
+  }
+  put_string(element, replaced);
+}
+
+// "C": dates move by the patient's shift (E.3.6), free text loses the instance's identifying
+// values (E.3.5, E.3.7); times of day, numbers and codes are kept.
+void DatasetDeidentifier::clean_value(DcmElement& element, const InstanceContext& context) const {
+  const DcmEVR vr = element.ident();
+  if (vr == EVR_DA || vr == EVR_DT) {
+    const std::string value = string_value(element);
+    if (value.empty() || options_.retain_full_dates) return;
+    const std::optional<std::string> shifted =
+        vr == EVR_DA ? shift_date(value, context.date_shift_days) : shift_date_time(value, context.date_shift_days);
+    if (shifted) {
+      put_string(element, *shifted);
+    } else {
+      put_dummy_value(element);  // a malformed date cannot be shifted, and must not be kept
+    }
+  } else if (is_text_vr(vr)) {
+    const std::string value = string_value(element);
+    const std::string scrubbed = scrub_text(value, context.scrub_needles);
+    if (scrubbed != value) put_string(element, scrubbed);
+  }
+}
+
+// Private blocks (PS3.5 7.8.1): (gggg,00xx) names the creator of elements (gggg,xx00-xxFF).
+// An element stays only when its creator, group and offset are on the safe list; a creator
+// stays while one of its elements does.
+void DatasetDeidentifier::clean_private(DcmItem& item, const InstanceContext& context, PseudonymRecord& record,
+                                        std::vector<DcmTagKey>& doomed) const {
+  const bool retain_safe = table_.private_action() == Action::clean && options_.retain_safe_private;
+  std::map<std::pair<std::uint16_t, std::uint8_t>, std::string> creators;
+  std::map<std::pair<std::uint16_t, std::uint8_t>, bool> block_used;
+  for (unsigned long i = 0; i < item.card(); ++i) {
+    DcmElement* element = item.getElement(i);
+    const DcmTagKey key = element->getTag();
+    if (key.getGroup() % 2 == 1 && key.getElement() >= 0x0010 && key.getElement() <= 0x00ff) {
+      creators[{key.getGroup(), static_cast<std::uint8_t>(key.getElement())}] = string_value(*element);
+    }
+  }
+  for (unsigned long i = 0; i < item.card(); ++i) {
+    DcmElement* element = item.getElement(i);
+    const DcmTagKey key = element->getTag();
+    const std::uint16_t group = key.getGroup();
+    if (group % 2 == 0) continue;
+    if (key.getElement() < 0x1000) {
+      if (key.getElement() < 0x0010) doomed.push_back(key);  // private group lengths, illegal (gggg,0001-000F)
+      continue;                                               // creators: decided below
+    }
+    const std::pair<std::uint16_t, std::uint8_t> block{group, static_cast<std::uint8_t>(key.getElement() >> 8)};
+    const auto creator = creators.find(block);
+    const bool safe = retain_safe && group > 0x0007 && creator != creators.end() &&
+                      safe_private_.allows(creator->second, group, static_cast<std::uint8_t>(key.getElement() & 0xff));
+    if (safe) {
+      block_used[block] = true;
+      if (is_sequence(*element)) clean_sequence(*element, context, record);
+    } else {
+      doomed.push_back(key);
+    }
+  }
+  for (const auto& creator : creators) {
+    if (!block_used[creator.first]) doomed.push_back(DcmTagKey(creator.first.first, creator.first.second));
+  }
+}
+
+}  // namespace medanon::deid

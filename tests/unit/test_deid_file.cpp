@@ -1,0 +1,242 @@
+// The per-file stage: every transfer syntax in and out with the pixel data untouched byte for
+// byte, changed pixels re-encoded losslessly, the marks, bad input as results, the original
+// left alone, and the custodian mapping private to its owner.
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcmetinf.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
+#include <dcmtk/dcmdata/dcxfer.h>
+#include <sys/stat.h>
+
+#include <set>
+
+#include "deid/mapping_file.hpp"
+#include "io/atomic_file.hpp"
+#include "tests/unit/deid_corpus_fixture.hpp"
+
+namespace medanon::deid {
+namespace {
+
+using namespace medanon::deid::testing;
+
+std::string value_of(DcmItem& item, const DcmTagKey& key) {
+  OFString value;
+  item.findAndGetOFStringArray(key, value);
+  return value.c_str();
+}
+
+// The pixel data element's bytes as stored: the native value, or the encapsulated fragments.
+std::vector<std::uint8_t> stored_pixel_bytes(const std::string& path) {
+  DcmFileFormat file;
+  EXPECT_TRUE(file.loadFile(path.c_str()).good()) << path;
+  DcmElement* element = nullptr;
+  EXPECT_TRUE(file.getDataset()->findAndGetElement(DCM_PixelData, element).good());
+  auto* pixels = static_cast<DcmPixelData*>(element);
+  std::vector<std::uint8_t> bytes;
+  DcmPixelSequence* fragments = nullptr;
+  const E_TransferSyntax syntax = file.getDataset()->getOriginalXfer();
+  if (DcmXfer(syntax).isEncapsulated() && pixels->getEncapsulatedRepresentation(syntax, nullptr, fragments).good()) {
+    for (unsigned long i = 0; i < fragments->card(); ++i) {
+      DcmPixelItem* item = nullptr;
+      fragments->getItem(item, i);
+      Uint8* data = nullptr;
+      item->getUint8Array(data);
+      bytes.insert(bytes.end(), data, data + item->getLength());
+    }
+  } else {
+    Uint8* data = nullptr;
+    pixels->getUint8Array(data);
+    bytes.assign(data, data + pixels->getLength());
+  }
+  return bytes;
+}
+
+// Decoded stored values of a one-frame grey image.
+cv::Mat decoded_pixels(const std::string& path) {
+  DcmFileFormat file;
+  EXPECT_TRUE(file.loadFile(path.c_str()).good());
+  DcmDataset& dataset = *file.getDataset();
+  EXPECT_TRUE(dataset.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).good());
+  Uint16 rows = 0, columns = 0, bits = 0;
+  dataset.findAndGetUint16(DCM_Rows, rows);
+  dataset.findAndGetUint16(DCM_Columns, columns);
+  dataset.findAndGetUint16(DCM_BitsAllocated, bits);
+  if (bits == 8) {
+    const Uint8* data = nullptr;
+    dataset.findAndGetUint8Array(DCM_PixelData, data);
+    return cv::Mat(rows, columns, CV_8UC1, const_cast<Uint8*>(data)).clone();
+  }
+  const Uint16* data = nullptr;
+  dataset.findAndGetUint16Array(DCM_PixelData, data);
+  return cv::Mat(rows, columns, CV_16UC1, const_cast<Uint16*>(data)).clone();
+}
+
+std::string input_of(const nlohmann::json& image) { return (deid_corpus() / image["path"].get<std::string>()).string(); }
+
+nlohmann::json image_with_syntax(const std::string& syntax) {
+  for (const auto& image : dicom_images()) {
+    if (image["transfer_syntax"] == syntax) return image;
+  }
+  ADD_FAILURE() << "no image in " << syntax;
+  return {};
+}
+
+TEST(DeidFile, EveryTransferSyntaxIsWrittenBackWithThePixelDataByteIdentical) {
+  TestFolder out;
+  const FileDeidentifier deidentifier(shipped_config(), test_key());
+  std::set<std::string> syntaxes;
+  for (const auto& image : dicom_images()) {
+    const FileResult result = deidentifier.deidentify({input_of(image), out.path().string(), false, nullptr});
+    ASSERT_TRUE(result.ok) << image["path"] << ": " << result.error;
+    DcmFileFormat written;
+    ASSERT_TRUE(written.loadFile(result.output_path.c_str()).good());
+    EXPECT_EQ(DcmXfer(written.getDataset()->getOriginalXfer()).getXferID(), result.transfer_syntax_uid);
+    EXPECT_EQ(stored_pixel_bytes(result.output_path), stored_pixel_bytes(input_of(image))) << image["path"];
+    syntaxes.insert(image["transfer_syntax"].get<std::string>());
+  }
+  EXPECT_EQ(syntaxes.size(), 8U);
+}
+
+TEST(DeidFile, LeavesTheOriginalUntouched) {
+  TestFolder out;
+  const nlohmann::json image = dicom_images().front();
+  const std::vector<std::uint8_t> before = io::read_bytes(input_of(image));
+  ASSERT_TRUE(FileDeidentifier(shipped_config(), test_key()).deidentify({input_of(image), out.path().string()}).ok);
+  EXPECT_EQ(io::read_bytes(input_of(image)), before);
+}
+
+TEST(DeidFile, MarksTheOutputAsDeidentifiedWithItsMethodCodes) {
+  TestFolder out;
+  const FileDeidentifier deidentifier(shipped_config(), test_key());
+  const std::string input = input_of(dicom_images().front());
+  for (const bool cleaned : {false, true}) {
+    const FileResult result = deidentifier.deidentify({input, out.path().string(), cleaned, nullptr});
+    ASSERT_TRUE(result.ok) << result.error;
+    DcmFileFormat file;
+    ASSERT_TRUE(file.loadFile(result.output_path.c_str()).good());
+    DcmDataset& dataset = *file.getDataset();
+    EXPECT_EQ(value_of(dataset, DCM_PatientIdentityRemoved), "YES");
+    EXPECT_EQ(value_of(dataset, DCM_LongitudinalTemporalInformationModified), "MODIFIED");
+    EXPECT_NE(value_of(dataset, DCM_DeidentificationMethod).find("2024b"), std::string::npos);
+    std::set<std::string> codes;
+    DcmItem* item = nullptr;
+    for (long i = 0; dataset.findAndGetSequenceItem(DCM_DeidentificationMethodCodeSequence, item, i).good(); ++i) {
+      codes.insert(value_of(*item, DCM_CodeValue));
+      EXPECT_EQ(value_of(*item, DCM_CodingSchemeDesignator), "DCM");
+    }
+    EXPECT_TRUE(codes.count("113100") && codes.count("113107"));
+    EXPECT_EQ(codes.count("113101"), cleaned ? 1U : 0U);  // Clean Pixel Data only when the pixel stage said so
+    // The synth image has burned-in text: YES stays unless the pixel stage cleaned it.
+    EXPECT_EQ(value_of(dataset, DCM_BurnedInAnnotation), cleaned ? "NO" : "YES");
+    EXPECT_EQ(value_of(*file.getMetaInfo(), DCM_MediaStorageSOPInstanceUID), value_of(dataset, DCM_SOPInstanceUID));
+  }
+}
+
+TEST(DeidFile, RejectsEveryBadFileWithAReasonAndWritesNothing) {
+  TestFolder out;
+  const FileDeidentifier deidentifier(shipped_config(), test_key());
+  int bad_dicom = 0;
+  const nlohmann::json truth = deid_ground_truth();
+  for (const auto& bad : truth["bad_files"]) {
+    const std::string path = (deid_corpus() / bad["path"].get<std::string>()).string();
+    if (path.size() < 4 || path.substr(path.size() - 4) != ".dcm") continue;
+    const FileResult result = deidentifier.deidentify({path, out.path().string()});
+    EXPECT_FALSE(result.ok) << path;
+    EXPECT_FALSE(result.error.empty()) << path;
+    ++bad_dicom;
+  }
+  EXPECT_EQ(bad_dicom, 5);
+  EXPECT_TRUE(fs::is_empty(out.path()));
+  EXPECT_FALSE(deidentifier.deidentify({"/nonexistent.dcm", out.path().string()}).ok);
+}
+
+// A JPEG 2000 file (no free DCMTK codec): one explicit little endian corpus file whose pixel
+// data is swapped for an encapsulated stream; the header is all that matters here.
+std::string write_jpeg2000_file(const fs::path& folder) {
+  DcmFileFormat file;
+  EXPECT_TRUE(file.loadFile(input_of(image_with_syntax("explicit-le")).c_str()).good());
+  // DCMTK owns what is inserted into its containers (the pixel items, sequence and element).
+  auto* sequence = new DcmPixelSequence(DcmTag(DCM_PixelSequenceTag));
+  sequence->insert(new DcmPixelItem(DcmTag(DCM_PixelItemTag)));  // empty basic offset table
+  auto* fragment = new DcmPixelItem(DcmTag(DCM_PixelItemTag));
+  const Uint8 stream[8] = {0xff, 0x4f, 0xff, 0x51, 0, 0, 0, 0};
+  fragment->putUint8Array(stream, 8);
+  sequence->insert(fragment);
+  auto* pixels = new DcmPixelData(DCM_PixelData);
+  pixels->putOriginalRepresentation(EXS_JPEG2000LosslessOnly, nullptr, sequence);
+  file.getDataset()->insert(pixels, /*replaceOld=*/OFTrue);
+  const std::string path = (folder / "j2k.dcm").string();
+  EXPECT_TRUE(file.saveFile(path.c_str(), EXS_JPEG2000LosslessOnly).good());
+  return path;
+}
+
+TEST(DeidFile, RejectsJpeg2000UnlessHeaderOnlyIsConfigured) {
+  TestFolder folder;
+  const std::string input = write_jpeg2000_file(folder.path());
+  const std::string out = (folder.path() / "out").string();
+  const FileResult refused = FileDeidentifier(shipped_config(), test_key()).deidentify({input, out});
+  EXPECT_FALSE(refused.ok);
+  EXPECT_NE(refused.error.find("JPEG 2000"), std::string::npos) << refused.error;
+  DeidConfig header_only = shipped_config();
+  header_only.header_only_for_undecodable = true;
+  const FileResult accepted = FileDeidentifier(header_only, test_key()).deidentify({input, out});
+  ASSERT_TRUE(accepted.ok) << accepted.error;
+  EXPECT_FALSE(accepted.pixels_decodable);
+  EXPECT_EQ(accepted.warnings.size(), 1U);
+  EXPECT_EQ(stored_pixel_bytes(accepted.output_path), stored_pixel_bytes(input));
+}
+
+TEST(DeidFile, NewPixelsAreReencodedLosslesslyInTheSourceSyntax) {
+  TestFolder out;
+  const FileDeidentifier deidentifier(shipped_config(), test_key());
+  for (const std::string syntax : {"jpeg-lossless", "jpeg-ls-lossless", "rle", "explicit-be", "jpeg-baseline"}) {
+    const std::string input = input_of(image_with_syntax(syntax));
+    cv::Mat pixels = decoded_pixels(input);
+    pixels(cv::Rect(0, 0, pixels.cols / 2, 10)).setTo(0);  // a redacted band
+    const FileResult result = deidentifier.deidentify({input, out.path().string(), true, &pixels});
+    ASSERT_TRUE(result.ok) << syntax << ": " << result.error;
+    EXPECT_TRUE(result.pixels_reencoded);
+    DcmFileFormat written;
+    ASSERT_TRUE(written.loadFile(result.output_path.c_str()).good());
+    const E_TransferSyntax expected =
+        syntax == "jpeg-baseline" ? EXS_LittleEndianExplicit : DcmXfer(result.transfer_syntax_uid.c_str()).getXfer();
+    EXPECT_EQ(written.getDataset()->getOriginalXfer(), expected) << syntax;  // lossy sources: no second generation
+    EXPECT_EQ(cv::norm(decoded_pixels(result.output_path), pixels, cv::NORM_INF), 0.0) << syntax;
+  }
+}
+
+TEST(DeidFile, RejectsNewPixelsOfTheWrongSize) {
+  TestFolder out;
+  const cv::Mat wrong(3, 3, CV_16UC1, cv::Scalar(0));
+  const FileResult result = FileDeidentifier(shipped_config(), test_key())
+                                .deidentify({input_of(dicom_images().front()), out.path().string(), true, &wrong});
+  EXPECT_FALSE(result.ok);
+  EXPECT_NE(result.error.find("do not match"), std::string::npos);
+}
+
+TEST(DeidFile, CustodianMappingIsWrittenWithMode0600) {
+  TestFolder out;
+  const FileDeidentifier deidentifier(shipped_config(), test_key());
+  MappingFile mapping;
+  const nlohmann::json image = dicom_images().front();
+  const FileResult result = deidentifier.deidentify({input_of(image), out.path().string()});
+  mapping.add(result.pseudonyms);
+  const std::string path = (out.path() / "mapping.tsv").string();
+  mapping.write(path);
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600U);
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find(image["phi"]["PatientID"].get<std::string>() + "\t" + result.pseudo_patient_id),
+            std::string::npos);
+  EXPECT_NE(text.find(image["phi"]["SOPInstanceUID"].get<std::string>() + "\t" + result.sop_instance_uid),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace medanon::deid
