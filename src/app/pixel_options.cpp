@@ -1,0 +1,41 @@
+#include "app/pixel_options.hpp"
+
+namespace medanon::app {
+
+void add_pixel_options(CLI::App& command, pixel::PixelOptions& options) {
+  command.add_option("--border-fraction", options.enhance.border_fraction,
+                     "share of each side treated as border: CLAHE, detection and the redaction zone")
+      ->check(CLI::Range(0.01, 0.5))
+      ->capture_default_str();
+  command.add_option("--border-margin", options.border_margin_px, "the redaction zone is at least this many pixels deep")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+  command.add_option("--padding", options.redaction.padding_px, "pixels added around each redacted word box")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
+  command.add_option("--padding-fraction", options.redaction.padding_fraction,
+                     "or this share of the word's height, whichever is larger")
+      ->check(CLI::Range(0.0, 2.0))
+      ->capture_default_str();
+  static const std::map<std::string, pixel::FillMethod> kFills = {{"solid", pixel::FillMethod::solid},
+                                                                  {"telea", pixel::FillMethod::telea}};
+  command.add_option("--fill", options.redaction.method, "how redacted pixels are replaced: solid | telea")
+      ->transform(CLI::CheckedTransformer(kFills, CLI::ignore_case))
+      ->capture_default_str();
+  command.add_option("--merge-iou", options.merge_iou, "IoU at which a stroke word and an OCR word are one detection")
+      ->check(CLI::Range(0.05, 1.0))
+      ->capture_default_str();
+  command.add_option("--min-ocr-confidence", options.phi.min_confidence,
+                     "Tesseract word confidence below which border text is unreadable (and so PHI)")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+  command.add_option("--keep-technical", options.keep_technical, "keep technical markers (L, R, PA, KV, mAs...) in the border")
+      ->capture_default_str();
+  command.add_option("--read-central-text", options.read_central_text,
+                     "run OCR on central candidates too (they are flagged for review either way)")
+      ->capture_default_str();
+  command.add_option("--tessdata", options.tesseract.tessdata_dir, "Tesseract language data folder")->capture_default_str();
+  command.add_option("--ocr-language", options.tesseract.language, "Tesseract language")->capture_default_str();
+}
+
+}  // namespace medanon::app

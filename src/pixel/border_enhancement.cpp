@@ -1,0 +1,90 @@
+#include "pixel/border_enhancement.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace medanon::pixel {
+namespace {
+
+// The stored range mapped to 0..255 between robust percentiles, so one hot pixel or a black
+// collimator edge does not squeeze the anatomy and the text into a few grey levels.
+cv::Mat to_display_8bit(const cv::Mat& grey, bool monochrome1) {
+  const int levels = grey.depth() == CV_16U ? 65536 : 256;
+  std::vector<int> histogram(static_cast<size_t>(levels), 0);
+  for (int y = 0; y < grey.rows; y += 2) {
+    for (int x = 0; x < grey.cols; x += 2) {
+      const int v = grey.depth() == CV_16U ? grey.at<std::uint16_t>(y, x) : grey.at<std::uint8_t>(y, x);
+      ++histogram[static_cast<size_t>(v)];
+    }
+  }
+  long long total = 0;
+  for (int count : histogram) total += count;
+  auto percentile = [&](double p) {
+    long long seen = 0;
+    for (int v = 0; v < levels; ++v) {
+      seen += histogram[static_cast<size_t>(v)];
+      if (seen >= p * static_cast<double>(total)) return v;
+    }
+    return levels - 1;
+  };
+  const int low = percentile(0.002), high = std::max(low + 1, percentile(0.998));
+  cv::Mat out;
+  const double gain = 255.0 / (high - low);
+  grey.convertTo(out, CV_8U, gain, -low * gain);
+  if (monochrome1) cv::bitwise_not(out, out);
+  return out;
+}
+
+}  // namespace
+
+bool BorderGeometry::in_border(const cv::Rect& box) const {
+  return box.br().y <= top || box.y >= image.height - bottom || box.br().x <= left || box.x >= image.width - right;
+}
+
+std::vector<cv::Rect> BorderGeometry::bands() const {
+  const int middle = std::max(0, image.height - top - bottom);
+  return {cv::Rect(0, 0, image.width, top), cv::Rect(0, image.height - bottom, image.width, bottom),
+          cv::Rect(0, top, left, middle), cv::Rect(image.width - right, top, right, middle)};
+}
+
+BorderGeometry border_geometry(cv::Size image, double fraction, int min_margin_px) {
+  BorderGeometry border;
+  border.image = image;
+  const int horizontal = std::min(image.width / 2, std::max(min_margin_px, cvRound(fraction * image.width)));
+  const int vertical = std::min(image.height / 2, std::max(min_margin_px, cvRound(fraction * image.height)));
+  border.left = border.right = horizontal;
+  border.top = border.bottom = vertical;
+  return border;
+}
+
+cv::Rect DetectionView::to_image(const cv::Rect& view_box, cv::Size image_size) const {
+  const int x0 = static_cast<int>(std::floor(view_box.x / scale)), y0 = static_cast<int>(std::floor(view_box.y / scale));
+  const int x1 = static_cast<int>(std::ceil(view_box.br().x / scale)), y1 = static_cast<int>(std::ceil(view_box.br().y / scale));
+  return cv::Rect(cv::Point(x0, y0), cv::Point(x1, y1)) & cv::Rect(cv::Point(0, 0), image_size);
+}
+
+DetectionView make_detection_view(const PixelImage& image, const EnhanceOptions& options) {
+  DetectionView view;
+  cv::Mat grey = image.pixels;
+  if (image.is_colour()) cv::cvtColor(image.pixels, grey, cv::COLOR_BGR2GRAY);
+  view.scale = std::min(1.0, static_cast<double>(options.working_height) / grey.rows);
+  cv::Mat reduced = grey;
+  if (view.scale < 1.0) cv::resize(grey, reduced, cv::Size(), view.scale, view.scale, cv::INTER_AREA);
+  view.grey = to_display_8bit(reduced, image.monochrome1);  // always a new buffer: the input is never touched
+  view.border = border_geometry(view.grey.size(), options.border_fraction, 0);
+
+  const cv::Ptr<cv::CLAHE> clahe = cv::createCLAHE(options.clahe_clip_limit);
+  for (const cv::Rect& band : view.border.bands()) {
+    if (band.empty()) continue;
+    clahe->setTilesGridSize(cv::Size(std::max(1, band.width / options.clahe_tile_px),
+                                     std::max(1, band.height / options.clahe_tile_px)));
+    cv::Mat enhanced;
+    clahe->apply(view.grey(band), enhanced);
+    enhanced.copyTo(view.grey(band));
+  }
+  return view;
+}
+
+}  // namespace medanon::pixel

@@ -1,0 +1,184 @@
+#include "pixel/dual_text_detection.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+
+namespace medanon::pixel {
+namespace {
+
+struct OcrInView {
+  cv::Rect box;  // view pixels
+  std::string text;
+  float confidence = 0;
+  bool used = false;
+};
+
+// Tesseract reads one candidate line: its strokes only (the anatomy behind them removed),
+// stretched, inverted to dark text on white, letters scaled to `letter_height` pixels.
+std::vector<OcrInView> read_candidate(const DetectionView& view, const StrokeLine& line, const PixelOptions& options,
+                                      TesseractReader& reader) {
+  const int pad = std::max(4, line.letter_height / 2);
+  const cv::Rect whole(0, 0, view.grey.cols, view.grey.rows);
+  const cv::Rect crop = cv::Rect(line.box.x - pad, line.box.y - pad, line.box.width + 2 * pad, line.box.height + 2 * pad) & whole;
+  // The response is computed on a wider window so the crop's edges see real surroundings.
+  const int reach = options.strokes.structuring_element;
+  const cv::Rect window = cv::Rect(crop.x - reach, crop.y - reach, crop.width + 2 * reach, crop.height + 2 * reach) & whole;
+  const cv::Mat response = stroke_response(view.grey(window), line.polarity, options.strokes.structuring_element)(crop - window.tl());
+  double low = 0, high = 0;
+  cv::minMaxLoc(response, &low, &high);
+  cv::Mat ink;
+  response.convertTo(ink, CV_8U, high > 0 ? -255.0 / high : 1.0, 255.0);  // strongest stroke -> 0 (black)
+  const double factor = std::clamp(static_cast<double>(options.ocr_letter_height) / std::max(1, line.letter_height), 0.5, 6.0);
+  cv::Mat scaled;
+  cv::resize(ink, scaled, cv::Size(), factor, factor, factor < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+  // A white margin, as on a page: Tesseract's line finder wants clear space around the text.
+  const int margin = options.ocr_letter_height / 2;
+  cv::copyMakeBorder(scaled, scaled, margin, margin, margin, margin, cv::BORDER_CONSTANT, cv::Scalar(255));
+
+  std::vector<OcrInView> words;
+  for (const OcrWord& word : reader.read_line(scaled)) {
+    const cv::Rect in_crop(cvFloor((word.box.x - margin) / factor), cvFloor((word.box.y - margin) / factor),
+                           cvCeil(word.box.width / factor), cvCeil(word.box.height / factor));
+    const cv::Rect box = (in_crop + crop.tl()) & crop;
+    if (box.empty()) continue;
+    words.push_back({box, word.text, word.confidence, false});
+  }
+  return words;
+}
+
+double covered_by(const cv::Rect& box, const std::vector<OcrInView>& words) {
+  int covered = 0;
+  for (const auto& w : words) covered += (box & w.box).area();
+  return static_cast<double>(covered) / std::max(1, box.area());
+}
+
+TextDetection make_detection(const DetectionView& view, cv::Size image_size, const cv::Rect& view_box,
+                             Polarity polarity, Detector found_by) {
+  TextDetection detection;
+  detection.box = view.to_image(view_box, image_size);
+  detection.polarity = polarity;
+  detection.found_by = found_by;
+  return detection;
+}
+
+// The parts of `box` (wider than half a letter) that no [from, to) interval covers.
+std::vector<cv::Rect> uncovered_stretches(const cv::Rect& box, std::vector<std::pair<int, int>> covered, int letter_height) {
+  std::sort(covered.begin(), covered.end());
+  std::vector<cv::Rect> rest;
+  int x = box.x;
+  auto emit = [&](int to) {
+    if (to - x > letter_height / 2) rest.emplace_back(x, box.y, to - x, box.height);
+  };
+  for (const auto& [from, to] : covered) {
+    if (from > x) emit(std::min(from, box.br().x));
+    x = std::max(x, to);
+  }
+  emit(box.br().x);
+  return rest;
+}
+
+}  // namespace
+
+double intersection_over_union(const cv::Rect& a, const cv::Rect& b) {
+  const double inter = (a & b).area();
+  const double uni = static_cast<double>(a.area()) + b.area() - inter;
+  return uni > 0 ? inter / uni : 0.0;
+}
+
+std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size image_size, const PixelOptions& options,
+                                            TesseractReader* reader, double& ocr_seconds) {
+  const cv::Rect everything(0, 0, view.grey.cols, view.grey.rows);
+  const BorderGeometry zone = border_geometry(image_size, options.enhance.border_fraction, options.border_margin_px);
+  std::vector<DetectedLine> lines;
+  for (const StrokeLine& line : detect_stroke_text(view.grey, everything, options.strokes)) {
+    DetectedLine detected;
+    detected.in_border = zone.in_border(view.to_image(line.box, image_size));
+    std::vector<OcrInView> ocr;
+    if (reader != nullptr && (detected.in_border || options.read_central_text)) {
+      const auto start = std::chrono::steady_clock::now();
+      ocr = read_candidate(view, line, options, *reader);
+      ocr_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    for (const StrokeWord& word : line.words) {
+      // The OCR word that is the same word (IoU), else the OCR words that explain most of it.
+      auto best = ocr.end();
+      double best_iou = 0;
+      for (auto it = ocr.begin(); it != ocr.end(); ++it) {
+        const double iou = intersection_over_union(word.box, it->box);
+        if (iou > best_iou) best_iou = iou, best = it;
+      }
+      TextDetection detection = make_detection(view, image_size, word.box, line.polarity, Detector::stroke);
+      if (best != ocr.end() && best_iou >= options.merge_iou) {
+        best->used = true;
+        detection = make_detection(view, image_size, word.box | best->box, line.polarity, Detector::both);
+        detection.text = best->text;
+        detection.confidence = best->confidence;
+      } else if (covered_by(word.box, ocr) >= 0.5) {
+        // Tesseract split the stroke word (or the stroke detector joined words): its readings
+        // replace the stroke word, and any stretch none of them covers stays as an unread
+        // stroke word, so nothing the stroke detector saw is lost.
+        std::vector<std::pair<int, int>> covered;
+        for (auto& w : ocr) {
+          if ((w.box & word.box).area() * 2 < w.box.area()) continue;
+          w.used = true;
+          TextDetection reading = make_detection(view, image_size, w.box | cv::Rect(w.box.x, word.box.y, w.box.width, word.box.height),
+                                                 line.polarity, Detector::both);
+          reading.text = w.text;
+          reading.confidence = w.confidence;
+          reading.in_border = zone.in_border(reading.box);
+          detected.words.push_back(std::move(reading));
+          covered.emplace_back(w.box.x, w.box.br().x);
+        }
+        for (const cv::Rect& rest : uncovered_stretches(word.box, covered, line.letter_height)) {
+          TextDetection unread = make_detection(view, image_size, rest, line.polarity, Detector::stroke);
+          unread.in_border = zone.in_border(unread.box);
+          detected.words.push_back(std::move(unread));
+        }
+        continue;
+      }
+      detection.in_border = zone.in_border(detection.box);
+      detected.words.push_back(std::move(detection));
+    }
+    // Words only Tesseract saw (a letter the stroke detector dropped, a word beside it).
+    for (const OcrInView& w : ocr) {
+      // Elsewhere in the padded crop Tesseract also "reads" edges and specks: only confident,
+      // real words count.
+      const auto alphanumerics = std::count_if(w.text.begin(), w.text.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+      if (w.used || w.confidence < options.phi.min_confidence || alphanumerics < 2) continue;
+      TextDetection detection = make_detection(view, image_size, w.box, line.polarity, Detector::tesseract);
+      detection.text = w.text;
+      detection.confidence = w.confidence;
+      detection.in_border = zone.in_border(detection.box);
+      detected.words.push_back(std::move(detection));
+    }
+    std::sort(detected.words.begin(), detected.words.end(),
+              [](const TextDetection& a, const TextDetection& b) { return a.box.x < b.box.x; });
+    lines.push_back(std::move(detected));
+  }
+  return lines;
+}
+
+std::vector<DetectedLine> detect_text_whole_image(const DetectionView& view, cv::Size image_size,
+                                                  const PixelOptions& options, TesseractReader& reader,
+                                                  double& ocr_seconds) {
+  const BorderGeometry zone = border_geometry(image_size, options.enhance.border_fraction, options.border_margin_px);
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<OcrWord> words = reader.read_block(view.grey);
+  ocr_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::vector<DetectedLine> lines;
+  for (const OcrWord& word : words) {
+    DetectedLine line;
+    TextDetection detection = make_detection(view, image_size, word.box, Polarity::dark, Detector::tesseract);
+    detection.text = word.text;
+    detection.confidence = word.confidence;
+    detection.in_border = line.in_border = zone.in_border(detection.box);
+    line.words.push_back(std::move(detection));
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+}  // namespace medanon::pixel

@@ -1,0 +1,32 @@
+#pragma once
+// Stage 4, both detectors together. The stroke detector finds candidate lines everywhere; each
+// candidate line is cropped from the detection copy (its stroke response, inverted to dark on
+// light and scaled to Tesseract's favourite letter height) and read by Tesseract with SetImage
+// on the crop, never SetRectangle on the whole image; the word boxes are moved back by the
+// crop's offset and scale. Stroke words and OCR words with IoU >= merge_iou become one
+// detection "found by both"; a stroke word mostly covered by OCR words takes their readings.
+
+#include <vector>
+
+#include "pixel/border_enhancement.hpp"
+#include "pixel/pixel_pipeline.hpp"
+
+namespace medanon::pixel {
+
+struct DetectedLine {
+  std::vector<TextDetection> words;  // left to right; verdicts and actions not yet set
+  bool in_border = false;
+};
+
+std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size image_size, const PixelOptions& options,
+                                            TesseractReader* reader, double& ocr_seconds);
+
+// The baseline the benchmark compares against: Tesseract's own page layout over the whole
+// detection copy (at full resolution), every word its own line, no stroke triage.
+std::vector<DetectedLine> detect_text_whole_image(const DetectionView& view, cv::Size image_size,
+                                                  const PixelOptions& options, TesseractReader& reader,
+                                                  double& ocr_seconds);
+
+double intersection_over_union(const cv::Rect& a, const cv::Rect& b);
+
+}  // namespace medanon::pixel

@@ -1,0 +1,169 @@
+#include "pixel/medical_gate.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
+namespace medanon::pixel {
+namespace {
+
+std::string upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return text;
+}
+
+std::string header_value(const PixelImage& image, const std::string& keyword) {
+  const auto found = image.header.find(keyword);
+  return found == image.header.end() ? std::string() : upper(found->second);
+}
+
+bool contains_any(const std::string& text, const std::vector<const char*>& words) {
+  return std::any_of(words.begin(), words.end(), [&](const char* w) { return text.find(w) != std::string::npos; });
+}
+
+// Body part from DICOM's own words: BodyPartExamined (PS3.16 CID 4031 code meanings) first,
+// then the free-text descriptions, which hospitals fill in their own language (PadChest's
+// are Spanish: "RX TORAX").
+std::optional<Anatomy> anatomy_from_header(const PixelImage& image, std::string& why) {
+  const std::string modality = header_value(image, "Modality");
+  if (modality == "IO" || modality == "PX") {
+    why = "Modality " + modality + " (intra-oral / panoramic dental)";
+    return Anatomy::dental;
+  }
+  for (const char* keyword : {"BodyPartExamined", "StudyDescription", "SeriesDescription", "ProtocolName"}) {
+    const std::string text = header_value(image, keyword);
+    if (text.empty()) continue;
+    why = std::string(keyword) + " '" + text + "'";
+    if (contains_any(text, {"CHEST", "THORAX", "TORAX", "LUNG", "PULMON"})) return Anatomy::chest;
+    if (contains_any(text, {"SKULL", "HEAD", "BRAIN", "CRANEO", "CRANI", "SINUS", "FACE"})) return Anatomy::skull;
+    if (contains_any(text, {"TEETH", "TOOTH", "DENTAL", "JAW", "MANDIBLE", "MAXILLA", "ORTHOPANT"}))
+      return Anatomy::dental;
+    if (contains_any(text, {"PELVIS", "PELVIC", "HIP", "SACRUM", "CADERA"})) return Anatomy::pelvic;
+  }
+  return std::nullopt;
+}
+
+double saturated_fraction(const cv::Mat& bgr, int threshold) {
+  cv::Mat high, low;
+  std::vector<cv::Mat> channels;
+  cv::split(bgr, channels);
+  cv::max(channels[0], channels[1], high);
+  cv::max(high, channels[2], high);
+  cv::min(channels[0], channels[1], low);
+  cv::min(low, channels[2], low);
+  cv::Mat chroma = high - low;
+  return static_cast<double>(cv::countNonZero(chroma > threshold)) / static_cast<double>(chroma.total());
+}
+
+// 8-bit, MONOCHROME2 sense, stretched between the 0.5th and 99.5th percentiles.
+cv::Mat grey_overview(const PixelImage& image, const cv::Mat& grey) {
+  cv::Mat small;
+  const double scale = std::min(1.0, 256.0 / std::max(grey.cols, grey.rows));
+  cv::resize(grey, small, cv::Size(), scale, scale, cv::INTER_AREA);
+  double low = 0, high = 0;
+  cv::minMaxLoc(small, &low, &high);
+  cv::Mat out;
+  small.convertTo(out, CV_8U, high > low ? 255.0 / (high - low) : 1.0, high > low ? -low * 255.0 / (high - low) : 0);
+  if (image.monochrome1) out = 255 - out;
+  return out;
+}
+
+double largest_level_fraction(const cv::Mat& grey8) {
+  int histogram[256] = {};
+  for (int y = 0; y < grey8.rows; ++y) {
+    const auto* row = grey8.ptr<std::uint8_t>(y);
+    for (int x = 0; x < grey8.cols; ++x) ++histogram[row[x]];
+  }
+  return static_cast<double>(*std::max_element(histogram, histogram + 256)) / static_cast<double>(grey8.total());
+}
+
+}  // namespace
+
+const char* to_string(Anatomy anatomy) {
+  switch (anatomy) {
+    case Anatomy::chest: return "chest";
+    case Anatomy::skull: return "skull";
+    case Anatomy::dental: return "dental";
+    case Anatomy::pelvic: return "pelvic";
+    case Anatomy::other: return "other";
+  }
+  return "other";
+}
+
+cv::Mat grey_if_achromatic(const cv::Mat& pixels, int saturation_threshold) {
+  if (pixels.channels() != 3 || saturated_fraction(pixels, saturation_threshold / 3) > 0) return pixels;
+  cv::Mat grey;
+  cv::cvtColor(pixels, grey, cv::COLOR_BGR2GRAY);
+  return grey;
+}
+
+bool looks_like_chest_radiograph(const cv::Mat& grey8) {
+  cv::Mat small;
+  cv::resize(grey8, small, cv::Size(64, 64), 0, 0, cv::INTER_AREA);
+  // Lung fields sit in the middle rows, either side of the midline; the image may be slightly
+  // rotated or off-centre, so the windows are generous.
+  auto window = [&](double x0, double x1) {
+    return cv::mean(small(cv::Rect(cvRound(x0 * 64), cvRound(0.3 * 64), cvRound((x1 - x0) * 64), cvRound(0.3 * 64))))[0];
+  };
+  const double right_lung = window(0.18, 0.38), mediastinum = window(0.44, 0.56), left_lung = window(0.62, 0.82);
+  const double darker = std::max(right_lung, left_lung);
+  return mediastinum - darker > 12 && std::abs(right_lung - left_lung) < 0.5 * (mediastinum - std::min(right_lung, left_lung));
+}
+
+GateDecision gate_image(const PixelImage& image, const GateOptions& options) {
+  GateDecision decision;
+  const std::string modality = header_value(image, "Modality");
+  const bool dicom = image.format == SourceFormat::dicom;
+  if (dicom) decision.evidence.push_back("DICOM, Modality '" + modality + "'");
+
+  cv::Mat grey = image.pixels;
+  if (image.is_colour()) {
+    decision.saturated_fraction = saturated_fraction(image.pixels, options.saturation_threshold);
+    decision.evidence.push_back("colour samples, " + std::to_string(cvRound(100 * decision.saturated_fraction)) +
+                                " % saturated");
+    // Visible-light photography (XC, GM, ES) is in DICOM too, and is no radiograph.
+    const bool photo_modality = modality == "XC" || modality == "GM" || modality == "ES";
+    if (photo_modality || (!dicom && decision.saturated_fraction > options.max_saturated_fraction)) {
+      decision.reason = photo_modality ? "photographic DICOM modality " + modality
+                                       : "colour photograph-like: " +
+                                             std::to_string(cvRound(100 * decision.saturated_fraction)) +
+                                             " % of pixels carry saturated colour";
+      return decision;
+    }
+    cv::cvtColor(image.pixels, grey, cv::COLOR_BGR2GRAY);
+  }
+  const std::string photometric = header_value(image, "PhotometricInterpretation");
+  if (!photometric.empty()) decision.evidence.push_back("PhotometricInterpretation " + photometric);
+
+  const cv::Mat overview = grey_overview(image, grey);
+  const double single_level = largest_level_fraction(overview);
+  if (single_level > options.max_single_level_fraction) {
+    decision.reason = "nearly blank or document-like: one grey level holds " + std::to_string(cvRound(100 * single_level)) +
+                      " % of the pixels";
+    return decision;
+  }
+  decision.medical = true;
+  if (dicom) {
+    decision.reason = "DICOM image, Modality '" + modality + "'";
+  } else if (image.bits_stored > 8 && !image.is_colour()) {
+    decision.reason = "16-bit greyscale samples (cameras and office scanners do not write these)";
+  } else {
+    decision.reason = "continuous-tone greyscale image";
+  }
+
+  std::string why;
+  if (const auto from_header = anatomy_from_header(image, why)) {
+    decision.anatomy = *from_header;
+    decision.evidence.push_back("anatomy from " + why);
+  } else if (looks_like_chest_radiograph(overview)) {
+    decision.anatomy = Anatomy::chest;
+    decision.evidence.push_back("anatomy from image: two dark lung fields beside a bright mediastinum");
+  } else {
+    decision.evidence.push_back("anatomy: no header or image evidence");
+  }
+  return decision;
+}
+
+}  // namespace medanon::pixel

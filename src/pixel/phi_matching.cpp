@@ -1,0 +1,190 @@
+#include "pixel/phi_matching.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <regex>
+#include <set>
+
+namespace medanon::pixel {
+namespace {
+
+// Keywords (last path component) whose values identify the patient or the encounter
+// (PS3.15 E.1-1 attributes that can appear as burned-in text).
+const std::set<std::string> kIdentifyingKeywords = {
+    "PatientName",         "PatientID",          "OtherPatientIDs",       "IssuerOfPatientID",
+    "PatientBirthDate",    "PatientAddress",     "PatientTelephoneNumbers", "StudyDate",
+    "SeriesDate",          "AcquisitionDate",    "ContentDate",           "AccessionNumber",
+    "StudyID",             "InstitutionName",    "InstitutionAddress",    "ReferringPhysicianName",
+    "PerformingPhysicianName", "OperatorsName",  "StationName",           "DeviceSerialNumber",
+    "RequestedProcedureID", "ScheduledProcedureStepID", "PatientBirth", "StudyDate_DICOM"};
+
+std::string trim_punctuation(const std::string& word) {
+  size_t begin = 0, end = word.size();
+  while (begin < end && std::ispunct(static_cast<unsigned char>(word[begin])) && word[begin] != '#') ++begin;
+  while (end > begin && std::ispunct(static_cast<unsigned char>(word[end - 1])) && word[end - 1] != '#') --end;
+  return word.substr(begin, end - begin);
+}
+
+std::string digits_of(const std::string& text) {
+  std::string digits;
+  for (char c : text) {
+    if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
+  }
+  return digits;
+}
+
+std::vector<std::string> tokens_of(const std::string& folded) {
+  std::vector<std::string> tokens;
+  std::string current;
+  for (char c : folded) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      current += c;
+    } else if (!current.empty()) {
+      tokens.push_back(current), current.clear();
+    }
+  }
+  if (!current.empty()) tokens.push_back(current);
+  return tokens;
+}
+
+// A YYYYMMDD date as the digit strings overlays print it in (DD/MM/YYYY, MM/DD/YYYY, ISO,
+// compact, two-digit years).
+std::vector<std::string> date_digit_forms(const std::string& date) {
+  if (date.size() != 8 || digits_of(date) != date) return {};
+  const std::string y = date.substr(0, 4), m = date.substr(4, 2), d = date.substr(6, 2);
+  return {date, d + m + y, m + d + y, d + m + y.substr(2), m + d + y.substr(2), y.substr(2) + m + d};
+}
+
+std::string last_component(const std::string& key) {
+  const size_t slash = key.rfind('/');
+  return slash == std::string::npos ? key : key.substr(slash + 1);
+}
+
+bool close_enough(const std::string& word, const std::string& token) {
+  if (word == token) return true;
+  if (word.size() < 4 || token.size() < 4) return false;
+  const int allowed = std::min(word.size(), token.size()) >= 8 ? 2 : 1;
+  return std::abs(static_cast<int>(word.size()) - static_cast<int>(token.size())) <= allowed &&
+         edit_distance(word, token) <= allowed;
+}
+
+std::string header_match(const std::string& word, const IdentifyingValues& values) {
+  const std::string digits = digits_of(word);
+  for (const auto& [key, value] : values) {
+    const std::string keyword = last_component(key);
+    if (!kIdentifyingKeywords.count(keyword)) continue;
+    const std::string folded = fold_for_matching(value);
+    for (const std::string& token : tokens_of(folded)) {
+      if (close_enough(word, token)) return "matches " + keyword;
+    }
+    if (digits.size() >= 4) {
+      const std::string value_digits = digits_of(folded);
+      if (value_digits.size() >= 4 && (value_digits.find(digits) != std::string::npos || close_enough(digits, value_digits)))
+        return "digits match " + keyword;
+      for (const std::string& form : date_digit_forms(value_digits)) {
+        if (close_enough(digits, form)) return "date matches " + keyword;
+      }
+    }
+  }
+  return {};
+}
+
+std::string generic_pattern(const std::string& word) {
+  static const std::regex date(R"(\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2}[-/. ]?[A-Z]{3}[-/. ]?\d{2,4})");
+  static const std::regex compact_date(R"((19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]))");
+  if (word.find('^') != std::string::npos) return "DICOM person-name pattern";
+  if (std::regex_search(word, date) || std::regex_match(word, compact_date)) return "date pattern";
+  if (digits_of(word).size() >= 5) return "long digit run";
+  return {};
+}
+
+bool in_list(const std::string& word, const std::vector<std::string>& list, bool fuzzy) {
+  return std::any_of(list.begin(), list.end(), [&](const std::string& entry) {
+    return word == entry || (fuzzy && entry.size() >= 5 && close_enough(word, entry));
+  });
+}
+
+bool short_number(const std::string& word) {
+  static const std::regex number(R"(\d{1,3}([.,]\d{1,2})?)");
+  return std::regex_match(word, number);
+}
+
+}  // namespace
+
+const char* to_string(WordClass word_class) {
+  switch (word_class) {
+    case WordClass::phi: return "phi";
+    case WordClass::technical: return "technical";
+    case WordClass::label: return "label";
+    case WordClass::unreadable: return "unreadable";
+  }
+  return "unreadable";
+}
+
+std::string fold_for_matching(const std::string& utf8) {
+  static const char* const kLatin1 =  // U+00C0 .. U+00FF, upper-cased
+      "AAAAAAACEEEEIIII"
+      "DNOOOOOxOUUUUYPS"
+      "AAAAAAACEEEEIIII"
+      "DNOOOOO/OUUUUYPY";
+  std::string folded;
+  for (size_t i = 0; i < utf8.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(utf8[i]);
+    if (byte < 0x80) {
+      folded += static_cast<char>(std::toupper(byte));
+    } else if (byte == 0xC3 && i + 1 < utf8.size()) {
+      const auto next = static_cast<unsigned char>(utf8[++i]);
+      if (next >= 0x80 && next <= 0xBF) folded += kLatin1[next - 0x80];
+    }
+  }
+  return folded;
+}
+
+int edit_distance(const std::string& a, const std::string& b) {
+  std::vector<int> previous(b.size() + 1), current(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) previous[j] = static_cast<int>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    current[0] = static_cast<int>(i);
+    for (size_t j = 1; j <= b.size(); ++j) {
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    }
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
+
+std::vector<WordVerdict> classify_line(const std::vector<std::string>& words, const std::vector<float>& confidences,
+                                       const IdentifyingValues& values, const PhiOptions& options) {
+  std::vector<WordVerdict> verdicts(words.size());
+  std::vector<bool> number(words.size(), false);
+  for (size_t i = 0; i < words.size(); ++i) {
+    WordVerdict& verdict = verdicts[i];
+    const std::string folded = fold_for_matching(words[i]);
+    const std::string word = trim_punctuation(folded);
+    const float confidence = i < confidences.size() ? confidences[i] : 0.0F;
+    if (word.empty() || confidence < options.min_confidence) {
+      verdict = {WordClass::unreadable, "not read with confidence: treated as PHI"};
+    } else if (const std::string why = header_match(word, values); !why.empty()) {
+      verdict = {WordClass::phi, why};
+    } else if (const std::string pattern = generic_pattern(folded); !pattern.empty()) {
+      verdict = {WordClass::phi, pattern};
+    } else if (in_list(word, options.technical_markers, true)) {
+      verdict = {WordClass::technical, "technical marker"};
+    } else if (in_list(word, options.labels, false)) {
+      verdict = {WordClass::label, "field label"};
+    } else if (short_number(word)) {
+      number[i] = true;
+      verdict = {WordClass::phi, "number without a technical marker"};
+    } else {
+      verdict = {WordClass::phi, "unknown overlay word: treated as PHI"};
+    }
+  }
+  // Exposure factors follow their marker: "KV 120", "mAs 2.5".
+  for (size_t i = 1; i < words.size(); ++i) {
+    if (number[i] && verdicts[i - 1].word_class == WordClass::technical)
+      verdicts[i] = {WordClass::technical, "value of technical marker"};
+  }
+  return verdicts;
+}
+
+}  // namespace medanon::pixel

@@ -1,0 +1,51 @@
+#pragma once
+// Stage 5, PHI matching: is a recognised overlay word protected health information or technical
+// text? Evidence, strongest first: the image's own identifying values (DICOM header, or the
+// dataset's CSV row) matched with accent folding, digit extraction, date re-formatting and a
+// small edit distance for OCR slips; then generic patterns (dates, long digit runs, DICOM
+// "FAMILY^GIVEN" names); then the known technical markers and field labels. Anything else, and
+// anything unreadable, is PHI: a missed name costs more than a redacted "PORTABLE".
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace medanon::pixel {
+
+enum class WordClass { phi, technical, label, unreadable };
+const char* to_string(WordClass word_class);
+
+struct WordVerdict {
+  WordClass word_class = WordClass::unreadable;
+  std::string why;  // the evidence, e.g. "matches PatientName", "date pattern"
+  bool is_phi() const { return word_class == WordClass::phi || word_class == WordClass::unreadable; }
+};
+
+struct PhiOptions {
+  float min_confidence = 55;  // Tesseract word confidence below which a reading is not trusted
+  std::vector<std::string> technical_markers = {"L",      "R",      "PA",     "AP",     "LAT",   "LATERAL", "KV",
+                                                "KVP",    "MA",     "MAS",    "PORTABLE", "PORT", "SUPINE", "ERECT",
+                                                "SEMI-ERECT", "UPRIGHT", "DECUBITUS", "PRONE", "INSP", "EXP"};
+  std::vector<std::string> labels = {"NAME",  "PATIENT", "PT", "ID",   "MRN",   "PID",       "NHC",
+                                     "DOB",   "F.NAC",   "BORN", "DATE", "STUDY", "FECHA",    "ACC",
+                                     "ACC#",  "ACCESSION", "SEX", "AGE"};
+};
+
+// The identifying values of one image, keyword -> value (DICOM keywords, nested ones as
+// "Sequence/Keyword"); only identifying keywords are used, so "PA" in ViewPosition never makes
+// the marker "PA" PHI.
+using IdentifyingValues = std::map<std::string, std::string>;
+
+// Verdicts for the words of one overlay line, in order. `confidences` are Tesseract's (0..100);
+// short numbers count as technical only next to a technical marker ("KV 120", "mAs 2.5").
+std::vector<WordVerdict> classify_line(const std::vector<std::string>& words, const std::vector<float>& confidences,
+                                       const IdentifyingValues& values, const PhiOptions& options = {});
+
+// Upper case, Latin-1 accents folded to ASCII (MUÑOZ -> MUNOZ, as overlays print them), other
+// non-ASCII dropped. Exposed for tests.
+std::string fold_for_matching(const std::string& utf8);
+
+// Levenshtein distance.
+int edit_distance(const std::string& a, const std::string& b);
+
+}  // namespace medanon::pixel

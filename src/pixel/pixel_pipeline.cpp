@@ -1,0 +1,156 @@
+#include "pixel/pixel_pipeline.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "pixel/dual_text_detection.hpp"
+#include "pixel/image_validation.hpp"
+
+namespace medanon::pixel {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// The action for one word: only PHI wholly inside the border zone is altered; central text is
+// diagnostic territory and goes to a person, whatever it says.
+TextAction decide(const TextDetection& word, bool keep_technical) {
+  if (!word.in_border) return TextAction::review;
+  if (word.phi) return TextAction::redacted;
+  return keep_technical ? TextAction::kept : TextAction::redacted;
+}
+
+// Neighbouring redacted words of one line are redacted as one span: a date the detectors split
+// at its hyphens ("2011", "-04-", "16") must not keep its hyphens, nor a name its comma.
+std::vector<cv::Rect> redaction_spans(const std::vector<TextDetection>& words) {
+  std::vector<cv::Rect> spans;
+  const TextDetection* previous = nullptr;
+  for (const TextDetection& word : words) {
+    if (word.action != TextAction::redacted) {
+      previous = nullptr;
+      continue;
+    }
+    const bool same_line = previous != nullptr && previous->line == word.line;
+    const int height = std::max(word.box.height, previous != nullptr ? previous->box.height : 0);
+    if (same_line && word.box.x - spans.back().br().x <= 1.5 * height) {
+      spans.back() |= word.box;
+    } else {
+      spans.push_back(word.box);
+    }
+    previous = &word;
+  }
+  return spans;
+}
+
+}  // namespace
+
+const char* to_string(Detector detector) {
+  switch (detector) {
+    case Detector::stroke: return "stroke";
+    case Detector::tesseract: return "tesseract";
+    case Detector::both: return "both";
+  }
+  return "stroke";
+}
+
+const char* to_string(TextAction action) {
+  switch (action) {
+    case TextAction::redacted: return "redacted";
+    case TextAction::kept: return "kept";
+    case TextAction::review: return "review";
+  }
+  return "review";
+}
+
+const char* to_string(ItemStatus status) {
+  switch (status) {
+    case ItemStatus::processed: return "processed";
+    case ItemStatus::invalid: return "invalid";
+    case ItemStatus::not_medical: return "not_medical";
+  }
+  return "invalid";
+}
+
+PixelPipeline::PixelPipeline(PixelOptions options)
+    : options_(std::move(options)), reader_(std::make_unique<TesseractReader>(options_.tesseract)) {}
+
+PixelResult PixelPipeline::process_file(const std::string& path, const IdentifyingValues& values) {
+  const auto start = Clock::now();
+  ReadResult read = read_and_validate(path, options_.limits);
+  const double seconds_read = since(start);
+  if (!read.ok) {
+    PixelResult result;
+    result.status = ItemStatus::invalid;
+    result.reason = read.reason;
+    result.seconds_read = result.seconds_total = seconds_read;
+    return result;
+  }
+  PixelResult result = process_image(std::move(read.image), values);
+  result.seconds_read = seconds_read;
+  result.seconds_total += seconds_read;
+  return result;
+}
+
+PixelResult PixelPipeline::process_image(PixelImage image, const IdentifyingValues& values) {
+  const auto start = Clock::now();
+  PixelResult result;
+  result.gate = gate_image(image, options_.gate);
+  if (!result.gate.medical) {
+    result.status = ItemStatus::not_medical;
+    result.reason = result.gate.reason;
+    result.image = std::move(image);
+    result.seconds_total = since(start);
+    return result;
+  }
+  // Grey pictures saved as RGB are redacted as the grey image they are.
+  image.pixels = grey_if_achromatic(image.pixels, options_.gate.saturation_threshold);
+  result.status = ItemStatus::processed;
+
+  IdentifyingValues all_values = image.header;
+  all_values.insert(values.begin(), values.end());
+  result.text = detect_text(image, all_values, result);
+
+  std::vector<cv::Rect> to_redact;
+  for (const cv::Rect& box : redaction_spans(result.text)) to_redact.push_back(padded_box(box, image.pixels.size(), options_.redaction));
+  for (const TextDetection& word : result.text) {
+    result.redacted += word.action == TextAction::redacted;
+    result.kept += word.action == TextAction::kept;
+    result.review += word.action == TextAction::review;
+  }
+  if (!to_redact.empty()) redact(image, to_redact, options_.redaction, result.redaction_mask);
+  result.image = std::move(image);
+  result.seconds_total = since(start);
+  return result;
+}
+
+std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, const IdentifyingValues& values,
+                                                      PixelResult& timing) {
+  const auto start = Clock::now();
+  EnhanceOptions enhance = options_.enhance;
+  if (options_.whole_image_ocr) enhance.working_height = image.pixels.rows;  // the baseline reads full resolution
+  const DetectionView view = make_detection_view(image, enhance);
+  std::vector<DetectedLine> lines =
+      options_.whole_image_ocr
+          ? detect_text_whole_image(view, image.pixels.size(), options_, *reader_, timing.seconds_ocr)
+          : detect_text_lines(view, image.pixels.size(), options_, reader_.get(), timing.seconds_ocr);
+  std::vector<TextDetection> words;
+  for (DetectedLine& line : lines) {
+    std::vector<std::string> texts;
+    std::vector<float> confidences;
+    for (const TextDetection& word : line.words) texts.push_back(word.text), confidences.push_back(word.confidence);
+    const std::vector<WordVerdict> verdicts = classify_line(texts, confidences, values, options_.phi);
+    for (size_t i = 0; i < line.words.size(); ++i) {
+      TextDetection& word = line.words[i];
+      word.word_class = verdicts[i].word_class;
+      word.why = verdicts[i].why;
+      word.phi = verdicts[i].is_phi();
+      word.action = decide(word, options_.keep_technical);
+      word.line = static_cast<int>(&line - lines.data());
+      words.push_back(std::move(word));
+    }
+  }
+  timing.seconds_detect = since(start) - timing.seconds_ocr;
+  return words;
+}
+
+}  // namespace medanon::pixel

@@ -1,0 +1,95 @@
+#pragma once
+// Stages 1-6 of one image, the library call the distributed runner makes per item:
+//   validate (read) -> medical gate + anatomy -> border enhancement (detection copy) ->
+//   stroke triage + Tesseract on candidate lines, merged by IoU -> PHI matching -> redaction.
+// One PixelPipeline per rank (it owns a Tesseract engine, ~0.3 s to load); not thread-safe.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pixel/border_enhancement.hpp"
+#include "pixel/medical_gate.hpp"
+#include "pixel/phi_matching.hpp"
+#include "pixel/pixel_image.hpp"
+#include "pixel/redaction.hpp"
+#include "pixel/stroke_text_detector.hpp"
+#include "pixel/tesseract_reader.hpp"
+
+namespace medanon::pixel {
+
+struct PixelOptions {
+  ImageLimits limits;
+  GateOptions gate;
+  EnhanceOptions enhance;  // border_fraction is also the redaction zone (with border_margin_px)
+  StrokeOptions strokes;
+  TesseractOptions tesseract;
+  PhiOptions phi;
+  RedactionOptions redaction;
+  int border_margin_px = 100;  // the redaction zone is at least this deep on every side
+  double merge_iou = 0.5;      // a stroke word and an OCR word with this IoU are one detection
+  bool keep_technical = true;  // keep L/R/PA/AP/KV/mAs... readable; false redacts them too
+  bool read_central_text = true;  // OCR central candidates too (they are flagged either way)
+  int ocr_letter_height = 32;  // crops are scaled so letters are this tall for Tesseract
+  // Benchmark baseline only: Tesseract over the whole full-resolution image, no triage.
+  bool whole_image_ocr = false;
+};
+
+enum class Detector { stroke, tesseract, both };
+const char* to_string(Detector detector);
+
+enum class TextAction { redacted, kept, review };
+const char* to_string(TextAction action);
+
+// One detected word.
+struct TextDetection {
+  cv::Rect box;           // image pixels, as detected (the redaction adds padding)
+  std::string text;       // Tesseract's reading; empty when only the stroke detector saw it
+  float confidence = -1;  // Tesseract's word confidence 0..100; -1 when not read
+  Detector found_by = Detector::stroke;
+  Polarity polarity = Polarity::bright;
+  bool in_border = false;  // wholly inside the redaction zone
+  WordClass word_class = WordClass::unreadable;
+  std::string why;         // PHI-matching evidence
+  bool phi = true;         // PHI or unreadable (fail safe)
+  TextAction action = TextAction::review;
+  int line = 0;            // index of the detected line it belongs to (words are in line order)
+};
+
+enum class ItemStatus { processed, invalid, not_medical };
+const char* to_string(ItemStatus status);
+
+// Everything the runner records for one image.
+struct PixelResult {
+  ItemStatus status = ItemStatus::invalid;
+  std::string reason;                   // why invalid / not medical; empty when processed
+  GateDecision gate;
+  PixelImage image;                     // after redaction (stored sample type preserved)
+  std::vector<TextDetection> text;      // every detected word with its verdict and action
+  cv::Mat redaction_mask;               // CV_8UC1, 255 where pixels were replaced (empty when none)
+  int redacted = 0, kept = 0, review = 0;
+  // BurnedInAnnotation may be set to NO only when no PHI is known to remain (nothing flagged).
+  bool burned_in_text_clean() const { return review == 0; }
+  double seconds_read = 0, seconds_detect = 0, seconds_ocr = 0, seconds_total = 0;
+};
+
+class PixelPipeline {
+ public:
+  explicit PixelPipeline(PixelOptions options = {});
+
+  // Stages 1-6 for one file. `values` adds identifying values known from elsewhere (PadChest's
+  // CSV row) to those of the DICOM header.
+  PixelResult process_file(const std::string& path, const IdentifyingValues& values = {});
+  // Stages 2-6 for an image already read and validated.
+  PixelResult process_image(PixelImage image, const IdentifyingValues& values = {});
+
+  const PixelOptions& options() const { return options_; }
+
+ private:
+  std::vector<TextDetection> detect_text(const PixelImage& image, const IdentifyingValues& values, PixelResult& timing);
+
+  PixelOptions options_;
+  std::unique_ptr<TesseractReader> reader_;
+};
+
+}  // namespace medanon::pixel

@@ -1,0 +1,62 @@
+#pragma once
+// Stage 4a, Tesseract 5's LSTM recogniser through its C++ API, one text-line crop at a time.
+// Each C handle has exactly one owner: the engine (TessBaseAPI, End() then delete), Leptonica
+// images (pixDestroy), result iterators and the strings Tesseract allocates (delete[]).
+
+#include <opencv2/core.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+struct Pix;
+namespace tesseract {
+class TessBaseAPI;
+}
+
+namespace medanon::pixel {
+
+struct TessBaseApiDeleter {
+  void operator()(tesseract::TessBaseAPI* api) const noexcept;
+};
+struct PixDeleter {
+  void operator()(Pix* pix) const noexcept;
+};
+using TessBaseApiPtr = std::unique_ptr<tesseract::TessBaseAPI, TessBaseApiDeleter>;
+using PixPtr = std::unique_ptr<Pix, PixDeleter>;
+
+// An 8-bit grey Leptonica image holding a copy of `grey` (CV_8UC1).
+PixPtr pix_from_grey(const cv::Mat& grey);
+
+struct OcrWord {
+  std::string text;  // UTF-8 as recognised
+  cv::Rect box;      // in the coordinates of the crop passed to read_line
+  float confidence = 0;  // 0..100
+};
+
+struct TesseractOptions {
+  // Debian's tesseract-ocr-eng installs here; override for other systems.
+  std::string tessdata_dir = "/usr/share/tesseract-ocr/5/tessdata";
+  std::string language = "eng";
+};
+
+class TesseractReader {
+ public:
+  // Throws InternalError when the language data cannot be loaded (a job-level setup fault).
+  explicit TesseractReader(const TesseractOptions& options = {});
+
+  // The words of one line of dark text on a light background (CV_8UC1).
+  std::vector<OcrWord> read_line(const cv::Mat& crop);
+  // The words of a block that may hold several lines (page segmentation on).
+  std::vector<OcrWord> read_block(const cv::Mat& crop);
+
+ private:
+  std::vector<OcrWord> read(const cv::Mat& crop, int page_segmentation_mode);
+  TessBaseApiPtr api_;
+};
+
+// Tesseract parallelises its LSTM with OpenMP; one rank per core wants one thread per rank
+// (the effect of OMP_THREAD_LIMIT=1, which libgomp only reads at start-up). Idempotent.
+void limit_openmp_to_one_thread();
+
+}  // namespace medanon::pixel

@@ -1,0 +1,28 @@
+#!/bin/bash
+# Benchmark (not a CTest test): throughput of the pixel stages (read + validate, gate, border
+# enhancement, stroke triage + Tesseract on candidates, PHI matching, redaction, PNG encoding
+# of the result) on 2048-row 16-bit synth radiographs, one core, against the baseline of
+# Tesseract run on each whole image (the seed's approach of OCR over everything).
+#
+#   bash tests/bench/pixel_throughput.sh [medanon binary] [scratch dir] [images]
+set -euo pipefail
+medanon=${1:-build/medanon}
+scratch=${2:-/tmp/medanon-pixel-bench}
+count=${3:-24}
+corpus=$scratch/corpus-2048
+
+if [ ! -f "$corpus/ground_truth.json" ]; then
+  # Seed 2048 is used for nothing else: no tuning happened on it. 16-bit only, PNG and DICOM.
+  "$medanon" synth --out "$corpus" --count "$count" --size 2048 --seed 2048 --eight-bit-fraction 0 \
+    --dicom-fraction 0.3 --no-bad-files --overwrite > /dev/null
+fi
+
+# One core: the job runs one rank per core, so images/s per core is what a rank does alone.
+core=(taskset -c 0)
+command -v taskset > /dev/null || core=()
+
+echo "== pixel stages 1-7 (stroke triage + Tesseract on candidate lines), one core"
+OMP_THREAD_LIMIT=1 "${core[@]}" "$medanon" evaluate text --corpus "$corpus" | grep -E "images|recall|altered|flagged|kept"
+echo "== baseline: Tesseract on the whole image (then the same matching and redaction), one core"
+OMP_THREAD_LIMIT=1 "${core[@]}" "$medanon" evaluate text --corpus "$corpus" --whole-image-ocr --limit 6 |
+  grep -E "images|recall|altered|flagged"

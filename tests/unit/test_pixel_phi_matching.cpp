@@ -1,0 +1,66 @@
+// Stage 5: PHI is told from technical text by the image's own values, generic patterns and the
+// marker list; whatever is unreadable or unknown counts as PHI.
+#include <gtest/gtest.h>
+
+#include "pixel/phi_matching.hpp"
+
+namespace medanon::pixel {
+namespace {
+
+const IdentifyingValues kHeader = {{"PatientName", "MUÑOZ^JOSÉ"},
+                                   {"PatientID", "40817263"},
+                                   {"PatientBirthDate", "19560314"},
+                                   {"AccessionNumber", "A123456"},
+                                   {"InstitutionName", "Hospital San Juan"},
+                                   {"ViewPosition", "PA"}};
+
+WordVerdict one(const std::string& word, float confidence = 90) {
+  return classify_line({word}, {confidence}, kHeader).front();
+}
+
+TEST(PixelPhiMatching, NamePartsMatchTheHeaderAfterFoldingAccents) {
+  EXPECT_EQ(one("MUNOZ,").word_class, WordClass::phi);
+  EXPECT_NE(one("MUNOZ,").why.find("PatientName"), std::string::npos);
+  EXPECT_NE(one("Jose").why.find("PatientName"), std::string::npos);
+  EXPECT_NE(one("MUNQZ").why.find("PatientName"), std::string::npos);  // one OCR slip
+  EXPECT_EQ(fold_for_matching("Muñoz"), "MUNOZ");
+}
+
+TEST(PixelPhiMatching, DatesMatchInEveryPrintedFormat) {
+  for (const char* date : {"14/03/1956", "1956-03-14", "19560314", "14.03.1956"}) {
+    EXPECT_NE(one(date).why.find("PatientBirthDate"), std::string::npos) << date;
+  }
+  EXPECT_EQ(one("02-MAY-2019").why, "date pattern");
+}
+
+TEST(PixelPhiMatching, IdentifiersMatchByTheirDigits) {
+  EXPECT_NE(one("40817263").why.find("PatientID"), std::string::npos);
+  EXPECT_NE(one("A123456").why.find("AccessionNumber"), std::string::npos);
+  EXPECT_EQ(one("99887766").why, "long digit run");
+  EXPECT_EQ(one("SMITH^JOHN").why, "DICOM person-name pattern");
+}
+
+TEST(PixelPhiMatching, TechnicalMarkersAndTheirValuesAreKept) {
+  const auto verdicts = classify_line({"KV", "120", "mAs", "2.5"}, {90, 90, 90, 90}, kHeader);
+  for (const auto& verdict : verdicts) EXPECT_EQ(verdict.word_class, WordClass::technical) << verdict.why;
+  EXPECT_EQ(one("PA").word_class, WordClass::technical);  // not PHI although ViewPosition says PA
+  EXPECT_EQ(one("PORTABLF").word_class, WordClass::technical);
+  EXPECT_EQ(one("DOB:").word_class, WordClass::label);
+}
+
+TEST(PixelPhiMatching, UnreadableAndUnknownWordsAreTreatedAsPhi) {
+  EXPECT_EQ(one("GARCIA", 20).word_class, WordClass::unreadable);
+  EXPECT_TRUE(one("GARCIA", 20).is_phi());
+  EXPECT_TRUE(one("", 95).is_phi());
+  EXPECT_TRUE(one("PETERSON").is_phi());
+  EXPECT_TRUE(one("120").is_phi());  // a number alone is no exposure factor
+}
+
+TEST(PixelPhiMatching, EditDistanceIsLevenshtein) {
+  EXPECT_EQ(edit_distance("KITTEN", "SITTING"), 3);
+  EXPECT_EQ(edit_distance("", "ABC"), 3);
+  EXPECT_EQ(edit_distance("SAME", "SAME"), 0);
+}
+
+}  // namespace
+}  // namespace medanon::pixel
