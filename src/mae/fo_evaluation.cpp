@@ -1,0 +1,157 @@
+// Foreign-object evaluation of an infer run against the synthetic ground truth.
+
+#include "mae/fo_evaluation.hpp"
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "io/atomic_file.hpp"
+#include "mae/anomaly_detector.hpp"
+#include "mae/detection_metrics.hpp"
+#include "mae/padchest_dataset.hpp"
+
+namespace medanon::mae {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ScoreRow {
+  std::size_t index = 0;
+  std::string path;
+  std::map<std::string, double> scores;
+};
+
+const std::vector<std::string> kScores = {"mask_score", "anomaly_score", "ssim_score", "peak_score"};
+
+std::vector<ScoreRow> read_scores(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path + " (run `medanon infer` first)");
+  std::string line;
+  std::getline(in, line);
+  const auto header = split_csv_line(line);
+  std::vector<ScoreRow> rows;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const auto fields = split_csv_line(line);
+    ScoreRow row;
+    for (std::size_t i = 0; i < header.size() && i < fields.size(); ++i) {
+      if (header[i] == "index") row.index = std::stoull(fields[i]);
+      if (header[i] == "path") row.path = fields[i];
+      for (const auto& score : kScores) {
+        if (header[i] == score) row.scores[score] = std::stod(fields[i]);
+      }
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+std::string file_name(std::size_t index) {
+  char name[16];
+  std::snprintf(name, sizeof name, "%06zu.png", index);
+  return name;
+}
+
+}  // namespace
+
+std::string FoEvaluation::json() const {
+  nlohmann::json j = {{"images", images},
+                      {"positives", positives},
+                      {"negatives", negatives},
+                      {"image_auroc", image_auroc},
+                      {"pixel_auroc", pixel_auroc},
+                      {"mean_dice_positives", mean_dice_positives},
+                      {"threshold", threshold}};
+  if (threshold >= 0) {
+    j["decision"] = {{"accuracy", accuracy}, {"precision", precision}, {"recall", recall}, {"f1", f1}};
+  }
+  return j.dump(2);
+}
+
+FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
+  std::ifstream truth_file(fs::path(options.corpus) / "ground_truth.json");
+  if (!truth_file) throw std::runtime_error(options.corpus + " has no ground_truth.json");
+  const auto truth = nlohmann::json::parse(truth_file);
+  const auto rows = read_scores((fs::path(options.run) / "scores.csv").string());
+  const auto& truth_images = truth.at("images");
+
+  FoEvaluation result;
+  std::vector<bool> positive;
+  std::map<std::string, std::vector<double>> scores;
+  PixelRoc pixel_roc;
+  double dice_sum = 0.0;
+  for (const auto& row : rows) {
+    if (row.index >= truth_images.size() || truth_images[row.index].at("path") != row.path) {
+      throw std::runtime_error("run and corpus disagree at image " + std::to_string(row.index) +
+                               ": was the run made on this corpus?");
+    }
+    const auto& image = truth_images[row.index];
+    const bool has_object = image.at("has_foreign_object").get<bool>();
+    positive.push_back(has_object);
+    for (const auto& name : kScores) scores[name].push_back(row.scores.at(name));
+    if (!options.pixels) continue;
+    const cv::Mat gt = cv::imread((fs::path(options.corpus) / image.at("foreign_object_mask").get<std::string>()).string(),
+                                  cv::IMREAD_GRAYSCALE);
+    const cv::Mat map16 = cv::imread((fs::path(options.run) / "maps" / file_name(row.index)).string(), cv::IMREAD_ANYDEPTH);
+    const cv::Mat mask = cv::imread((fs::path(options.run) / "masks" / file_name(row.index)).string(), cv::IMREAD_GRAYSCALE);
+    if (gt.empty() || map16.empty() || mask.empty()) throw std::runtime_error("missing mask or map for image " + row.path);
+    cv::Mat map, full_map;
+    map16.convertTo(map, CV_32F, 1.0 / 65535.0);
+    cv::resize(map, full_map, gt.size(), 0, 0, cv::INTER_LINEAR);  // back to the image's own pixels
+    pixel_roc.add(full_map, gt);
+    if (has_object) dice_sum += dice(mask, gt);
+  }
+  result.images = positive.size();
+  result.positives = static_cast<std::size_t>(std::count(positive.begin(), positive.end(), true));
+  result.negatives = result.images - result.positives;
+  std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> curves;
+  std::vector<double> aurocs;
+  for (const auto& name : kScores) {
+    result.image_auroc[name] = auroc(scores[name], positive);
+    curves.emplace_back(name, roc_curve(scores[name], positive));
+    aurocs.push_back(result.image_auroc[name]);
+  }
+  result.pixel_auroc = options.pixels ? pixel_roc.auroc() : NAN;
+  result.mean_dice_positives = result.positives > 0 ? dice_sum / static_cast<double>(result.positives) : NAN;
+
+  if (options.calibrate) {
+    std::vector<double> negative_scores;
+    for (std::size_t i = 0; i < positive.size(); ++i) {
+      if (!positive[i]) negative_scores.push_back(scores["mask_score"][i]);
+    }
+    result.threshold = calibrate_threshold(negative_scores, options.calibration_percentile, options.threshold_file);
+  } else if (!options.threshold_file.empty()) {
+    result.threshold = read_threshold_file(options.threshold_file);
+  }
+  if (result.threshold >= 0) {
+    double tp = 0, fp = 0, tn = 0, fn = 0;
+    for (std::size_t i = 0; i < positive.size(); ++i) {
+      const bool flagged = scores["mask_score"][i] > result.threshold;
+      (flagged ? (positive[i] ? tp : fp) : (positive[i] ? fn : tn)) += 1;
+    }
+    result.accuracy = (tp + tn) / std::max(1.0, tp + tn + fp + fn);
+    result.precision = tp + fp > 0 ? tp / (tp + fp) : 0.0;
+    result.recall = tp + fn > 0 ? tp / (tp + fn) : 0.0;
+    result.f1 = result.precision + result.recall > 0
+                    ? 2 * result.precision * result.recall / (result.precision + result.recall)
+                    : 0.0;
+  }
+  const fs::path out = options.out.empty() ? fs::path(options.run) : fs::path(options.out);
+  fs::create_directories(out);
+  io::write_text_atomically((out / "evaluation.json").string(), result.json() + "\n");
+  const cv::Mat plot = roc_plot(curves, aurocs);
+  std::vector<uchar> png;
+  cv::imencode(".png", plot, png);
+  io::write_bytes_atomically((out / "roc.png").string(), std::vector<std::uint8_t>(png.begin(), png.end()));
+  return result;
+}
+
+}  // namespace medanon::mae

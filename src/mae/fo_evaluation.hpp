@@ -1,0 +1,35 @@
+#pragma once
+// Scoring an `infer` run against the synthetic corpus's ground truth: image AUROC per score,
+// pixel AUROC of the anomaly maps and Dice of the masks (both at the images' full resolution),
+// the thesis' threshold calibration and decision metrics, a ROC plot. No torch types.
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace medanon::mae {
+
+struct FoEvaluationOptions {
+  std::string corpus;          // holds ground_truth.json
+  std::string run;             // an `infer --out` folder
+  std::string out;             // evaluation.json, roc.png (default: the run folder)
+  std::string threshold_file;  // decision threshold; with calibrate: written here
+  bool calibrate = false;      // 85th percentile of mask_score on this run's negatives
+  double calibration_percentile = 85.0;
+  bool pixels = true;          // pixel AUROC and Dice (reads every mask and map)
+};
+
+struct FoEvaluation {
+  std::size_t images = 0, positives = 0, negatives = 0;
+  std::map<std::string, double> image_auroc;  // per score: mask_score, anomaly_score, ssim_score, peak_score
+  double pixel_auroc = 0.0;
+  double mean_dice_positives = 0.0;  // mean over images with objects
+  double threshold = -1.0;           // the decision threshold used (-1: none)
+  double accuracy = 0.0, precision = 0.0, recall = 0.0, f1 = 0.0;
+  std::string json() const;
+};
+
+// Throws std::runtime_error on missing or inconsistent inputs.
+FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options);
+
+}  // namespace medanon::mae
