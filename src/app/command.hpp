@@ -28,6 +28,7 @@ void add_config_option(CLI::App& command, const std::string& default_file_hint);
 std::vector<std::string> with_config_file_arguments(const CLI::App& command, std::vector<std::string> args);
 
 Command setup_synth(CLI::App& parent);
+Command setup_deid(CLI::App& parent);
 Command setup_anonymize(CLI::App& parent);
 Command setup_train(CLI::App& parent);
 Command setup_infer(CLI::App& parent);

@@ -1,0 +1,155 @@
+// `medanon deid`: header-only de-identification (DICOM PS3.15 Annex E) of a DICOM tree or file
+// list, in one process. The distributed runner (`anonymize`) calls the same per-file stage.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/command.hpp"
+#include "core/errors.hpp"
+#include "core/exit_codes.hpp"
+#include "core/log.hpp"
+#include "deid/file_deidentifier.hpp"
+#include "deid/mapping_file.hpp"
+
+namespace medanon::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct DeidOptions {
+  std::vector<std::string> inputs;
+  std::string out;
+  std::string key;
+  bool insecure_key = false;
+  std::string write_mapping;
+  std::string dates = "modified";
+  deid::DeidConfig config;
+};
+
+// A shipped data file named relative to the repository ("configs/deid/..."): used as given when
+// it exists, else looked up next to the binary's build tree (build/medanon -> build/../configs).
+std::string shipped_file(const std::string& path) {
+  if (path.empty() || fs::path(path).is_absolute() || fs::exists(path)) return path;
+  std::error_code error;
+  const fs::path binary = fs::read_symlink("/proc/self/exe", error);
+  if (error) return path;
+  for (fs::path dir = binary.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+    if (fs::exists(dir / path)) return (dir / path).string();
+  }
+  return path;
+}
+
+// Every regular file under the inputs (folders recursively), sorted: names need not end in .dcm.
+std::vector<std::string> input_files(const std::vector<std::string>& inputs) {
+  std::vector<std::string> files;
+  for (const std::string& input : inputs) {
+    if (fs::is_directory(input)) {
+      for (const auto& entry : fs::recursive_directory_iterator(input)) {
+        if (entry.is_regular_file()) files.push_back(entry.path().string());
+      }
+    } else if (fs::is_regular_file(input)) {
+      files.push_back(input);
+    } else {
+      throw InputError("input " + input + " is neither a file nor a folder", Scope::all_ranks);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+int run_deid(const DeidOptions& options) {
+  deid::DeidConfig config = options.config;
+  config.options.retain_modified_dates = options.dates == "modified";
+  config.options.retain_full_dates = options.dates == "full";
+  config.profile_table = shipped_file(config.profile_table);
+  config.iod_types = shipped_file(config.iod_types);
+  const deid::FileDeidentifier deidentifier(config, deid::ProjectKey::from_file(options.key, options.insecure_key));
+  log::info("deid: profile " + deidentifier.table().edition() + ", " + std::to_string(deidentifier.table().size()) +
+            " rules; key fingerprint " + deidentifier.key_fingerprint());
+
+  const std::vector<std::string> files = input_files(options.inputs);
+  deid::MappingFile mapping;
+  int ok = 0;
+  int failed = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (const std::string& file : files) {
+    const deid::FileResult result = deidentifier.deidentify({file, options.out, /*pixels_cleaned=*/false, nullptr});
+    if (result.ok) {
+      ++ok;
+      mapping.add(result.pseudonyms);
+      for (const std::string& warning : result.warnings) log::warn("deid: " + file + ": " + warning);
+    } else {
+      ++failed;
+      log::rank_error("deid: " + file + ": " + result.error);
+    }
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!options.write_mapping.empty()) mapping.write(options.write_mapping);
+  std::printf("deid: %d of %zu files de-identified into %s, %d rejected, in %.2f s (%.1f files/s); key %s\n", ok,
+              files.size(), options.out.c_str(), failed, seconds, seconds > 0 ? files.size() / seconds : 0.0,
+              deidentifier.key_fingerprint().c_str());
+  std::fflush(stdout);
+  return to_int(failed == 0 ? ExitCode::ok : ExitCode::some_items_failed);
+}
+
+}  // namespace
+
+Command setup_deid(CLI::App& parent) {
+  auto options = std::make_shared<DeidOptions>();
+  deid::ProfileOptions& profile = options->config.options;
+  CLI::App* command = parent.add_subcommand(
+      "deid", "de-identify DICOM headers (PS3.15 Basic Profile + options) of a tree or files, single process");
+  add_config_option(*command, "configs/deid.toml");
+  command->add_option("--in", options->inputs, "DICOM files or folders (searched recursively)")->required();
+  command->add_option("--out", options->out, "output root: <out>/<patient>/<study>/<series>/<instance>.dcm")
+      ->required();
+  command->add_option("--key", options->key, "project key file (mode 0600, at least 16 bytes)")->required();
+  command->add_flag("--insecure-key", options->insecure_key, "accept a group/world-readable key file (demos only)")
+      ->capture_default_str();
+  command->add_option("--write-mapping", options->write_mapping,
+                      "write original -> pseudonym (patient IDs, UIDs) to this file, mode 0600 (custodian only)");
+  command->add_option("--dates", options->dates,
+                      "modified: shift per patient (Retain Longitudinal ... Modified Dates); full: keep; "
+                      "removed: the basic profile")
+      ->check(CLI::IsMember({"modified", "full", "removed"}))
+      ->capture_default_str();
+  command->add_flag("--retain-patient-characteristics", profile.retain_patient_characteristics,
+                    "PS3.15 E.3.7: keep sex, age, size, weight, ...")
+      ->capture_default_str();
+  command->add_flag("--retain-device-identity", profile.retain_device_identity, "PS3.15 E.3.8")->capture_default_str();
+  command->add_flag("--retain-institution-identity", profile.retain_institution_identity, "PS3.15 E.3.12")
+      ->capture_default_str();
+  command->add_flag("--retain-uids", profile.retain_uids, "PS3.15 E.3.9: keep the original UIDs")
+      ->capture_default_str();
+  command->add_flag("--clean-descriptors", profile.clean_descriptors,
+                    "PS3.15 E.3.5: keep descriptions and comments with identifying values scrubbed")
+      ->capture_default_str();
+  command->add_flag("--retain-safe-private", profile.retain_safe_private,
+                    "PS3.15 E.3.10: keep the private attributes listed in --safe-private-list")
+      ->capture_default_str();
+  command->add_option("--safe-private-list", options->config.safe_private_list, "allow-list of safe private attributes")
+      ->capture_default_str();
+  command->add_flag("--header-only-undecodable", options->config.header_only_for_undecodable,
+                    "de-identify the header of files whose pixels cannot be decoded (JPEG 2000, ...) instead of "
+                    "rejecting them")
+      ->capture_default_str();
+  command->add_option("--profile-table", options->config.profile_table, "PS3.15 Table E.1-1 as TSV")
+      ->capture_default_str();
+  command->add_option("--iod-types", options->config.iod_types, "attribute Types per IOD for combined action codes")
+      ->capture_default_str();
+
+  auto run = [options](const dist::Communicator& comm) {
+    if (comm.size() > 1) {
+      throw UsageError("medanon deid runs in one process; use medanon anonymize under mpirun", Scope::all_ranks);
+    }
+    return run_deid(*options);
+  };
+  return {command, run};
+}
+
+}  // namespace medanon::app
