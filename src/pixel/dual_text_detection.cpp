@@ -27,10 +27,10 @@ std::vector<OcrInView> read_candidate(const DetectionView& view, const StrokeLin
   const int reach = options.strokes.structuring_element;
   const cv::Rect window = cv::Rect(crop.x - reach, crop.y - reach, crop.width + 2 * reach, crop.height + 2 * reach) & whole;
   const cv::Mat response = stroke_response(view.grey(window), line.polarity, options.strokes.structuring_element)(crop - window.tl());
-  double low = 0, high = 0;
-  cv::minMaxLoc(response, &low, &high);
+  // Otsu between stroke and background response: Tesseract reads clean black-on-white best, and
+  // the faint speckle of the anatomy's texture is gone.
   cv::Mat ink;
-  response.convertTo(ink, CV_8U, high > 0 ? -255.0 / high : 1.0, 255.0);  // strongest stroke -> 0 (black)
+  cv::threshold(response, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
   const double factor = std::clamp(static_cast<double>(options.ocr_letter_height) / std::max(1, line.letter_height), 0.5, 6.0);
   cv::Mat scaled;
   cv::resize(ink, scaled, cv::Size(), factor, factor, factor < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
@@ -64,6 +64,13 @@ TextDetection make_detection(const DetectionView& view, cv::Size image_size, con
   return detection;
 }
 
+// How much Tesseract made of a crop: confidence times characters read.
+double reading_score(const std::vector<OcrInView>& words) {
+  double score = 0;
+  for (const auto& w : words) score += w.confidence * static_cast<double>(w.text.size());
+  return score;
+}
+
 // The parts of `box` (wider than half a letter) that no [from, to) interval covers.
 std::vector<cv::Rect> uncovered_stretches(const cv::Rect& box, std::vector<std::pair<int, int>> covered, int letter_height) {
   std::sort(covered.begin(), covered.end());
@@ -93,15 +100,22 @@ std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size 
   const cv::Rect everything(0, 0, view.grey.cols, view.grey.rows);
   const BorderGeometry zone = border_geometry(image_size, options.enhance.border_fraction, options.border_margin_px);
   std::vector<DetectedLine> lines;
-  for (const StrokeLine& line : detect_stroke_text(view.grey, everything, options.strokes)) {
+  for (const StrokeLine& candidate : detect_stroke_text(view.grey, everything, options.strokes)) {
     DetectedLine detected;
-    detected.in_border = zone.in_border(view.to_image(line.box, image_size));
+    detected.in_border = zone.in_border(view.to_image(candidate.box, image_size));
     std::vector<OcrInView> ocr;
+    const StrokeLine* chosen = &candidate;
     if (reader != nullptr && (detected.in_border || options.read_central_text)) {
       const auto start = std::chrono::steady_clock::now();
-      ocr = read_candidate(view, line, options, *reader);
+      ocr = read_candidate(view, candidate, options, *reader);
+      // The polarity Tesseract reads with more confidence is the text's.
+      for (const StrokeLine& rival : candidate.rivals) {
+        std::vector<OcrInView> rival_ocr = read_candidate(view, rival, options, *reader);
+        if (reading_score(rival_ocr) > reading_score(ocr)) ocr = std::move(rival_ocr), chosen = &rival;
+      }
       ocr_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
+    const StrokeLine& line = *chosen;
     for (const StrokeWord& word : line.words) {
       // The OCR word that is the same word (IoU), else the OCR words that explain most of it.
       auto best = ocr.end();

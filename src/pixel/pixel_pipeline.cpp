@@ -21,7 +21,8 @@ TextAction decide(const TextDetection& word, bool keep_technical) {
 }
 
 // Neighbouring redacted words of one line are redacted as one span: a date the detectors split
-// at its hyphens ("2011", "-04-", "16") must not keep its hyphens, nor a name its comma.
+// at its hyphens ("2011", "-04-", "16") must not keep its hyphens, nor a name the letters
+// between two readings. Only a kept or flagged word of the line interrupts a span.
 std::vector<cv::Rect> redaction_spans(const std::vector<TextDetection>& words) {
   std::vector<cv::Rect> spans;
   const TextDetection* previous = nullptr;
@@ -30,9 +31,7 @@ std::vector<cv::Rect> redaction_spans(const std::vector<TextDetection>& words) {
       previous = nullptr;
       continue;
     }
-    const bool same_line = previous != nullptr && previous->line == word.line;
-    const int height = std::max(word.box.height, previous != nullptr ? previous->box.height : 0);
-    if (same_line && word.box.x - spans.back().br().x <= 1.5 * height) {
+    if (previous != nullptr && previous->line == word.line) {
       spans.back() |= word.box;
     } else {
       spans.push_back(word.box);

@@ -17,7 +17,7 @@ const char* to_string(FillMethod method);
 struct RedactionOptions {
   FillMethod method = FillMethod::solid;
   int padding_px = 5;             // around each box, in image pixels
-  double padding_fraction = 0.15; // or this share of the box height, whichever is larger
+  double padding_fraction = 0.0;  // or this share of the box height, whichever is larger
   double telea_radius = 3;        // the seed's inpainting radius
 };
 

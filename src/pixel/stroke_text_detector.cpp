@@ -164,8 +164,8 @@ std::vector<StrokeLine> detect_stroke_text(const cv::Mat& grey, const cv::Rect& 
       found.push_back(std::move(line));
     }
   }
-  // Between the letters of bright text on a plate lie dark gaps that the black-hat also finds,
-  // and the other way round: of two overlapping lines the one with more letters is the text.
+  // Of two overlapping lines of opposite polarity the one with more, stronger letters is the
+  // first guess; the other is kept as its rival.
   std::sort(found.begin(), found.end(), [](const StrokeLine& a, const StrokeLine& b) {
     return a.words.size() * a.contrast > b.words.size() * b.contrast;
   });
@@ -178,6 +178,7 @@ std::vector<StrokeLine> detect_stroke_text(const cv::Mat& grey, const cv::Rect& 
       kept.push_back(std::move(line));
     } else {
       overlapping->box |= line.box;  // the redaction must still cover whatever either one saw
+      overlapping->rivals.push_back(std::move(line));
     }
   }
   return kept;

@@ -26,6 +26,10 @@ struct StrokeLine {
   int letter_height = 0;  // median component height
   std::vector<StrokeWord> words;
   double contrast = 0;  // median top-hat response of its strokes (8-bit levels)
+  // Opposite-polarity lines over the same place: between the letters of bright text on a plate
+  // lie dark gaps the black-hat also finds, and the other way round. Which one is the text is
+  // for OCR to say (see dual_text_detection.cpp); this line is the stroke detector's guess.
+  std::vector<StrokeLine> rivals;
 };
 
 struct StrokeOptions {
@@ -33,7 +37,7 @@ struct StrokeOptions {
   int min_contrast = 18;        // 8-bit levels above the local background
   double noise_sigmas = 5.0;    // and this many robust noise sigmas of the region
   // Overlay capitals are >= 5 px even when shrunk; noise specks and wire glints are smaller.
-  int min_letter_height = 6, max_letter_height = 80;
+  int min_letter_height = 8, max_letter_height = 80;
   double min_characters = 3;  // a line holds at least this many letter widths
   double word_gap = 0.45;       // gap, in letter heights, that separates words
 };
