@@ -26,6 +26,8 @@ Command setup_evaluate_fo(CLI::App& evaluate) {
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
   command->add_flag("!--no-pixels", o->pixels, "skip pixel AUROC and Dice");
+  command->add_flag("--ignore-text", o->ignore_text,
+                    "leave burned-in text boxes (redacted by the pixel stage first) out of the pixel metrics");
   auto run = [o](const dist::Communicator& comm) -> int {
     if (o->calibrate && o->threshold_file.empty()) {
       throw UsageError("--calibrate needs --threshold-file to write", Scope::all_ranks);

@@ -53,7 +53,7 @@ std::vector<std::string> list_images(const std::string& input) {
   for (const auto& entry : fs::recursive_directory_iterator(input)) {
     const auto extension = entry.path().extension().string();
     if (entry.is_regular_file() && (extension == ".png" || extension == ".dcm" || extension == ".dicom")) {
-      paths.push_back(fs::relative(entry.path(), input).string());
+      paths.push_back(entry.path().lexically_relative(input).string());  // symlinks stay as named
     }
   }
   std::sort(paths.begin(), paths.end());

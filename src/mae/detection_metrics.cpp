@@ -57,12 +57,15 @@ std::vector<std::pair<double, double>> roc_curve(const std::vector<double>& scor
 
 PixelRoc::PixelRoc() : positive_(kLevels, 0), negative_(kLevels, 0) {}
 
-void PixelRoc::add(const cv::Mat& scores, const cv::Mat& truth) {
+void PixelRoc::add(const cv::Mat& scores, const cv::Mat& truth, const cv::Mat& ignore) {
   CV_Assert(scores.type() == CV_32F && truth.type() == CV_8U && scores.size() == truth.size());
+  CV_Assert(ignore.empty() || (ignore.type() == CV_8U && ignore.size() == truth.size()));
   for (int y = 0; y < scores.rows; ++y) {
     const float* s = scores.ptr<float>(y);
     const unsigned char* t = truth.ptr<unsigned char>(y);
+    const unsigned char* skip = ignore.empty() ? nullptr : ignore.ptr<unsigned char>(y);
     for (int x = 0; x < scores.cols; ++x) {
+      if (skip && skip[x]) continue;
       const auto level = static_cast<std::size_t>(std::clamp(s[x], 0.0f, 1.0f) * static_cast<float>(kLevels - 1));
       if (t[x]) {
         ++positive_[level];

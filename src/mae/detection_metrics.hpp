@@ -22,8 +22,9 @@ std::vector<std::pair<double, double>> roc_curve(const std::vector<double>& scor
 class PixelRoc {
  public:
   PixelRoc();
-  // `scores`: CV_32F; `truth`: CV_8U, non-zero = positive; same size.
-  void add(const cv::Mat& scores, const cv::Mat& truth);
+  // `scores`: CV_32F; `truth`: CV_8U, non-zero = positive; same size. Pixels where `ignore`
+  // (optional CV_8U) is non-zero are not counted.
+  void add(const cv::Mat& scores, const cv::Mat& truth, const cv::Mat& ignore = cv::Mat());
   double auroc() const;
   std::uint64_t positives() const { return positives_; }
   std::uint64_t negatives() const { return negatives_; }

@@ -6,7 +6,9 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -106,15 +108,38 @@ FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
     cv::Mat map, full_map;
     map16.convertTo(map, CV_32F, 1.0 / 65535.0);
     cv::resize(map, full_map, gt.size(), 0, 0, cv::INTER_LINEAR);  // back to the image's own pixels
-    pixel_roc.add(full_map, gt);
-    if (has_object) dice_sum += dice(mask, gt);
+    cv::Mat text = cv::Mat::zeros(gt.size(), CV_8U);
+    if (options.ignore_text) {
+      for (const auto& word : image.value("text", nlohmann::json::array())) {
+        const auto& b = word.at("box");
+        const cv::Rect box(b[0].get<int>(), b[1].get<int>(), b[2].get<int>(), b[3].get<int>());
+        text(box & cv::Rect(0, 0, gt.cols, gt.rows)).setTo(255);
+      }
+      cv::dilate(text, text, cv::Mat::ones(5, 5, CV_8U));  // anti-aliased glyph edges
+      cv::Mat outside = full_map.clone();
+      outside.setTo(0.0f, text);
+      std::vector<float> values(outside.begin<float>(), outside.end<float>());
+      const auto top = std::max<std::size_t>(1, values.size() / 200);  // as peak_score: the top 0.5 %
+      std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(top), values.end(), std::greater<>());
+      double sum = 0.0;
+      for (std::size_t i = 0; i < top; ++i) sum += values[i];
+      scores["peak_outside_text"].push_back(sum / static_cast<double>(top));
+    }
+    pixel_roc.add(full_map, gt, text);
+    if (has_object) {
+      cv::Mat kept = mask.clone();
+      kept.setTo(0, text);
+      dice_sum += dice(kept, gt);
+    }
   }
   result.images = positive.size();
   result.positives = static_cast<std::size_t>(std::count(positive.begin(), positive.end(), true));
   result.negatives = result.images - result.positives;
   std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> curves;
   std::vector<double> aurocs;
-  for (const auto& name : kScores) {
+  std::vector<std::string> names = kScores;
+  if (options.ignore_text && options.pixels) names.push_back("peak_outside_text");
+  for (const auto& name : names) {
     result.image_auroc[name] = auroc(scores[name], positive);
     curves.emplace_back(name, roc_curve(scores[name], positive));
     aurocs.push_back(result.image_auroc[name]);

@@ -17,11 +17,16 @@ struct FoEvaluationOptions {
   bool calibrate = false;      // 85th percentile of mask_score on this run's negatives
   double calibration_percentile = 85.0;
   bool pixels = true;          // pixel AUROC and Dice (reads every mask and map)
+  // Leave burned-in text (the ground truth's text boxes) out of the pixel metrics and add the
+  // image score peak_outside_text: in the anonymize pipeline text is found and redacted by the
+  // pixel stage before the MAE runs, and the MAE rightly finds text anomalous too.
+  bool ignore_text = false;
 };
 
 struct FoEvaluation {
   std::size_t images = 0, positives = 0, negatives = 0;
   std::map<std::string, double> image_auroc;  // per score: mask_score, anomaly_score, ssim_score, peak_score
+                                              // (+ peak_outside_text with ignore_text)
   double pixel_auroc = 0.0;
   double mean_dice_positives = 0.0;  // mean over images with objects
   double threshold = -1.0;           // the decision threshold used (-1: none)
