@@ -22,7 +22,7 @@ core=(taskset -c 0)
 command -v taskset > /dev/null || core=()
 
 echo "== pixel stages 1-7 (stroke triage + Tesseract on candidate lines), one core"
-OMP_THREAD_LIMIT=1 "${core[@]}" "$medanon" evaluate text --corpus "$corpus" | grep -E "images|recall|altered|flagged|kept"
+OMP_THREAD_LIMIT=1 "${core[@]}" "$medanon" evaluate text --corpus "$corpus" | grep -E "^evaluate text|^  (border PHI|non-text|technical text|central PHI)"
 echo "== baseline: Tesseract on the whole image (then the same matching and redaction), one core"
 OMP_THREAD_LIMIT=1 "${core[@]}" "$medanon" evaluate text --corpus "$corpus" --whole-image-ocr --limit 6 |
-  grep -E "images|recall|altered|flagged"
+  grep -E "^evaluate text|^  (border PHI|non-text|central PHI)"
