@@ -11,6 +11,7 @@ enum class ExitCode : int {
   input_error = 3,       // input/output location unusable (missing, unreadable, refused)
   some_items_failed = 4, // job completed; some items failed and are listed in the audit
   not_implemented = 5,   // the subcommand exists but its issue has not landed yet
+  interrupted = 6,       // stopped early on request (SIGUSR1/SIGTERM); rerun to resume
 };
 
 constexpr int to_int(ExitCode code) { return static_cast<int>(code); }

@@ -1,0 +1,59 @@
+#pragma once
+// The shared HDF5 output of `medanon anonymize`, written by all ranks through MPI-IO.
+//
+// Layout (documented in the README, readable with h5py / h5dump):
+//   /audit          1-D compound table, one row per item: item, input_hash, output, status,
+//                   error, rank, attempt, seconds_<stage>..., tags_changed, text_found,
+//                   text_redacted, text_flagged, mask_score, anomaly, gate, first_box, box_count
+//   /text_boxes     1-D compound table: item, x, y, width, height, detector, phi, action, confidence
+//   /masks          uint8 [rows, 224, 224], row i belongs to /audit row i (zeros when no mask)
+//   /anomaly_maps   float32 [rows, 224, 224], likewise
+//   attributes on / : format, medanon_version, config, key_fingerprint, world_size, started,
+//                   finished, items_total, flushes
+//
+// Collective contract: every member function is collective over the file's communicator.
+// Rows are appended in rank order at offsets from an exclusive prefix sum of the ranks' row
+// counts, so every rank writes one contiguous, chunk-aligned block in one collective call.
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/item_record.hpp"
+#include "dist/hdf5_handle.hpp"
+
+namespace medanon::dist {
+
+class AuditFile {
+ public:
+  static AuditFile create(const std::string& path, MPI_Comm comm);  // truncates
+  static AuditFile open(const std::string& path, MPI_Comm comm);    // throws when unreadable
+
+  // Appends this rank's records (may be none).
+  void append(const std::vector<ItemRecord>& mine);
+
+  std::int64_t rows() const;
+  std::vector<std::int64_t> items() const;  // the item column, on every rank
+
+  void set_attribute(const std::string& name, const std::string& value);
+  void set_attribute(const std::string& name, std::int64_t value);
+  std::int64_t int_attribute(const std::string& name) const;  // -1 when absent
+
+  void flush();
+
+  // Why the last raw-data write was not collective (0 when it was), for the tests.
+  std::uint32_t last_no_collective_cause() const { return last_no_collective_cause_; }
+
+ private:
+  AuditFile(h5::Handle file, MPI_Comm comm);
+  void append_rows(const char* dataset, hid_t memory_type, const void* data, std::int64_t count,
+                   std::int64_t offset, std::int64_t total, const std::vector<hsize_t>& row_shape);
+
+  h5::Handle file_;
+  MPI_Comm comm_;
+  std::uint32_t last_no_collective_cause_ = 0;
+};
+
+}  // namespace medanon::dist

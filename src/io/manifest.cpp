@@ -1,0 +1,149 @@
+#include "io/manifest.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "core/errors.hpp"
+#include "io/csv.hpp"
+
+namespace medanon::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+std::string absolute_folder(const std::string& path, const char* what) {
+  std::error_code error;
+  const fs::path absolute = fs::weakly_canonical(fs::absolute(path), error);
+  if (error || !fs::is_directory(absolute)) throw InputError(std::string(what) + " " + path + " is not a readable folder");
+  return absolute.string();
+}
+
+}  // namespace
+
+InputKind classify_input(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[132] = {};
+  in.read(head, sizeof head);
+  const auto got = in.gcount();
+  if (got >= 132 && std::memcmp(head + 128, "DICM", 4) == 0) return InputKind::dicom;
+  if (got >= 8 && std::memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0) return InputKind::png;
+  if (got >= 3 && std::memcmp(head, "\xFF\xD8\xFF", 3) == 0) return InputKind::other_image;
+  if (got >= 4 && (std::memcmp(head, "II*\0", 4) == 0 || std::memcmp(head, "MM\0*", 4) == 0)) return InputKind::other_image;
+  if (got >= 2 && std::memcmp(head, "BM", 2) == 0) return InputKind::other_image;
+  // Files that claim a format by name but do not have its bytes are kept, so that they fail
+  // validation with a reason in the audit instead of silently disappearing.
+  const std::string extension = lower(fs::path(path).extension().string());
+  if (extension == ".dcm" || extension == ".dicom") return InputKind::dicom;
+  if (extension == ".png") return InputKind::png;
+  if (extension == ".jpg" || extension == ".jpeg" || extension == ".tif" || extension == ".tiff" || extension == ".bmp") {
+    return InputKind::other_image;
+  }
+  return InputKind::unknown;
+}
+
+Manifest manifest_from_padchest(const std::string& csv_path, const std::string& image_root) {
+  Manifest manifest;
+  manifest.source = "padchest";
+  manifest.root = absolute_folder(image_root, "--images");
+  std::ifstream csv(csv_path);
+  if (!csv) throw InputError("cannot read the PadChest CSV " + csv_path);
+  std::vector<std::string> fields;
+  if (!read_csv_record(csv, fields)) throw InputError("the PadChest CSV " + csv_path + " is empty");
+  const auto column = [&](const char* name) {
+    const auto at = std::find(fields.begin(), fields.end(), name);
+    if (at == fields.end()) throw InputError(std::string("the PadChest CSV has no ") + name + " column");
+    return static_cast<size_t>(at - fields.begin());
+  };
+  const size_t id_column = column("ImageID"), dir_column = column("ImageDir");
+  while (read_csv_record(csv, fields)) {
+    if (fields.size() == 1 && fields[0].empty()) continue;
+    if (fields.size() <= std::max(id_column, dir_column)) throw InputError("PadChest CSV: a row has too few columns");
+    ManifestItem item;
+    item.padchest_dir = fields[dir_column];
+    item.padchest_id = fields[id_column];
+    // Both name parts come from the CSV: refuse anything that could leave the image root.
+    for (const auto& part : {item.padchest_dir, item.padchest_id}) {
+      if (part.empty() || part.find('/') != std::string::npos || part == "." || part == "..") {
+        throw InputError("PadChest CSV: unsafe ImageDir/ImageID '" + part + "'");
+      }
+    }
+    item.path = manifest.root + "/" + item.padchest_dir + "/" + item.padchest_id;
+    item.kind = InputKind::png;
+    manifest.items.push_back(std::move(item));
+  }
+  std::sort(manifest.items.begin(), manifest.items.end(),
+            [](const ManifestItem& a, const ManifestItem& b) { return a.path < b.path; });
+  return manifest;
+}
+
+Manifest manifest_from_tree(const std::string& root) {
+  Manifest manifest;
+  manifest.source = "tree";
+  manifest.root = absolute_folder(root, "--input");
+  for (auto it = fs::recursive_directory_iterator(manifest.root, fs::directory_options::skip_permission_denied);
+       it != fs::recursive_directory_iterator(); ++it) {
+    // symlink_status: a link is never followed, to a folder (loops) or to a file (outside the tree).
+    if (!fs::is_regular_file(it->symlink_status())) continue;
+    const std::string path = it->path().string();
+    if (it->path().filename() == "DICOMDIR") continue;  // a media index, not an image
+    const InputKind kind = classify_input(path);
+    if (kind == InputKind::unknown) continue;
+    manifest.items.push_back({path, kind, "", ""});
+  }
+  std::sort(manifest.items.begin(), manifest.items.end(),
+            [](const ManifestItem& a, const ManifestItem& b) { return a.path < b.path; });
+  return manifest;
+}
+
+Manifest manifest_from_list(const std::string& list_path) {
+  Manifest manifest;
+  manifest.source = "list";
+  std::ifstream list(list_path);
+  if (!list) throw InputError("cannot read the file list " + list_path);
+  const fs::path base = fs::absolute(list_path).parent_path();
+  manifest.root = base.string();
+  std::string line;
+  while (std::getline(list, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    const fs::path path = fs::path(line).is_absolute() ? fs::path(line) : base / line;
+    manifest.items.push_back({path.lexically_normal().string(), classify_input(path.string()), "", ""});
+  }
+  // A list keeps its own order: the user chose it, and it is already deterministic.
+  return manifest;
+}
+
+std::string serialize(const Manifest& manifest) {
+  nlohmann::json j;
+  j["source"] = manifest.source;
+  j["root"] = manifest.root;
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& item : manifest.items) {
+    items.push_back({item.path, static_cast<int>(item.kind), item.padchest_dir, item.padchest_id});
+  }
+  j["items"] = items;
+  return j.dump();
+}
+
+Manifest deserialize_manifest(const std::string& text) {
+  const auto j = nlohmann::json::parse(text);
+  Manifest manifest;
+  manifest.source = j.at("source").get<std::string>();
+  manifest.root = j.at("root").get<std::string>();
+  for (const auto& item : j.at("items")) {
+    manifest.items.push_back({item.at(0).get<std::string>(), static_cast<InputKind>(item.at(1).get<int>()),
+                              item.at(2).get<std::string>(), item.at(3).get<std::string>()});
+  }
+  return manifest;
+}
+
+}  // namespace medanon::io

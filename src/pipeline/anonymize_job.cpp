@@ -1,0 +1,321 @@
+#include "pipeline/anonymize_job.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <numeric>
+#include <set>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "core/log.hpp"
+#include "deid/file_deidentifier.hpp"
+#include "deid/pseudonyms.hpp"
+#include "pixel/pixel_pipeline.hpp"
+#include "dist/audit_file.hpp"
+#include "dist/journal.hpp"
+#include "dist/work_queue.hpp"
+#include "io/atomic_file.hpp"
+
+namespace medanon::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+volatile std::sig_atomic_t g_stop_requested = 0;
+
+// "<flushes> <rows>" after the last flush that completed; a file that disagrees was cut by a kill.
+struct FlushMarker {
+  long long flushes = -1, rows = -1;
+};
+
+// Everything rank 0 decides before the work starts, shared with every rank in one broadcast.
+struct JobPlan {
+  std::string problem;           // non-empty: the job cannot run (all ranks raise it)
+  io::Manifest manifest;
+  int attempt = 0;
+  std::vector<std::int64_t> todo;
+  std::vector<ItemRecord> earlier_unflushed;  // rank 0 only: journaled but not in the HDF5
+  bool recreate_hdf5 = true;
+  FlushMarker marker;
+  long long earlier_failed = 0, earlier_rejected = 0, earlier_ok = 0;
+};
+
+bool is_inside(const fs::path& inner, const fs::path& outer) {
+  const auto [mismatch, rest] = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
+  return mismatch == outer.end();
+}
+
+std::string flush_marker(const std::string& out) { return out + "/.medanon/flushes"; }
+
+FlushMarker read_marker(const std::string& out) {
+  std::ifstream in(flush_marker(out));
+  FlushMarker marker;
+  if (!(in >> marker.flushes >> marker.rows)) return {};
+  return marker;
+}
+
+// Temporary files of writes a kill interrupted: never part of the output.
+void remove_partial_outputs(const std::string& out) {
+  for (auto it = fs::recursive_directory_iterator(out); it != fs::recursive_directory_iterator(); ++it) {
+    if (fs::is_regular_file(it->symlink_status()) && it->path().filename().string().find(".tmp.") != std::string::npos) {
+      fs::remove(it->path());
+    }
+  }
+}
+
+io::Manifest build_manifest(const AnonymizeOptions& o) {
+  if (!o.file_list.empty()) return io::manifest_from_list(o.file_list);
+  if (!o.padchest_csv.empty()) return io::manifest_from_padchest(o.padchest_csv, o.input);
+  return io::manifest_from_tree(o.input);
+}
+
+// Rank 0: the manifest, the safety checks on --out, and what an earlier attempt left.
+JobPlan plan_job(const AnonymizeOptions& o) {
+  JobPlan plan;
+  try {
+    plan.manifest = build_manifest(o);
+    const fs::path out = fs::weakly_canonical(fs::absolute(o.out));
+    const fs::path root = fs::weakly_canonical(fs::absolute(plan.manifest.root));
+    // A file list has no input tree, only files: none of them may lie inside --out.
+    if (plan.manifest.source == "list") {
+      for (const auto& item : plan.manifest.items) {
+        if (is_inside(fs::weakly_canonical(fs::absolute(item.path)), out)) {
+          throw InputError("an input of the file list lies inside --out: outputs never mix with originals");
+        }
+      }
+    } else if (is_inside(out, root) || is_inside(root, out)) {
+      throw InputError("--out must not be inside the input (or contain it): outputs never mix with originals");
+    }
+    if (o.restart) {
+      fs::remove_all(out / ".medanon");
+      fs::remove(o.hdf5);
+    }
+    fs::create_directories(out / ".medanon");
+    remove_partial_outputs(out.string());
+    dist::JournalContents journals = dist::read_journals(out.string());
+    plan.attempt = journals.highest_attempt + 1;
+    if (journals.torn_records > 0) {
+      log::warn(std::to_string(journals.torn_records) + " journal record(s) cut by a kill are dropped; their items are redone");
+    }
+    std::set<std::int64_t> done;
+    for (auto& record : journals.records) {
+      if (!done.insert(record.item).second) continue;  // defensive: first record of an item wins
+      (record.status == ItemStatus::ok ? plan.earlier_ok
+       : record.status == ItemStatus::failed ? plan.earlier_failed
+                                             : plan.earlier_rejected) += 1;
+      plan.earlier_unflushed.push_back(std::move(record));
+    }
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(plan.manifest.items.size()); ++i) {
+      if (!done.count(i)) plan.todo.push_back(i);
+    }
+    // The HDF5 file is kept only when its last flush completed (the marker is written after it).
+    plan.marker = read_marker(out.string());
+    plan.recreate_hdf5 = !fs::exists(o.hdf5) || plan.marker.flushes < 0;
+  } catch (const std::exception& e) {
+    plan.problem = e.what();
+  }
+  return plan;
+}
+
+std::string encode_plan(const JobPlan& plan) {
+  std::string text = plan.problem + '\n' + std::to_string(plan.attempt) + '\n' + (plan.recreate_hdf5 ? "1" : "0") + '\n';
+  text += std::to_string(plan.marker.flushes) + ' ' + std::to_string(plan.marker.rows) + '\n';
+  text += std::to_string(plan.todo.size()) + '\n';
+  for (auto item : plan.todo) text += std::to_string(item) + ' ';
+  text += '\n' + io::serialize(plan.manifest);
+  return text;
+}
+
+JobPlan decode_plan(const std::string& text) {
+  JobPlan plan;
+  size_t at = 0;
+  auto line = [&] {
+    const size_t end = text.find('\n', at);
+    std::string value = text.substr(at, end - at);
+    at = end + 1;
+    return value;
+  };
+  plan.problem = line();
+  plan.attempt = std::stoi(line());
+  plan.recreate_hdf5 = line() == "1";
+  const std::string marker = line();
+  plan.marker.flushes = std::stoll(marker);
+  plan.marker.rows = std::stoll(marker.substr(marker.find(' ') + 1));
+  const size_t count = std::stoull(line());
+  const std::string items = line();
+  size_t cursor = 0;
+  for (size_t i = 0; i < count; ++i) {
+    size_t used = 0;
+    plan.todo.push_back(std::stoll(items.substr(cursor), &used));
+    cursor += used;
+  }
+  if (plan.problem.empty()) plan.manifest = io::deserialize_manifest(text.substr(at));
+  return plan;
+}
+
+void handle_stop_signal(int) { g_stop_requested = 1; }
+
+}  // namespace
+
+void request_stop() { g_stop_requested = 1; }
+
+AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Communicator& comm) {
+  const double start = MPI_Wtime();
+  AnonymizeOptions o = options;
+  if (o.hdf5.empty()) o.hdf5 = o.out + "/medanon.h5";
+  if (o.file_list.empty() && o.input.empty()) throw UsageError("give --input (a folder) or --file-list", Scope::all_ranks);
+  if (o.key_file.empty() && !o.insecure_key) {
+    throw UsageError("give --key FILE (the project key), or --insecure-key for demos", Scope::all_ranks);
+  }
+  const deid::ProjectKey key = o.insecure_key && o.key_file.empty()
+                                   ? deid::ProjectKey::from_bytes(std::vector<std::uint8_t>(32, 0x5A))
+                                   : deid::ProjectKey::from_file(o.key_file, o.insecure_key);
+
+  // ---- plan on rank 0, shared with all -------------------------------------------------
+  JobPlan mine;
+  if (comm.is_root()) mine = plan_job(o);
+  JobPlan plan = decode_plan(comm.broadcast_string(comm.is_root() ? encode_plan(mine) : std::string()));
+  if (!plan.problem.empty()) throw InputError(plan.problem, Scope::all_ranks);
+  if (comm.is_root()) plan.earlier_unflushed = std::move(mine.earlier_unflushed);
+
+  // ---- the shared HDF5 file: kept when consistent, else rebuilt from every journal --------
+  std::optional<dist::AuditFile> audit;
+  if (!plan.recreate_hdf5) {
+    long long broken = 0;
+    try {
+      audit.emplace(dist::AuditFile::open(o.hdf5, comm.handle()));
+      broken = audit->int_attribute("flushes") != plan.marker.flushes || audit->rows() != plan.marker.rows;
+    } catch (const std::exception&) {
+      broken = 1;
+    }
+    if (comm.allreduce_max(broken) != 0) {
+      log::warn("the HDF5 file was cut by a kill during a flush; rebuilding it from the journals");
+      audit.reset();
+      plan.recreate_hdf5 = true;
+    }
+  }
+  if (plan.recreate_hdf5) audit.emplace(dist::AuditFile::create(o.hdf5, comm.handle()));
+  long long flushes = plan.recreate_hdf5 ? 0 : audit->int_attribute("flushes");
+  if (!plan.recreate_hdf5 && comm.is_root()) {
+    // Keep only the journal records the file does not hold yet (exactly once).
+    const std::vector<std::int64_t> present = audit->items();
+    const std::set<std::int64_t> in_file(present.begin(), present.end());
+    auto& pending = plan.earlier_unflushed;
+    pending.erase(std::remove_if(pending.begin(), pending.end(), [&](const ItemRecord& r) { return in_file.count(r.item); }),
+                  pending.end());
+  }
+  const std::string started = std::to_string(static_cast<long long>(std::time(nullptr)));
+  audit->set_attribute("medanon_version", std::string(MEDANON_VERSION));
+  audit->set_attribute("key_fingerprint", key.fingerprint());
+  audit->set_attribute("world_size", static_cast<std::int64_t>(comm.size()));
+  audit->set_attribute("items_total", static_cast<std::int64_t>(plan.manifest.items.size()));
+  audit->set_attribute("attempt", static_cast<std::int64_t>(plan.attempt));
+  audit->set_attribute("started", comm.broadcast_string(started));
+
+  deid::DeidConfig deid_config;  // the defaults: Basic Profile + modified dates + clean pixel data
+  deid_config.profile_table = o.configs_dir + "/deid/ps3.15-table-e1-1.tsv";
+  deid_config.iod_types = o.configs_dir + "/deid/iod-types.tsv";
+  deid_config.options.clean_pixel_data = o.stages.text;
+  const deid::FileDeidentifier deidentifier(deid_config, key);
+
+  std::unique_ptr<pixel::PixelPipeline> pixel_stages;
+  if (o.stages.text) pixel_stages = std::make_unique<pixel::PixelPipeline>();
+
+  PipelineContext context;
+  context.deid = &deidentifier;
+  context.pixel = pixel_stages.get();
+  context.out = o.out;
+  context.manifest = &plan.manifest;
+  context.path_hash_key.assign(key.bytes().begin(), key.bytes().end());
+  context.options = o.stages;
+  context.rank = comm.rank();
+  context.attempt = plan.attempt;
+
+  std::signal(SIGUSR1, handle_stop_signal);
+  std::signal(SIGTERM, handle_stop_signal);
+
+  // ---- the work loop: claim, process, journal; flush when rank 0 says so -----------------
+  AnonymizeSummary summary;
+  summary.attempt = plan.attempt;
+  summary.items = static_cast<long long>(plan.manifest.items.size());
+  summary.skipped_done = summary.items - static_cast<long long>(plan.todo.size());
+  dist::JournalWriter journal(dist::journal_path(o.out, plan.attempt, comm.rank()));
+  dist::WorkQueue queue(plan.todo, comm.handle());
+  std::vector<ItemRecord> unflushed = comm.is_root() ? std::move(plan.earlier_unflushed) : std::vector<ItemRecord>{};
+  long long epochs_done = 0;
+  bool out_of_work = false, stop_forwarded = false;
+  double last_flush = MPI_Wtime(), last_progress = MPI_Wtime();
+  std::ofstream rank_log(o.out + "/.medanon/rank-" + std::to_string(comm.rank()) + ".log", std::ios::app);
+  while (true) {
+    std::int64_t item = -1;
+    if (!out_of_work && !g_stop_requested && queue.next(item)) {
+      ItemRecord record = process_item(item, context);
+      journal.append(record);  // durable before the next claim: the item is done
+      queue.count_finished(record.status != ItemStatus::ok);
+      rank_log << "attempt " << plan.attempt << " item " << item << " status " << static_cast<int>(record.status)
+               << " seconds " << std::accumulate(record.seconds.begin(), record.seconds.end(), 0.0f) << '\n';
+      (record.status == ItemStatus::ok ? summary.ok : record.status == ItemStatus::failed ? summary.failed : summary.rejected) += 1;
+      ++summary.processed_now;
+      unflushed.push_back(std::move(record));
+    } else if (!out_of_work) {
+      out_of_work = true;
+      queue.mark_out_of_work();
+    }
+    if (g_stop_requested && !stop_forwarded) {
+      stop_forwarded = true;
+      summary.interrupted = true;
+      queue.ask_for_flush();
+    }
+    if (comm.is_root()) {
+      queue.publish_if_due(MPI_Wtime() - last_flush > o.flush_seconds);
+      if (MPI_Wtime() - last_progress > o.progress_seconds) {
+        last_progress = MPI_Wtime();
+        const auto p = queue.progress();
+        const double rate = p.finished / std::max(1e-9, MPI_Wtime() - start);
+        const long long left = static_cast<long long>(plan.todo.size()) - p.finished;
+        log::info("progress: " + std::to_string(summary.skipped_done + p.finished) + "/" + std::to_string(summary.items) +
+                  " items, " + std::to_string(rate).substr(0, 6) + " items/s, ETA " +
+                  std::to_string(static_cast<long long>(left / std::max(rate, 1e-9))) + " s, " + std::to_string(p.failed) +
+                  " failed");
+      }
+    }
+    const dist::WorkQueue::FlushWord word = queue.flush_word();
+    while (epochs_done < word.epoch) {  // every rank takes part in every epoch, in order
+      audit->append(unflushed);
+      unflushed.clear();
+      ++flushes;
+      audit->set_attribute("flushes", static_cast<std::int64_t>(flushes));
+      audit->flush();
+      const long long rows = audit->rows();
+      if (comm.is_root()) {
+        io::write_text_atomically(flush_marker(o.out), std::to_string(flushes) + " " + std::to_string(rows) + "\n");
+      }
+      ++epochs_done;
+      last_flush = MPI_Wtime();
+    }
+    if (word.final && epochs_done == word.epoch) break;
+    if (out_of_work) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::signal(SIGUSR1, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+
+  audit->set_attribute("finished", comm.broadcast_string(std::to_string(static_cast<long long>(std::time(nullptr)))));
+  audit->flush();
+  summary.ok = comm.allreduce_sum(summary.ok) + mine.earlier_ok;
+  summary.failed = comm.allreduce_sum(summary.failed) + mine.earlier_failed;
+  summary.rejected = comm.allreduce_sum(summary.rejected) + mine.earlier_rejected;
+  summary.processed_now = comm.allreduce_sum(summary.processed_now);
+  summary.interrupted = comm.allreduce_max(summary.interrupted ? 1 : 0) != 0;
+  summary.seconds = MPI_Wtime() - start;
+  return summary;
+}
+
+}  // namespace medanon::pipeline

@@ -1,0 +1,48 @@
+#pragma once
+// `medanon anonymize`: every item of a dataset processed exactly once across all ranks, into
+// PHI-free files under --out and one shared HDF5 file, resumable after any kill.
+//
+// Resume design (README "Resume"): per-rank journals are the truth (dist/journal.hpp); the
+// HDF5 file is materialised from them at collective flushes and rebuilt from them whenever a
+// kill left it behind its journals. A rerun skips journaled items, redoes items that were in
+// flight, and deletes their partial (temporary) outputs; any world size can resume any run.
+//
+// Collective contract: run_anonymize is called by every rank. Job-level errors (bad input, out
+// inside the input) are found by rank 0 and raised on every rank (Scope::all_ranks); item
+// errors are records; an unexpected failure on one rank aborts the job (main.cpp).
+
+#include <string>
+
+#include "dist/mpi_session.hpp"
+#include "pipeline/item_pipeline.hpp"
+
+namespace medanon::pipeline {
+
+struct AnonymizeOptions {
+  std::string input;            // DICOM/image tree, or the PadChest image root with --padchest-csv
+  std::string padchest_csv;     // PadChest labels CSV
+  std::string file_list;        // alternative input: one path per line
+  std::string out;
+  std::string hdf5;             // default <out>/medanon.h5
+  std::string key_file;         // project key (HMAC): required unless insecure_key
+  bool insecure_key = false;    // demos: a fixed, publicly known key
+  bool restart = false;         // ignore an earlier run in --out and start over
+  double flush_seconds = 30;    // collective HDF5 flush interval
+  double progress_seconds = 10;
+  std::string configs_dir = MEDANON_CONFIG_DIR;  // profile tables (configs/deid/...)
+  PipelineOptions stages;
+};
+
+struct AnonymizeSummary {
+  long long items = 0, processed_now = 0, ok = 0, failed = 0, rejected = 0, skipped_done = 0;
+  int attempt = 0;
+  bool interrupted = false;
+  double seconds = 0;
+};
+
+AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Communicator& comm);
+
+// Asks the running job to stop claiming items, flush and exit (signal-safe: sets a flag).
+void request_stop();
+
+}  // namespace medanon::pipeline

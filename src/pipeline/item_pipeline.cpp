@@ -1,0 +1,176 @@
+#include "pipeline/item_pipeline.hpp"
+
+#include <opencv2/imgcodecs.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "deid/file_deidentifier.hpp"
+#include "deid/sha256.hpp"
+#include "pixel/pixel_pipeline.hpp"
+#include "io/atomic_file.hpp"
+
+namespace medanon::pipeline {
+namespace {
+
+class StageClock {
+ public:
+  explicit StageClock(ItemRecord& record) : record_(record), start_(std::chrono::steady_clock::now()) {}
+  void lap(Stage stage) {
+    const auto now = std::chrono::steady_clock::now();
+    record_.seconds[static_cast<int>(stage)] += std::chrono::duration<float>(now - start_).count();
+    start_ = now;
+  }
+
+ private:
+  ItemRecord& record_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+// Output names carry no PHI: PadChest's own ImageDir/ImageID were chosen by PadChest to be
+// anonymous; any other input is named by its keyed path hash, since hospital paths and file
+// names often hold patient names.
+std::string image_output_name(const io::ManifestItem& item, const std::string& hash, const std::string& extension) {
+  if (!item.padchest_id.empty()) return "images/" + item.padchest_dir + "/" + item.padchest_id;
+  return "images/" + hash.substr(0, 2) + "/" + hash + extension;
+}
+
+// Library messages may quote the file they failed on; the audit must not carry its path.
+std::string without_path(std::string message, const std::string& path) {
+  const std::string name = std::filesystem::path(path).filename().string();
+  for (const std::string& secret : {path, name}) {
+    if (secret.empty()) continue;
+    for (size_t at = message.find(secret); at != std::string::npos; at = message.find(secret, at)) {
+      message.replace(at, secret.size(), "<input>");
+    }
+  }
+  return message;
+}
+
+// Stages 1-6 of the pixel pipeline (validate, gate, border enhancement, text detection, PHI
+// matching, redaction), copied into the record. Returns the result for the writer.
+pixel::PixelResult run_pixel_stages(const io::ManifestItem& item, ItemRecord& record, StageClock& clock,
+                                    const PipelineContext& context) {
+  pixel::PixelResult result = context.pixel->process_file(item.path);
+  record.seconds[static_cast<int>(Stage::read)] += static_cast<float>(result.seconds_read);
+  clock.lap(Stage::text);
+  record.seconds[static_cast<int>(Stage::text)] -= static_cast<float>(result.seconds_read);
+  if (result.status == pixel::ItemStatus::invalid) throw InputError(result.reason);
+  record.gate = result.status == pixel::ItemStatus::not_medical ? "rejected" : pixel::to_string(result.gate.anatomy);
+  for (const auto& word : result.text) {
+    TextBoxRecord box;
+    box.x = word.box.x;
+    box.y = word.box.y;
+    box.width = word.box.width;
+    box.height = word.box.height;
+    box.detector = word.found_by == pixel::Detector::tesseract ? 1 : word.found_by == pixel::Detector::stroke ? 2 : 3;
+    box.phi = word.phi ? 1 : 0;
+    box.action = word.action == pixel::TextAction::redacted ? 1 : word.action == pixel::TextAction::review ? 2 : 0;
+    box.confidence = word.confidence;
+    record.boxes.push_back(box);
+  }
+  record.text_found = static_cast<std::int32_t>(result.text.size());
+  record.text_redacted = result.redacted;
+  record.text_flagged = result.review;
+  return result;
+}
+
+void process_image(const io::ManifestItem& item, ItemRecord& record, StageClock& clock, const PipelineContext& context) {
+  cv::Mat pixels;
+  if (context.pixel != nullptr && context.options.text) {
+    pixel::PixelResult result = run_pixel_stages(item, record, clock, context);
+    if (result.status == pixel::ItemStatus::not_medical) {
+      record.status = ItemStatus::rejected;
+      record.error = without_path(result.reason, item.path);
+      return;
+    }
+    pixels = result.image.pixels;
+  } else {
+    pixels = cv::imread(item.path, cv::IMREAD_UNCHANGED);
+    clock.lap(Stage::read);
+    if (pixels.empty()) throw InputError("not a decodable image");
+  }
+  if (pixels.depth() != CV_8U && pixels.depth() != CV_16U) throw InputError("unsupported pixel depth");
+  clock.lap(Stage::validate);
+  // Re-encoding from decoded pixels drops every metadata chunk (PNG tEXt/iTXt, EXIF), where
+  // exporting software leaves names and dates. JPEG stays JPEG (quality 95, as the seed).
+  const std::string extension = std::filesystem::path(item.path).extension().string();
+  const bool jpeg = extension == ".jpg" || extension == ".jpeg" || extension == ".JPG" || extension == ".JPEG";
+  std::vector<std::uint8_t> bytes;
+  const std::vector<int> params = jpeg ? std::vector<int>{cv::IMWRITE_JPEG_QUALITY, 95} : std::vector<int>{};
+  if (!cv::imencode(jpeg ? ".jpg" : ".png", pixels, bytes, params)) throw InternalError("image encoding failed");
+  record.output = image_output_name(item, record.input_hash, jpeg ? ".jpg" : ".png");
+  io::write_bytes_atomically(context.out + "/" + record.output, bytes);
+  clock.lap(Stage::write);
+  record.status = ItemStatus::ok;
+}
+
+// DICOM: the header de-identification stage writes <out>/dicom/<pseudo-patient>/<study>/
+// <series>/<sop>.dcm atomically (PHI-free names from the pseudonymised UIDs).
+void process_dicom(const io::ManifestItem& item, ItemRecord& record, StageClock& clock, const PipelineContext& context) {
+  if (context.deid == nullptr || !context.options.deid) {
+    throw InputError("DICOM input needs the header de-identification stage, which this job disabled");
+  }
+  deid::FileRequest request;
+  request.input_path = item.path;
+  request.output_root = context.out + "/dicom";
+  pixel::PixelResult pixels;
+  if (context.pixel != nullptr && context.options.text) {
+    pixels = run_pixel_stages(item, record, clock, context);
+    if (pixels.status == pixel::ItemStatus::not_medical) {
+      record.status = ItemStatus::rejected;
+      record.error = without_path(pixels.reason, item.path);
+      return;
+    }
+    // Redacted pixels go back through the de-identifier, which re-encodes them losslessly in
+    // the source syntax; BurnedInAnnotation becomes NO only when no PHI is known to remain.
+    if (pixels.redacted > 0) request.new_pixels = &pixels.image.pixels;
+    request.pixels_cleaned = pixels.burned_in_text_clean();
+  }
+  clock.lap(Stage::read);
+  const deid::FileResult result = context.deid->deidentify(request);
+  clock.lap(Stage::deid);
+  if (!result.ok) throw InputError(result.error);
+  record.output = std::filesystem::path(result.output_path).lexically_relative(context.out).string();
+  record.status = ItemStatus::ok;
+}
+
+}  // namespace
+
+std::string input_path_hash(const std::string& key, const std::string& path) {
+  const std::vector<std::uint8_t> key_bytes(key.begin(), key.end());
+  return deid::to_hex(deid::hmac_sha256(key_bytes, "path:" + path)).substr(0, 32);
+}
+
+ItemRecord process_item(std::int64_t index, const PipelineContext& context) {
+  const io::ManifestItem& item = context.manifest->items.at(static_cast<size_t>(index));
+  ItemRecord record;
+  record.item = index;
+  record.rank = context.rank;
+  record.attempt = context.attempt;
+  record.input_hash = input_path_hash(context.path_hash_key, item.path);
+  StageClock clock(record);
+  try {
+    switch (item.kind) {
+      case io::InputKind::png:
+      case io::InputKind::other_image:
+        process_image(item, record, clock, context);
+        break;
+      case io::InputKind::dicom:
+        process_dicom(item, record, clock, context);
+        break;
+      case io::InputKind::unknown:
+        throw InputError("not a DICOM file or a supported image");
+    }
+  } catch (const std::exception& e) {
+    // A bad item never stops the job; no output of it survives (writes are atomic).
+    record.status = ItemStatus::failed;
+    record.error = without_path(e.what(), item.path);
+    record.output.clear();
+  }
+  return record;
+}
+
+}  // namespace medanon::pipeline
