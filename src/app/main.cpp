@@ -64,14 +64,8 @@ int run(int argc, char** argv, const dist::MpiSession& mpi) {
   auto cli = std::make_unique<Cli>();
   // Every rank parses the same argv, so a parse error is raised on all ranks (collective).
   try {
-    cli->parse(args);
-    if (const app::Command* command = cli->chosen()) {
-      const auto expanded = app::with_config_file_arguments(app::innermost_chosen(*command->app), args);
-      if (expanded != args) {  // parse again, the file's values first and the command line last
-        cli = std::make_unique<Cli>();
-        cli->parse(expanded);
-      }
-    }
+    // The --config file's values first, the command line last (take-last: the line wins).
+    cli->parse(app::with_config_file_arguments(cli->app, args));
   } catch (const CLI::ParseError& e) {
     if (mpi.rank() == 0) {
       const int cli_code = cli->app.exit(e);

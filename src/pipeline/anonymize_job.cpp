@@ -42,6 +42,7 @@ struct JobPlan {
   io::Manifest manifest;
   int attempt = 0;
   std::vector<std::int64_t> todo;
+  long long items_in_scope = 0;  // the items of this shard (all of them without --shard)
   std::vector<ItemRecord> earlier_unflushed;  // rank 0 only: journaled but not in the HDF5
   bool recreate_hdf5 = true;
   FlushMarker marker;
@@ -113,7 +114,10 @@ JobPlan plan_job(const AnonymizeOptions& o) {
                                              : plan.earlier_rejected) += 1;
       plan.earlier_unflushed.push_back(std::move(record));
     }
+    // Item indices stay those of the whole manifest, so the audits of an array's shards join.
     for (std::int64_t i = 0; i < static_cast<std::int64_t>(plan.manifest.items.size()); ++i) {
+      if (i % o.shard_count != o.shard_index) continue;
+      ++plan.items_in_scope;
       if (!done.count(i)) plan.todo.push_back(i);
     }
     // The HDF5 file is kept only when its last flush completed (the marker is written after it).
@@ -128,7 +132,7 @@ JobPlan plan_job(const AnonymizeOptions& o) {
 std::string encode_plan(const JobPlan& plan) {
   std::string text = plan.problem + '\n' + std::to_string(plan.attempt) + '\n' + (plan.recreate_hdf5 ? "1" : "0") + '\n';
   text += std::to_string(plan.marker.flushes) + ' ' + std::to_string(plan.marker.rows) + '\n';
-  text += std::to_string(plan.todo.size()) + '\n';
+  text += std::to_string(plan.items_in_scope) + ' ' + std::to_string(plan.todo.size()) + '\n';
   for (auto item : plan.todo) text += std::to_string(item) + ' ';
   text += '\n' + io::serialize(plan.manifest);
   return text;
@@ -149,7 +153,9 @@ JobPlan decode_plan(const std::string& text) {
   const std::string marker = line();
   plan.marker.flushes = std::stoll(marker);
   plan.marker.rows = std::stoll(marker.substr(marker.find(' ') + 1));
-  const size_t count = std::stoull(line());
+  const std::string sizes = line();
+  plan.items_in_scope = std::stoll(sizes);
+  const size_t count = std::stoull(sizes.substr(sizes.find(' ') + 1));
   const std::string items = line();
   size_t cursor = 0;
   for (size_t i = 0; i < count; ++i) {
@@ -172,6 +178,9 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   AnonymizeOptions o = options;
   if (o.hdf5.empty()) o.hdf5 = o.out + "/medanon.h5";
   if (o.file_list.empty() && o.input.empty()) throw UsageError("give --input (a folder) or --file-list", Scope::all_ranks);
+  if (o.shard_count < 1 || o.shard_index < 0 || o.shard_index >= o.shard_count) {
+    throw UsageError("--shard K/N needs 0 <= K < N", Scope::all_ranks);
+  }
   if (o.key_file.empty() && !o.insecure_key) {
     throw UsageError("give --key FILE (the project key), or --insecure-key for demos", Scope::all_ranks);
   }
@@ -216,7 +225,8 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   audit->set_attribute("medanon_version", std::string(MEDANON_VERSION));
   audit->set_attribute("key_fingerprint", key.fingerprint());
   audit->set_attribute("world_size", static_cast<std::int64_t>(comm.size()));
-  audit->set_attribute("items_total", static_cast<std::int64_t>(plan.manifest.items.size()));
+  audit->set_attribute("items_total", static_cast<std::int64_t>(plan.items_in_scope));
+  audit->set_attribute("shard", std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count));
   audit->set_attribute("attempt", static_cast<std::int64_t>(plan.attempt));
   audit->set_attribute("started", comm.broadcast_string(started));
 
@@ -245,7 +255,7 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   // ---- the work loop: claim, process, journal; flush when rank 0 says so -----------------
   AnonymizeSummary summary;
   summary.attempt = plan.attempt;
-  summary.items = static_cast<long long>(plan.manifest.items.size());
+  summary.items = plan.items_in_scope;
   summary.skipped_done = summary.items - static_cast<long long>(plan.todo.size());
   dist::JournalWriter journal(dist::journal_path(o.out, plan.attempt, comm.rank()));
   dist::WorkQueue queue(plan.todo, comm.handle());
