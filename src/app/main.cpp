@@ -10,6 +10,7 @@
 #include "app/command.hpp"
 #include "core/errors.hpp"
 #include "core/exit_codes.hpp"
+#include "core/stop_signal.hpp"
 #include "core/log.hpp"
 #include "dist/mpi_session.hpp"
 
@@ -92,6 +93,7 @@ int run(int argc, char** argv, const dist::MpiSession& mpi) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  install_stop_signal_handlers();
   try {
     dist::MpiSession mpi(argc, argv);
     log::init(mpi.rank(), mpi.size(), log::Level::info);

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +15,7 @@
 
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/stop_signal.hpp"
 #include "deid/file_deidentifier.hpp"
 #include "deid/pseudonyms.hpp"
 #include "pixel/pixel_pipeline.hpp"
@@ -28,8 +28,6 @@ namespace medanon::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
-
-volatile std::sig_atomic_t g_stop_requested = 0;
 
 // "<flushes> <rows>" after the last flush that completed; a file that disagrees was cut by a kill.
 struct FlushMarker {
@@ -167,14 +165,11 @@ JobPlan decode_plan(const std::string& text) {
   return plan;
 }
 
-void handle_stop_signal(int) { g_stop_requested = 1; }
-
 }  // namespace
-
-void request_stop() { g_stop_requested = 1; }
 
 AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Communicator& comm) {
   const double start = MPI_Wtime();
+  accept_stop_requests();  // from here a USR1/TERM means: flush what is done, exit 6
   AnonymizeOptions o = options;
   if (o.hdf5.empty()) o.hdf5 = o.out + "/medanon.h5";
   if (o.file_list.empty() && o.input.empty()) throw UsageError("give --input (a folder) or --file-list", Scope::all_ranks);
@@ -249,9 +244,6 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   context.rank = comm.rank();
   context.attempt = plan.attempt;
 
-  std::signal(SIGUSR1, handle_stop_signal);
-  std::signal(SIGTERM, handle_stop_signal);
-
   // ---- the work loop: claim, process, journal; flush when rank 0 says so -----------------
   AnonymizeSummary summary;
   summary.attempt = plan.attempt;
@@ -266,12 +258,12 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   std::ofstream rank_log(o.out + "/.medanon/rank-" + std::to_string(comm.rank()) + ".log", std::ios::app);
   while (true) {
     std::int64_t item = -1;
-    if (!out_of_work && !g_stop_requested && queue.next(item)) {
+    if (!out_of_work && !stop_requested() && queue.next(item)) {
       ItemRecord record = process_item(item, context);
       journal.append(record);  // durable before the next claim: the item is done
       queue.count_finished(record.status != ItemStatus::ok);
       rank_log << "attempt " << plan.attempt << " item " << item << " status " << static_cast<int>(record.status)
-               << " seconds " << std::accumulate(record.seconds.begin(), record.seconds.end(), 0.0f) << '\n';
+               << " seconds " << std::accumulate(record.seconds.begin(), record.seconds.end(), 0.0f) << std::endl;
       (record.status == ItemStatus::ok ? summary.ok : record.status == ItemStatus::failed ? summary.failed : summary.rejected) += 1;
       ++summary.processed_now;
       unflushed.push_back(std::move(record));
@@ -279,7 +271,7 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
       out_of_work = true;
       queue.mark_out_of_work();
     }
-    if (g_stop_requested && !stop_forwarded) {
+    if (stop_requested() && !stop_forwarded) {
       stop_forwarded = true;
       summary.interrupted = true;
       queue.ask_for_flush();
@@ -314,8 +306,6 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
     if (word.final && epochs_done == word.epoch) break;
     if (out_of_work) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  std::signal(SIGUSR1, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
 
   audit->set_attribute("finished", comm.broadcast_string(std::to_string(static_cast<long long>(std::time(nullptr)))));
   audit->flush();

@@ -45,7 +45,4 @@ struct AnonymizeSummary {
 
 AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Communicator& comm);
 
-// Asks the running job to stop claiming items, flush and exit (signal-safe: sets a flag).
-void request_stop();
-
 }  // namespace medanon::pipeline
