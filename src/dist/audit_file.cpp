@@ -234,7 +234,7 @@ void AuditFile::append_rows(const char* name, hid_t memory_type, const void* dat
             name);
   std::uint32_t local = 0, global = 0;
   h5::check(H5Pget_mpio_no_collective_cause(transfer.id(), &local, &global), "H5Pget_mpio_no_collective_cause");
-  last_no_collective_cause_ = local | global;
+  no_collective_causes_ |= local | global;
 }
 
 std::int64_t AuditFile::rows() const { return extent_of(file_.id(), "audit"); }
