@@ -167,6 +167,7 @@ void process_dicom(const io::ManifestItem& item, ItemRecord& record, StageClock&
   const deid::FileResult result = context.deid->deidentify(request);
   clock.lap(Stage::deid);
   if (!result.ok) throw InputError(result.error);
+  record.tags_changed = result.pseudonyms.attributes_changed;
   record.output = std::filesystem::path(result.output_path).lexically_relative(context.out).string();
   record.status = ItemStatus::ok;
 }

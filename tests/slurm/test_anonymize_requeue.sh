@@ -49,6 +49,11 @@ for _ in $(seq 600); do
   sleep 0.1
 done
 ((requeued)) || { fail "job $id was not requeued"; tail -20 "$log"; }
+# Start it now rather than after Slurm's requeue delay, once the node has finished cleaning up.
+for _ in $(seq 300); do
+  scontrol -o show node | grep -q "State=IDLE " && break
+  sleep 0.1
+done
 scontrol update JobId="$id" StartTime=now
 state=$(slurm_wait_job "$id" 600)
 [[ $state == COMPLETED ]] || { fail "job $id ended $state"; tail -30 "$log"; }
