@@ -50,10 +50,13 @@ for _ in $(seq 600); do
 done
 ((requeued)) || { fail "job $id was not requeued"; tail -20 "$log"; }
 # Start it now rather than after Slurm's requeue delay, once the node has finished cleaning up.
+# slurmd refuses a credential of this job id created in the same second as the revocation of
+# the old one ("Job credential revoked"): that is what the delay is for, so wait 3 s instead.
 for _ in $(seq 300); do
   scontrol -o show node | grep -q "State=IDLE " && break
   sleep 0.1
 done
+sleep 3
 scontrol update JobId="$id" StartTime=now
 state=$(slurm_wait_job "$id" 600)
 [[ $state == COMPLETED ]] || { fail "job $id ended $state"; tail -30 "$log"; }
