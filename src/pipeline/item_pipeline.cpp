@@ -75,7 +75,8 @@ cv::Mat decode_for_model(const std::string& path) {
 // matching, redaction), copied into the record. Returns the result for the writer.
 pixel::PixelResult run_pixel_stages(const io::ManifestItem& item, ItemRecord& record, StageClock& clock,
                                     const PipelineContext& context) {
-  pixel::PixelResult result = context.pixel->process_file(item.path);
+  // PadChest rows name the patient and study: burned-in text matching them is PHI.
+  pixel::PixelResult result = context.pixel->process_file(item.path, item.identifying);
   record.seconds[static_cast<int>(Stage::read)] += static_cast<float>(result.seconds_read);
   clock.lap(Stage::text);
   record.seconds[static_cast<int>(Stage::text)] -= static_cast<float>(result.seconds_read);
