@@ -114,7 +114,12 @@ void create_extendible(hid_t file, const char* name, hid_t type, const std::vect
   const h5::Handle create = h5::plist(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(dataset)");
   h5::check(H5Pset_chunk(create.id(), rank, chunk.data()), "H5Pset_chunk");
   // Parallel HDF5 writes compressed chunks only collectively; every write here is collective.
-  if (compress) h5::check(H5Pset_deflate(create.id(), 4), "H5Pset_deflate");
+  // Byte shuffle groups the float maps' exponent bytes, so the fast deflate level 1 compresses
+  // them better than level 4 alone did, at a fraction of the CPU time.
+  if (compress) {
+    h5::check(H5Pset_shuffle(create.id()), "H5Pset_shuffle");
+    h5::check(H5Pset_deflate(create.id(), 1), "H5Pset_deflate");
+  }
   h5::dataset(H5Dcreate2(file, name, type, space.id(), H5P_DEFAULT, create.id(), H5P_DEFAULT), name);
 }
 

@@ -349,6 +349,7 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
     }
     const dist::WorkQueue::FlushWord word = queue.flush_word();
     while (epochs_done < word.epoch) {  // every rank takes part in every epoch, in order
+      comm.barrier();  // so that hdf5_seconds counts output, not waiting for a rank's last item
       hdf5_since = MPI_Wtime();
       audit->append(unflushed);
       unflushed.clear();
@@ -367,6 +368,7 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
     if (out_of_work) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 
+  comm.barrier();
   hdf5_since = MPI_Wtime();
   audit->set_attribute("finished", comm.broadcast_string(std::to_string(static_cast<long long>(std::time(nullptr)))));
   // Were all raw-data writes of this attempt really collective? (0 = yes; tests assert it)
