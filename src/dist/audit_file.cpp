@@ -273,6 +273,38 @@ std::vector<std::int64_t> AuditFile::items() const {
   return items;
 }
 
+std::vector<ItemRecord> AuditFile::records() const {
+  const h5::Handle dataset = h5::dataset(H5Dopen2(file_.id(), "audit", H5P_DEFAULT), "audit");
+  std::vector<AuditRow> rows(static_cast<size_t>(this->rows()));
+  if (!rows.empty()) {
+    const h5::Handle type = audit_type();
+    h5::check(H5Dread(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()), "H5Dread(audit)");
+  }
+  auto text = [](const char* field, size_t size) { return std::string(field, strnlen(field, size)); };
+  std::vector<ItemRecord> records;
+  records.reserve(rows.size());
+  for (const AuditRow& row : rows) {
+    ItemRecord r;
+    r.item = row.item;
+    r.input_hash = text(row.input_hash, kHashLength);
+    r.output = text(row.output, kOutputLength);
+    r.status = static_cast<ItemStatus>(row.status);
+    r.error = text(row.error, kErrorLength);
+    r.rank = row.rank;
+    r.attempt = row.attempt;
+    std::copy(std::begin(row.seconds), std::end(row.seconds), r.seconds.begin());
+    r.tags_changed = row.tags_changed;
+    r.text_found = row.text_found;
+    r.text_redacted = row.text_redacted;
+    r.text_flagged = row.text_flagged;
+    r.mask_score = row.mask_score;
+    r.anomaly = row.anomaly;
+    r.gate = text(row.gate, kGateLength);
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
 void AuditFile::set_attribute(const std::string& name, const std::string& value) {
   const h5::Handle type = h5::fixed_string_type(value.size() + 1);
   write_root_attribute(file_.id(), name, type.id(), value.c_str());

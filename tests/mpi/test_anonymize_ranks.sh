@@ -30,6 +30,12 @@ else
   fail "Debian's python3-h5py is missing"
 fi
 h5dump -H "$scratch/out2/medanon.h5" >/dev/null || fail "h5dump cannot read the file"
+# `inspect --audit` reads the file back (2 ranks open it collectively, rank 0 prints).
+"${mpirun_cmd[@]}" -np 2 "$medanon" inspect --audit "$scratch/out2/medanon.h5" >"$scratch/inspect.out" 2>&1
+code=$?
+[[ $code -eq 0 || $code -eq 4 ]] || fail "inspect --audit exited $code"
+grep -q "^$items of $items items" "$scratch/inspect.out" || fail "inspect --audit does not list every item"
+[[ $(grep -cE '^ +[0-9]+  (ok|failed|rejected) ' "$scratch/inspect.out") -eq $items ]] || fail "inspect --audit: not one line per item"
 # Every raw-data write went through MPI-IO collectively (H5Pget_mpio_no_collective_cause == 0 on
 # every rank, OR-ed over all writes), and the foreign-object stage filled masks and maps.
 for ranks in 1 2 4; do
