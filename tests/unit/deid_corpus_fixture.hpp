@@ -3,7 +3,6 @@
 // binary run), a test key, and a FileDeidentifier over the shipped tables.
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,8 +11,7 @@
 #include <vector>
 
 #include "deid/file_deidentifier.hpp"
-#include "synth/corpus.hpp"
-#include "tests/unit/test_world.hpp"
+#include "tests/unit/test_corpus.hpp"
 
 namespace medanon::deid::testing {
 
@@ -22,19 +20,8 @@ namespace fs = std::filesystem;
 // 24 images, 18 in the DICOM archive: the first eight cover every transfer syntax, and
 // patients have several studies, series and instances.
 inline const fs::path& deid_corpus() {
-  static const fs::path dir = [] {
-    const fs::path d = fs::temp_directory_path() / ("medanon_deid_corpus_" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    synth::SynthJobOptions options;
-    options.corpus.count = 24;
-    options.corpus.seed = 7;
-    options.corpus.size = 128;
-    options.corpus.dicom_fraction = 0.75;
-    options.out = d.string();
-    synth::generate_corpus(options, test_world());
-    return d;
-  }();
-  return dir;
+  static const medanon::testing::TemporaryCorpus corpus("deid_corpus", 24, 7, 128, 0.75);
+  return corpus.dir;
 }
 
 inline nlohmann::json deid_ground_truth() {

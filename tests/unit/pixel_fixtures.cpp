@@ -1,10 +1,7 @@
 #include "tests/unit/pixel_fixtures.hpp"
 
 #include <opencv2/imgproc.hpp>
-#include <unistd.h>
-
-#include "synth/corpus.hpp"
-#include "tests/unit/test_world.hpp"
+#include "tests/unit/test_corpus.hpp"
 
 namespace medanon::pixel::testing {
 
@@ -37,19 +34,8 @@ cv::Rect draw_text(cv::Mat& pixels, const std::string& text, cv::Point origin, i
 }
 
 const std::filesystem::path& tiny_corpus() {
-  static const std::filesystem::path dir = [] {
-    const auto d = std::filesystem::temp_directory_path() / ("medanon_pixel_corpus_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(d);
-    synth::SynthJobOptions options;
-    options.corpus.count = 4;
-    options.corpus.seed = 11;
-    options.corpus.size = 192;
-    options.corpus.dicom_fraction = 0.5;
-    options.out = d.string();
-    synth::generate_corpus(options, test_world());
-    return d;
-  }();
-  return dir;
+  static const medanon::testing::TemporaryCorpus corpus("pixel_corpus", 4, 11, 192, 0.5);
+  return corpus.dir;
 }
 
 }  // namespace medanon::pixel::testing
