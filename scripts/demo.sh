@@ -27,6 +27,11 @@ echo "== demo: the shared HDF5 audit, item by item (medanon inspect --audit)"
 build/medanon inspect --audit "$out/anonymized/medanon.h5" | grep -v '^[a-z-]*=' | grep -v '^#' || true
 
 echo
+echo "== demo: the run against the corpus's ground truth (medanon evaluate run)"
+build/medanon evaluate run --corpus "$out/corpus" --audit "$out/anonymized/medanon.h5" --insecure-key \
+  --out "$out/anonymized/evaluation.json" | grep -v '^[a-z-]*=' | grep -v '^#' || true
+
+echo
 echo "== demo results"
 echo "corpus:        $out/corpus"
 echo "ground truth:  $out/corpus/ground_truth.json"
@@ -34,3 +39,4 @@ echo "PadChest CSV:  $out/corpus/padchest/padchest_labels.csv"
 echo "DICOM archive: $out/corpus/archive"
 echo "bad inputs:    $out/corpus/bad"
 echo "anonymized:    $out/anonymized (audit: $out/anonymized/medanon.h5)"
+echo "evaluation:    $out/anonymized/evaluation.json"

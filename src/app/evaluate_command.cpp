@@ -1,6 +1,7 @@
 // `medanon evaluate`: scores a run against the synthetic corpus's ground truth.
 //   evaluate text  burned-in text redaction (issue #4): src/app/evaluate_text.cpp
 //   evaluate fo    foreign-object maps and masks (issue #5): src/app/evaluate_fo.cpp
+//   evaluate run   an anonymize run's audit, end to end (issue #6): src/app/evaluate_run.cpp
 
 #include "app/command.hpp"
 #include "app/evaluate_commands.hpp"
@@ -13,9 +14,11 @@ Command setup_evaluate(CLI::App& parent) {
   command->require_subcommand(1);
   const Command text = setup_evaluate_text(*command);
   const Command fo = setup_evaluate_fo(*command);
+  const Command whole_run = setup_evaluate_run(*command);
   // The effective configuration and the run are those of the chosen evaluation.
-  auto run = [text, fo](const dist::Communicator& comm) -> int {
-    return text.app->parsed() ? text.run(comm) : fo.run(comm);
+  auto run = [text, fo, whole_run](const dist::Communicator& comm) -> int {
+    if (text.app->parsed()) return text.run(comm);
+    return fo.app->parsed() ? fo.run(comm) : whole_run.run(comm);
   };
   return {command, run};
 }

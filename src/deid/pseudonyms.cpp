@@ -66,6 +66,11 @@ ProjectKey ProjectKey::from_file(const std::string& path, bool insecure) {
 
 ProjectKey ProjectKey::from_bytes(std::vector<std::uint8_t> bytes) { return ProjectKey(std::move(bytes)); }
 
+ProjectKey ProjectKey::for_job(const std::string& path, bool insecure) {
+  if (path.empty() && insecure) return from_bytes(std::vector<std::uint8_t>(32, 0x5A));
+  return from_file(path, insecure);
+}
+
 std::string ProjectKey::fingerprint() const {
   return to_hex(hmac_sha256(bytes_, "medanon key fingerprint")).substr(0, 16);
 }

@@ -16,6 +16,9 @@ class ProjectKey {
  public:
   static ProjectKey from_file(const std::string& path, bool insecure);
   static ProjectKey from_bytes(std::vector<std::uint8_t> bytes);  // tests
+  // What jobs use: the key file, or with `insecure` and no file the fixed, publicly known demo
+  // key (so demos and their evaluations agree without a key file).
+  static ProjectKey for_job(const std::string& path, bool insecure);
 
   const std::vector<std::uint8_t>& bytes() const { return bytes_; }
   // 16 hex digits of HMAC(key, "medanon key fingerprint"): names the key, reveals nothing.

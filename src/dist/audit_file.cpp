@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 
 #include "core/errors.hpp"
 #include "dist/mpi_session.hpp"
@@ -301,6 +302,19 @@ std::vector<ItemRecord> AuditFile::records() const {
     r.anomaly = row.anomaly;
     r.gate = text(row.gate, kGateLength);
     records.push_back(std::move(r));
+  }
+  const h5::Handle box_set = h5::dataset(H5Dopen2(file_.id(), "text_boxes", H5P_DEFAULT), "text_boxes");
+  std::vector<BoxRow> boxes(static_cast<size_t>(extent_of(file_.id(), "text_boxes")));
+  if (!boxes.empty()) {
+    const h5::Handle type = box_type();
+    h5::check(H5Dread(box_set.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, boxes.data()), "H5Dread(text_boxes)");
+  }
+  std::map<std::int64_t, ItemRecord*> by_item;
+  for (auto& r : records) by_item[r.item] = &r;
+  for (const BoxRow& b : boxes) {
+    const auto owner = by_item.find(b.item);
+    if (owner == by_item.end()) continue;
+    owner->second->boxes.push_back({b.x, b.y, b.width, b.height, b.detector, b.phi, b.action, b.confidence});
   }
   return records;
 }

@@ -37,7 +37,8 @@ class AuditFile {
 
   std::int64_t rows() const;
   std::vector<std::int64_t> items() const;  // the item column, on every rank
-  // Every /audit row as a record (boxes, mask and map left empty), on every rank, in file order.
+  // Every /audit row as a record with its text boxes (mask and map left empty), on every rank,
+  // in file order.
   std::vector<ItemRecord> records() const;
 
   void set_attribute(const std::string& name, const std::string& value);

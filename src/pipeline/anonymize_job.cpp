@@ -179,9 +179,7 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   if (o.key_file.empty() && !o.insecure_key) {
     throw UsageError("give --key FILE (the project key), or --insecure-key for demos", Scope::all_ranks);
   }
-  const deid::ProjectKey key = o.insecure_key && o.key_file.empty()
-                                   ? deid::ProjectKey::from_bytes(std::vector<std::uint8_t>(32, 0x5A))
-                                   : deid::ProjectKey::from_file(o.key_file, o.insecure_key);
+  const deid::ProjectKey key = deid::ProjectKey::for_job(o.key_file, o.insecure_key);
 
   // ---- plan on rank 0, shared with all -------------------------------------------------
   JobPlan mine;

@@ -36,6 +36,17 @@ code=$?
 [[ $code -eq 0 || $code -eq 4 ]] || fail "inspect --audit exited $code"
 grep -q "^$items of $items items" "$scratch/inspect.out" || fail "inspect --audit does not list every item"
 [[ $(grep -cE '^ +[0-9]+  (ok|failed|rejected) ' "$scratch/inspect.out") -eq $items ]] || fail "inspect --audit: not one line per item"
+# The run against the ground truth: every image and bad file found by its keyed path hash, every
+# bad file failed or rejected as the corpus expects.
+"$medanon" evaluate run --corpus "$scratch/corpus" --truth "$scratch/truth/ground_truth.json" \
+  --audit "$scratch/out2/medanon.h5" --insecure-key --out "$scratch/evaluation.json" >"$scratch/evaluate.out" 2>&1 \
+  || { fail "evaluate run exited $?"; tail -3 "$scratch/evaluate.out"; }
+$system_python - "$scratch/evaluation.json" "$scratch/truth/ground_truth.json" <<'PY' || fail "evaluate run: not every item matched"
+import json, sys
+report, truth = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert report["images_matched"] == len(truth["images"]) and report["images_missing"] == 0, report
+assert report["bad_files"] == len(truth["bad_files"]) == report["bad_files_as_expected"], report
+PY
 # Every raw-data write went through MPI-IO collectively (H5Pget_mpio_no_collective_cause == 0 on
 # every rank, OR-ed over all writes), and the foreign-object stage filled masks and maps.
 for ranks in 1 2 4; do
