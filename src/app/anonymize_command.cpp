@@ -72,6 +72,9 @@ Command setup_anonymize(CLI::App& parent) {
       ->capture_default_str();
   command->add_flag_callback("--no-text", [options] { options->stages.text = false; },
                             "skip the pixel stages (gate, burned-in text detection and redaction)");
+  command->add_option("--threads", options->threads, "OpenCV threads per rank for the pixel stages")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   command->add_flag_callback("--no-mae", [options] { options->stages.mae = false; },
                             "skip the foreign-object stage (MAE anomaly maps and masks)");
   command->add_option("--mae-checkpoint", mae->checkpoint, "MAE weights for the foreign-object stage")->capture_default_str();

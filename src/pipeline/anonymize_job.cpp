@@ -171,6 +171,8 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   const double start = MPI_Wtime();
   accept_stop_requests();  // from here a USR1/TERM means: flush what is done, exit 6
   AnonymizeOptions o = options;
+  // OpenCV would otherwise start a thread per core in every rank: N ranks x N threads fight.
+  cv::setNumThreads(o.threads);
   if (o.hdf5.empty()) o.hdf5 = o.out + "/medanon.h5";
   if (o.file_list.empty() && o.input.empty()) throw UsageError("give --input (a folder) or --file-list", Scope::all_ranks);
   if (o.shard_count < 1 || o.shard_index < 0 || o.shard_index >= o.shard_count) {

@@ -32,6 +32,7 @@ struct AnonymizeOptions {
   bool restart = false;         // ignore an earlier run in --out and start over
   double flush_seconds = 30;    // collective HDF5 flush interval
   double progress_seconds = 10;
+  int threads = 1;              // OpenCV threads per rank (pixel stages); the usual layout is a rank per core
   int shard_index = 0;          // job arrays: this task takes the items i with i % shard_count == shard_index
   int shard_count = 1;
   std::string configs_dir = MEDANON_CONFIG_DIR;  // profile tables (configs/deid/...)
