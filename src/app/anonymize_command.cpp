@@ -58,6 +58,21 @@ Command setup_anonymize(CLI::App& parent) {
   command->add_option("--progress-seconds", options->progress_seconds, "interval of the progress line")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  command
+      ->add_option_function<std::string>(
+          "--shard",
+          [options](const std::string& value) {
+            const auto slash = value.find('/');
+            try {
+              if (slash == std::string::npos) throw std::invalid_argument(value);
+              options->shard_index = std::stoi(value.substr(0, slash));
+              options->shard_count = std::stoi(value.substr(slash + 1));
+            } catch (const std::exception&) {
+              throw CLI::ValidationError("--shard", "expected K/N, e.g. 3/16");
+            }
+          },
+          "K/N: take only the items i with i % N == K (one task of a job array; give each its own --out)")
+      ->type_name("K/N");
   auto run = [options](const dist::Communicator& comm) {
     const pipeline::AnonymizeSummary summary = pipeline::run_anonymize(*options, comm);
     if (comm.is_root()) print_summary(summary, *options, comm.size());

@@ -21,11 +21,10 @@ struct Command {
 // setup_x: it also makes a repeated option take its last value (so the command line wins).
 void add_config_option(CLI::App& command, const std::string& default_file_hint);
 
-// `args` (argv without the program name) with the entries of the --config file given to
-// `command` (the innermost chosen subcommand) or one of its parents inserted right after
-// `command`'s name; unchanged when no file was given.
+// `args` (argv without the program name) with the entries of the --config file inserted right
+// after the innermost subcommand named in `args` (under `root`); unchanged when no file is given.
 // Throws CLI::FileError / CLI::ConversionError for unreadable or malformed files.
-std::vector<std::string> with_config_file_arguments(const CLI::App& command, std::vector<std::string> args);
+std::vector<std::string> with_config_file_arguments(const CLI::App& root, std::vector<std::string> args);
 
 Command setup_synth(CLI::App& parent);
 Command setup_deid(CLI::App& parent);

@@ -17,17 +17,30 @@ void add_config_option(CLI::App& command, const std::string& default_file_hint) 
       ->configurable(false);
 }
 
-std::vector<std::string> with_config_file_arguments(const CLI::App& command, std::vector<std::string> args) {
-  // A nested command (`evaluate text`) may take the file at any level; its options belong to the
-  // innermost command chosen.
-  const CLI::Option* config = nullptr;
-  for (const CLI::App* level = &command; level != nullptr && config == nullptr; level = level->get_parent()) {
-    const CLI::Option* candidate = level->get_option_no_throw("--config");
-    if (candidate != nullptr && candidate->count() > 0) config = candidate;
+std::vector<std::string> with_config_file_arguments(const CLI::App& root, std::vector<std::string> args) {
+  // Found before any parse, because a required option (--out) may come from the file alone.
+  // The file belongs to the innermost subcommand named on the line (`evaluate text`), and its
+  // entries go right after that name, before the user's own options.
+  const CLI::App* level = &root;
+  size_t insert_at = args.size();
+  std::string file;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--config" && i + 1 < args.size()) {
+      file = args[++i];
+    } else if (arg.rfind("--config=", 0) == 0) {
+      file = arg.substr(9);
+    } else {
+      const auto subcommands = level->get_subcommands([&](const CLI::App* sub) { return sub->get_name() == arg; });
+      if (!subcommands.empty()) {
+        level = subcommands.front();
+        insert_at = i + 1;
+      }
+    }
   }
-  if (config == nullptr) return args;
+  if (file.empty()) return args;
   std::vector<std::string> from_file;
-  for (const CLI::ConfigItem& item : CLI::ConfigTOML().from_file(config->as<std::string>())) {
+  for (const CLI::ConfigItem& item : CLI::ConfigTOML().from_file(file)) {
     if (!item.parents.empty()) {
       throw CLI::ConversionError("config file: sections are not used (found [" + item.parents.front() + "])");
     }
@@ -37,10 +50,7 @@ std::vector<std::string> with_config_file_arguments(const CLI::App& command, std
     }
     for (const auto& value : item.inputs) from_file.push_back("--" + item.name + "=" + value);
   }
-  // The subcommand's name is the first argument equal to it; its own options follow it.
-  auto position = std::find(args.begin(), args.end(), command.get_name());
-  if (position == args.end()) return args;
-  args.insert(position + 1, from_file.begin(), from_file.end());
+  args.insert(args.begin() + static_cast<std::ptrdiff_t>(insert_at), from_file.begin(), from_file.end());
   return args;
 }
 

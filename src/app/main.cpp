@@ -10,6 +10,7 @@
 #include "app/command.hpp"
 #include "core/errors.hpp"
 #include "core/exit_codes.hpp"
+#include "core/stop_signal.hpp"
 #include "core/log.hpp"
 #include "dist/mpi_session.hpp"
 
@@ -64,14 +65,8 @@ int run(int argc, char** argv, const dist::MpiSession& mpi) {
   auto cli = std::make_unique<Cli>();
   // Every rank parses the same argv, so a parse error is raised on all ranks (collective).
   try {
-    cli->parse(args);
-    if (const app::Command* command = cli->chosen()) {
-      const auto expanded = app::with_config_file_arguments(app::innermost_chosen(*command->app), args);
-      if (expanded != args) {  // parse again, the file's values first and the command line last
-        cli = std::make_unique<Cli>();
-        cli->parse(expanded);
-      }
-    }
+    // The --config file's values first, the command line last (take-last: the line wins).
+    cli->parse(app::with_config_file_arguments(cli->app, args));
   } catch (const CLI::ParseError& e) {
     if (mpi.rank() == 0) {
       const int cli_code = cli->app.exit(e);
@@ -98,6 +93,7 @@ int run(int argc, char** argv, const dist::MpiSession& mpi) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  install_stop_signal_handlers();
   try {
     dist::MpiSession mpi(argc, argv);
     log::init(mpi.rank(), mpi.size(), log::Level::info);

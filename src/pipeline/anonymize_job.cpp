@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +15,7 @@
 
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/stop_signal.hpp"
 #include "deid/file_deidentifier.hpp"
 #include "deid/pseudonyms.hpp"
 #include "pixel/pixel_pipeline.hpp"
@@ -29,8 +29,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-volatile std::sig_atomic_t g_stop_requested = 0;
-
 // "<flushes> <rows>" after the last flush that completed; a file that disagrees was cut by a kill.
 struct FlushMarker {
   long long flushes = -1, rows = -1;
@@ -42,6 +40,7 @@ struct JobPlan {
   io::Manifest manifest;
   int attempt = 0;
   std::vector<std::int64_t> todo;
+  long long items_in_scope = 0;  // the items of this shard (all of them without --shard)
   std::vector<ItemRecord> earlier_unflushed;  // rank 0 only: journaled but not in the HDF5
   bool recreate_hdf5 = true;
   FlushMarker marker;
@@ -113,7 +112,10 @@ JobPlan plan_job(const AnonymizeOptions& o) {
                                              : plan.earlier_rejected) += 1;
       plan.earlier_unflushed.push_back(std::move(record));
     }
+    // Item indices stay those of the whole manifest, so the audits of an array's shards join.
     for (std::int64_t i = 0; i < static_cast<std::int64_t>(plan.manifest.items.size()); ++i) {
+      if (i % o.shard_count != o.shard_index) continue;
+      ++plan.items_in_scope;
       if (!done.count(i)) plan.todo.push_back(i);
     }
     // The HDF5 file is kept only when its last flush completed (the marker is written after it).
@@ -128,7 +130,7 @@ JobPlan plan_job(const AnonymizeOptions& o) {
 std::string encode_plan(const JobPlan& plan) {
   std::string text = plan.problem + '\n' + std::to_string(plan.attempt) + '\n' + (plan.recreate_hdf5 ? "1" : "0") + '\n';
   text += std::to_string(plan.marker.flushes) + ' ' + std::to_string(plan.marker.rows) + '\n';
-  text += std::to_string(plan.todo.size()) + '\n';
+  text += std::to_string(plan.items_in_scope) + ' ' + std::to_string(plan.todo.size()) + '\n';
   for (auto item : plan.todo) text += std::to_string(item) + ' ';
   text += '\n' + io::serialize(plan.manifest);
   return text;
@@ -149,7 +151,9 @@ JobPlan decode_plan(const std::string& text) {
   const std::string marker = line();
   plan.marker.flushes = std::stoll(marker);
   plan.marker.rows = std::stoll(marker.substr(marker.find(' ') + 1));
-  const size_t count = std::stoull(line());
+  const std::string sizes = line();
+  plan.items_in_scope = std::stoll(sizes);
+  const size_t count = std::stoull(sizes.substr(sizes.find(' ') + 1));
   const std::string items = line();
   size_t cursor = 0;
   for (size_t i = 0; i < count; ++i) {
@@ -161,17 +165,17 @@ JobPlan decode_plan(const std::string& text) {
   return plan;
 }
 
-void handle_stop_signal(int) { g_stop_requested = 1; }
-
 }  // namespace
-
-void request_stop() { g_stop_requested = 1; }
 
 AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Communicator& comm) {
   const double start = MPI_Wtime();
+  accept_stop_requests();  // from here a USR1/TERM means: flush what is done, exit 6
   AnonymizeOptions o = options;
   if (o.hdf5.empty()) o.hdf5 = o.out + "/medanon.h5";
   if (o.file_list.empty() && o.input.empty()) throw UsageError("give --input (a folder) or --file-list", Scope::all_ranks);
+  if (o.shard_count < 1 || o.shard_index < 0 || o.shard_index >= o.shard_count) {
+    throw UsageError("--shard K/N needs 0 <= K < N", Scope::all_ranks);
+  }
   if (o.key_file.empty() && !o.insecure_key) {
     throw UsageError("give --key FILE (the project key), or --insecure-key for demos", Scope::all_ranks);
   }
@@ -216,7 +220,8 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   audit->set_attribute("medanon_version", std::string(MEDANON_VERSION));
   audit->set_attribute("key_fingerprint", key.fingerprint());
   audit->set_attribute("world_size", static_cast<std::int64_t>(comm.size()));
-  audit->set_attribute("items_total", static_cast<std::int64_t>(plan.manifest.items.size()));
+  audit->set_attribute("items_total", static_cast<std::int64_t>(plan.items_in_scope));
+  audit->set_attribute("shard", std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count));
   audit->set_attribute("attempt", static_cast<std::int64_t>(plan.attempt));
   audit->set_attribute("started", comm.broadcast_string(started));
 
@@ -239,13 +244,10 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   context.rank = comm.rank();
   context.attempt = plan.attempt;
 
-  std::signal(SIGUSR1, handle_stop_signal);
-  std::signal(SIGTERM, handle_stop_signal);
-
   // ---- the work loop: claim, process, journal; flush when rank 0 says so -----------------
   AnonymizeSummary summary;
   summary.attempt = plan.attempt;
-  summary.items = static_cast<long long>(plan.manifest.items.size());
+  summary.items = plan.items_in_scope;
   summary.skipped_done = summary.items - static_cast<long long>(plan.todo.size());
   dist::JournalWriter journal(dist::journal_path(o.out, plan.attempt, comm.rank()));
   dist::WorkQueue queue(plan.todo, comm.handle());
@@ -256,12 +258,12 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   std::ofstream rank_log(o.out + "/.medanon/rank-" + std::to_string(comm.rank()) + ".log", std::ios::app);
   while (true) {
     std::int64_t item = -1;
-    if (!out_of_work && !g_stop_requested && queue.next(item)) {
+    if (!out_of_work && !stop_requested() && queue.next(item)) {
       ItemRecord record = process_item(item, context);
       journal.append(record);  // durable before the next claim: the item is done
       queue.count_finished(record.status != ItemStatus::ok);
       rank_log << "attempt " << plan.attempt << " item " << item << " status " << static_cast<int>(record.status)
-               << " seconds " << std::accumulate(record.seconds.begin(), record.seconds.end(), 0.0f) << '\n';
+               << " seconds " << std::accumulate(record.seconds.begin(), record.seconds.end(), 0.0f) << std::endl;
       (record.status == ItemStatus::ok ? summary.ok : record.status == ItemStatus::failed ? summary.failed : summary.rejected) += 1;
       ++summary.processed_now;
       unflushed.push_back(std::move(record));
@@ -269,7 +271,7 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
       out_of_work = true;
       queue.mark_out_of_work();
     }
-    if (g_stop_requested && !stop_forwarded) {
+    if (stop_requested() && !stop_forwarded) {
       stop_forwarded = true;
       summary.interrupted = true;
       queue.ask_for_flush();
@@ -304,8 +306,6 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
     if (word.final && epochs_done == word.epoch) break;
     if (out_of_work) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  std::signal(SIGUSR1, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
 
   audit->set_attribute("finished", comm.broadcast_string(std::to_string(static_cast<long long>(std::time(nullptr)))));
   audit->flush();

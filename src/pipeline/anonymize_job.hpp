@@ -29,20 +29,20 @@ struct AnonymizeOptions {
   bool restart = false;         // ignore an earlier run in --out and start over
   double flush_seconds = 30;    // collective HDF5 flush interval
   double progress_seconds = 10;
+  int shard_index = 0;          // job arrays: this task takes the items i with i % shard_count == shard_index
+  int shard_count = 1;
   std::string configs_dir = MEDANON_CONFIG_DIR;  // profile tables (configs/deid/...)
   PipelineOptions stages;
 };
 
 struct AnonymizeSummary {
-  long long items = 0, processed_now = 0, ok = 0, failed = 0, rejected = 0, skipped_done = 0;
+  long long items = 0;          // in this job's scope (its shard)
+  long long processed_now = 0, ok = 0, failed = 0, rejected = 0, skipped_done = 0;
   int attempt = 0;
   bool interrupted = false;
   double seconds = 0;
 };
 
 AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Communicator& comm);
-
-// Asks the running job to stop claiming items, flush and exit (signal-safe: sets a flag).
-void request_stop();
 
 }  // namespace medanon::pipeline

@@ -3,3 +3,16 @@ mpirun_cmd=(mpirun --oversubscribe)
 if [[ $(id -u) -eq 0 ]]; then mpirun_cmd+=(--allow-run-as-root); fi
 # Debian's system python3 has pydicom/h5py/torch; a pyenv python3 first on PATH does not.
 system_python=/usr/bin/python3
+
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# make_input_corpus MEDANON DIR SYNTH-OPTIONS...: a synthetic corpus in DIR/corpus whose ground
+# truth (and mask PNGs) is moved to DIR/truth, out of the input tree; sets $items to the number
+# of input files the anonymize job will see.
+make_input_corpus() {
+  local binary=$1 dir=$2; shift 2
+  "$binary" synth --out "$dir/corpus" "$@" >"$dir/synth.log" 2>&1 || fail "synth $*"
+  mkdir -p "$dir/truth" && mv "$dir/corpus/ground_truth" "$dir/corpus/ground_truth.json" "$dir/truth/"
+  items=$(find "$dir/corpus" -type f \( -name '*.png' -o -name '*.dcm' -o -name '*.jpg' \) | wc -l)
+}

@@ -6,14 +6,8 @@ set -u
 medanon=$1; source_dir=$2; scratch=$3
 source "$(dirname "$0")/common.sh"
 rm -rf "$scratch"; mkdir -p "$scratch"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-"$medanon" synth --out "$scratch/corpus" --count 14 --size 192 --seed 11 --dicom-fraction 0.3 >/dev/null 2>&1 \
-  || fail "synth"
-# The ground truth (and its mask PNGs) stays out of the input tree.
-mkdir -p "$scratch/truth" && mv "$scratch/corpus/ground_truth" "$scratch/corpus/ground_truth.json" "$scratch/truth/"
-items=$(find "$scratch/corpus" -type f \( -name '*.png' -o -name '*.dcm' -o -name '*.jpg' \) | wc -l)
+make_input_corpus "$medanon" "$scratch" --count 14 --size 192 --seed 11 --dicom-fraction 0.3
 
 for ranks in 1 2 4; do
   "${mpirun_cmd[@]}" -np $ranks "$medanon" anonymize --input "$scratch/corpus" --out "$scratch/out$ranks" \

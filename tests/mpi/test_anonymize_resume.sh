@@ -7,14 +7,8 @@ set -u
 medanon=$1; source_dir=$2; scratch=$3
 source "$(dirname "$0")/common.sh"
 rm -rf "$scratch"; mkdir -p "$scratch"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-"$medanon" synth --out "$scratch/corpus" --count 36 --size 1400 --seed 21 --dicom-fraction 0.2 >/dev/null 2>&1 \
-  || fail "synth"
-# The ground truth (and its mask PNGs) stays out of the input tree.
-mkdir -p "$scratch/truth" && mv "$scratch/corpus/ground_truth" "$scratch/corpus/ground_truth.json" "$scratch/truth/"
-items=$(find "$scratch/corpus" -type f \( -name '*.png' -o -name '*.dcm' -o -name '*.jpg' \) | wc -l)
+make_input_corpus "$medanon" "$scratch" --count 36 --size 1400 --seed 21 --dicom-fraction 0.2
 anonymize=(anonymize --input "$scratch/corpus" --insecure-key --flush-seconds 0.05 --progress-seconds 1000)
 
 "${mpirun_cmd[@]}" -np 2 "$medanon" "${anonymize[@]}" --out "$scratch/reference" >/dev/null 2>&1
