@@ -14,7 +14,8 @@
 
 #include "core/errors.hpp"
 #include "core/log.hpp"
-#include "dist/stop_signals.hpp"
+#include "core/stop_signal.hpp"
+#include "dist/node_local_rank.hpp"
 #include "mae/checkpoint.hpp"
 #include "mae/checkpoint_files.hpp"
 #include "mae/device.hpp"
@@ -144,7 +145,9 @@ TrainSummary train_mae(const TrainOptions& options, const dist::Communicator& co
                        const std::function<void(const std::string&)>& log) {
   const auto started = Clock::now();
   at::set_num_threads(options.threads);
-  const torch::Device device = resolve_device(options.device);
+  torch::Device device = resolve_device(options.device);
+  const int local_rank = dist::node_local_rank(comm.handle());  // collective: before any rank can fail alone
+  if (device.is_cuda()) device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank % torch::cuda::device_count()));
   const std::string padchest = options.corpus + "/padchest";
   const int world = comm.size();
 
@@ -228,7 +231,7 @@ TrainSummary train_mae(const TrainOptions& options, const dist::Communicator& co
   comm.barrier();  // --out exists before any rank relies on it
   GradientAverager averager(trainer.trained_parameters(), comm,
                             static_cast<std::size_t>(options.bucket_mb * 1024.0 * 1024.0));
-  const dist::StopSignals signals;
+  accept_stop_requests();  // SIGUSR1/SIGTERM from here on: finish the step, checkpoint, exit 6
   const std::string metrics = options.out + "/metrics.csv";
   double loop_seconds = 0.0, window_seconds = 0.0, window_loss = 0.0;
   std::int64_t window_steps = 0;
@@ -252,7 +255,7 @@ TrainSummary train_mae(const TrainOptions& options, const dist::Communicator& co
       const double local = loss.item<double>();
       const bool over_time = options.max_minutes > 0 && seconds_since(started) / 60.0 > options.max_minutes;
       const auto agreed = comm.allreduce_sum(
-          {std::isfinite(local) ? local : 0.0, std::isfinite(local) ? 0.0 : 1.0, signals.requested() || over_time ? 1.0 : 0.0});
+          {std::isfinite(local) ? local : 0.0, std::isfinite(local) ? 0.0 : 1.0, stop_requested() || over_time ? 1.0 : 0.0});
       if (agreed[1] > 0) {
         throw Error(ExitCode::training_diverged,
                     "non-finite loss on " + std::to_string(static_cast<int>(agreed[1])) + " rank(s) at epoch " +

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Data-parallel training throughput: samples/s of `medanon train` on 1 rank x 1 thread against 2
+# ranks x 1 thread, with the same per-rank batch (weak scaling, as when nodes are added), and the
+# share of step time each run spent blocked in the gradient allreduce (the communication that
+# backward did not hide). Targets: speed-up >= 1.8x, allreduce wait <= 10 %.
+# Not a ctest test (timings on shared machines are not pass/fail): prints the numbers and the
+# load average, which matters on a shared machine.
+#
+# usage: tests/bench/bench_train_dp.sh [BUILD_DIR] [MODEL] [BATCH_PER_RANK] [EPOCHS] [BUCKET_MB]
+#   MODEL: mae_vit_small_synth (default) or mae_vit_tiny_test
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+build="${1:-$here/../../build}"
+model="${2:-mae_vit_small_synth}"
+batch="${3:-8}"
+epochs="${4:-2}"
+bucket="${5:-2}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mpirun_cmd=(mpirun --oversubscribe --bind-to none)
+if [[ $(id -u) -eq 0 ]]; then mpirun_cmd+=(--allow-run-as-root); fi
+
+size=256; [[ $model == mae_vit_tiny_test ]] && size=128
+"$build/medanon" synth --out "$work/corpus" --count 80 --size $size --seed 9 --dicom-fraction 0 --object-fraction 0 \
+  --no-bad-files >/dev/null 2>&1
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+declare -A rate wait
+for ranks in 1 2; do
+  OMP_NUM_THREADS=1 "${mpirun_cmd[@]}" -np $ranks "$build/medanon" train --corpus "$work/corpus" --out "$work/run$ranks" \
+    --model "$model" --device cpu --threads 1 --batch-size "$batch" --epochs "$epochs" --warmup-epochs 1 \
+    --train-fraction 0.95 --validation-fraction 0.02 --log-every 0 --bucket-mb "$bucket" >"$work/run$ranks.log" 2>&1
+  line=$(grep "^train: complete" "$work/run$ranks.log")
+  rate[$ranks]=$(sed -n 's/.* \([0-9.]*\) images\/s.*/\1/p' <<<"$line")
+  wait[$ranks]=$(sed -n 's/.*allreduce wait \([0-9.]*\) %.*/\1/p' <<<"$line")
+  steps=$(sed -n 's/.* epochs, \([0-9]*\) steps.*/\1/p' <<<"$line")
+  echo "$ranks rank(s) x 1 thread, $model, batch $batch per rank: ${rate[$ranks]} samples/s over $steps steps," \
+    "allreduce wait ${wait[$ranks]} % of step time"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+awk -v a="${rate[1]}" -v b="${rate[2]}" -v w="${wait[2]}" 'BEGIN {
+  printf "speed-up 2 ranks / 1 rank: %.2fx (target >= 1.8x); allreduce wait on 2 ranks: %.1f %% (target <= 10 %%)\n", b / a, w }'
