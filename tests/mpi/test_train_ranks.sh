@@ -15,7 +15,7 @@ out=$scratch/three
 "${mpirun_cmd[@]}" -np 3 "$medanon" --log-level debug $(tiny_train_options "$scratch/corpus" "$out") --epochs 3 \
   --check-every 1 --bucket-mb 0.004 >"$out.log" 2>&1 || { fail "3-rank run exited $?"; tail "$out.log"; }
 steps=$(summary_steps "$out.log")
-[[ $steps == 6 ]] || fail "expected 6 steps (33 images, global batch 12, 3 epochs), got '$steps'"
+[[ $steps == 9 ]] || fail "expected 9 steps (42 images, global batch 12, 3 epochs), got '$steps'"
 for step in $(seq 1 "${steps:-0}"); do
   digests=$(sed -n "s/.*rank \([0-9]\)\] debug: step $step weights digest \([0-9a-f]*\)/\1 \2/p" "$out.log" | sort -u)
   ranks=$(cut -d' ' -f1 <<<"$digests" | sort -u | wc -l)
@@ -36,7 +36,7 @@ model = MaskedAutoencoderViT(img_size=32, patch_size=8, in_chans=1, embed_dim=32
 model.load_state_dict(state, strict=True)  # every key present, none unexpected, shapes equal
 checkpoint = torch.load(sorted(glob.glob(sys.argv[2] + "/checkpoint-*.pth"))[-1])
 assert checkpoint["format"] == "medanon-mae-checkpoint" and checkpoint["version"] == 2
-assert checkpoint["world_size"] == 3 and checkpoint["global_batch"] == 12 and checkpoint["iteration"] == 6
+assert checkpoint["world_size"] == 3 and checkpoint["global_batch"] == 12 and checkpoint["iteration"] == 9
 for name, tensor in state.items():
     assert torch.equal(tensor, checkpoint["model"][name]), name
 print("model.pth: %d tensors loaded strictly" % len(state))

@@ -10,7 +10,7 @@ source "$source_dir/tests/mpi/common.sh"
 source "$source_dir/tests/mpi/train_common.sh"
 rm -rf "$scratch"; mkdir -p "$scratch"
 make_train_corpus "$medanon" "$scratch"
-epochs=40  # 4 steps per epoch: 160 steps
+epochs=20  # 5 steps per epoch: 100 steps
 train() { tiny_train_options "$scratch/corpus" "$1"; echo --epochs $epochs --checkpoint-every 3 --keep-checkpoints 2; }
 
 "${mpirun_cmd[@]}" -np 2 "$medanon" $(train "$scratch/reference") >"$scratch/reference.log" 2>&1 \
@@ -49,7 +49,7 @@ code=$?
 [[ $code == 6 ]] || { fail "usr1: exited $code, expected 6"; tail "$out.first.log"; }
 grep -q "STOPPED" "$out.first.log" || fail "usr1: no STOPPED summary"
 stopped_at=$(summary_steps "$out.first.log")
-[[ -n $stopped_at && $stopped_at -lt $((epochs * 4)) ]] || fail "usr1: stopped at '$stopped_at' steps"
+[[ -n $stopped_at && $stopped_at -lt $((epochs * 5)) ]] || fail "usr1: stopped at '$stopped_at' steps"
 [[ -e $out/$(printf 'checkpoint-%08d.pth' "${stopped_at:-0}") ]] || fail "usr1: no checkpoint at the stopping step"
 cp -r "$out" "$out-4"
 "${mpirun_cmd[@]}" -np 2 "$medanon" $(train "$out") --resume >"$out.same.log" 2>&1 || fail "usr1: same-size resume exited $?"
@@ -63,7 +63,7 @@ for ranks in 1 4; do
     || { fail "resume on $ranks rank(s) exited $?"; tail "$dir.log"; }
   grep -q "other world size" "$dir.log" || fail "$ranks ranks: the world-size change was not reported"
   grep -q "global batch 8 ($((8 / ranks)) per rank)" "$dir.log" || fail "$ranks ranks: global batch not kept at 8"
-  [[ $(summary_steps "$dir.log") == $((epochs * 4)) ]] || fail "$ranks ranks: did not complete all steps"
+  [[ $(summary_steps "$dir.log") == $((epochs * 5)) ]] || fail "$ranks ranks: did not complete all steps"
   [[ -e $dir/model.pth ]] || fail "$ranks ranks: no model.pth"
 done
 

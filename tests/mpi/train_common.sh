@@ -1,16 +1,18 @@
 # Shared by the `medanon train` MPI tests (sourced after common.sh): a small corpus and the
 # options of a short tiny-model run whose steps take milliseconds.
 
-# make_train_corpus MEDANON DIR: DIR/corpus with 48 images (33 training negatives with seed 5).
+# make_train_corpus MEDANON DIR: DIR/corpus with 64 images (42 training negatives with the
+# options below: 5 steps per epoch on 2 ranks, 3 on 3 ranks).
 make_train_corpus() {
-  "$1" synth --out "$2/corpus" --count 48 --size 128 --seed 5 --dicom-fraction 0 --object-fraction 0.1 \
+  "$1" synth --out "$2/corpus" --count 64 --size 128 --seed 5 --dicom-fraction 0 --object-fraction 0.1 \
     --no-bad-files >"$2/synth.log" 2>&1 || fail "synth"
 }
 
 # tiny_train_options CORPUS OUT: a CPU, 1-thread tiny-model run (global batch = 4 x ranks).
 tiny_train_options() {
   echo train --corpus "$1" --out "$2" --model mae_vit_tiny_test --device cpu --threads 1 --batch-size 4 \
-    --warmup-epochs 1 --blr 0.05 --log-every 0 --seed 3
+    --warmup-epochs 1 --blr 0.05 --log-every 0 --seed 3 \
+    --train-fraction 0.85 --validation-fraction 0.05
 }
 
 # The "weights digest" of a run's summary line (empty when the run printed none).

@@ -26,6 +26,8 @@ warmup-epochs=1
 batch-size=4
 blr=0.05
 seed=3
+train-fraction=0.85
+validation-fraction=0.05
 checkpoint-every=3
 log-every=0
 SPEC
