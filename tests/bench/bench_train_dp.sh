@@ -26,15 +26,20 @@ size=256; [[ $model == mae_vit_tiny_test ]] && size=128
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 declare -A rate wait
 for ranks in 1 2; do
+  start=$(date +%s.%N); cpu_before=$(awk '{print $14 + $15 + $16 + $17}' /proc/$$/stat)
   OMP_NUM_THREADS=1 "${mpirun_cmd[@]}" -np $ranks "$build/medanon" train --corpus "$work/corpus" --out "$work/run$ranks" \
     --model "$model" --device cpu --threads 1 --batch-size "$batch" --epochs "$epochs" --warmup-epochs 1 \
     --train-fraction 0.95 --validation-fraction 0.02 --log-every 0 --bucket-mb "$bucket" >"$work/run$ranks.log" 2>&1
+  # CPU time of the whole run (mpirun's children are the ranks) over its wall time: how many of the
+  # cores the ranks really got on a shared machine.
+  cores=$(awk -v b="$cpu_before" -v s="$start" -v e="$(date +%s.%N)" -v t="$(getconf CLK_TCK)" \
+    '{printf "%.2f", ($14 + $15 + $16 + $17 - b) / t / (e - s)}' /proc/$$/stat)
   line=$(grep "^train: complete" "$work/run$ranks.log")
   rate[$ranks]=$(sed -n 's/.* \([0-9.]*\) images\/s.*/\1/p' <<<"$line")
   wait[$ranks]=$(sed -n 's/.*allreduce wait \([0-9.]*\) %.*/\1/p' <<<"$line")
   steps=$(sed -n 's/.* epochs, \([0-9]*\) steps.*/\1/p' <<<"$line")
   echo "$ranks rank(s) x 1 thread, $model, batch $batch per rank: ${rate[$ranks]} samples/s over $steps steps," \
-    "allreduce wait ${wait[$ranks]} % of step time"
+    "allreduce wait ${wait[$ranks]} % of step time; the run got $cores core(s) on average"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -v a="${rate[1]}" -v b="${rate[2]}" -v w="${wait[2]}" 'BEGIN {

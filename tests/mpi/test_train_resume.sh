@@ -10,7 +10,7 @@ source "$source_dir/tests/mpi/common.sh"
 source "$source_dir/tests/mpi/train_common.sh"
 rm -rf "$scratch"; mkdir -p "$scratch"
 make_train_corpus "$medanon" "$scratch"
-epochs=20  # 5 steps per epoch: 100 steps
+epochs=12  # 5 steps per epoch: 60 steps
 train() { tiny_train_options "$scratch/corpus" "$1"; echo --epochs $epochs --checkpoint-every 3 --keep-checkpoints 2; }
 
 "${mpirun_cmd[@]}" -np 2 "$medanon" $(train "$scratch/reference") >"$scratch/reference.log" 2>&1 \
@@ -23,7 +23,7 @@ for victim in one all; do
   out=$scratch/kill-$victim
   "${mpirun_cmd[@]}" -np 2 "$medanon" $(train "$out") >"$out.first.log" 2>&1 &
   launcher=$!
-  wait_for_checkpoint "$out" 30 || fail "$victim: no checkpoint appeared"
+  wait_for_checkpoint "$out" 27 || fail "$victim: no checkpoint appeared"  # 27: mid-epoch (5 steps each)
   pids=($(rank_pids "$launcher" "$out"))
   if [[ $victim == one ]]; then kill -9 "${pids[$((RANDOM % ${#pids[@]}))]}"; else kill -9 "${pids[@]}"; fi
   wait "$launcher" 2>/dev/null
