@@ -15,11 +15,11 @@ namespace {
 
 void print_summary(const mae::TrainSummary& s, int ranks) {
   std::printf("train: %s after %d epochs, %lld steps (%lld now on %d rank(s)), last epoch loss %.5f, %.1f s, "
-              "%.2f images/s, allreduce wait %.1f %% of step time; %zu train / %zu validation / %zu test images; "
+              "%.2f images/s, allreduce wait %.1f %% of step time, CPU %.0f %% of wall per rank; %zu train / %zu validation / %zu test images; "
               "checkpoint %s; weights digest %s%s%s\n",
               s.interrupted ? "STOPPED (resume with --resume)" : "complete", s.epochs_done,
               static_cast<long long>(s.iterations), static_cast<long long>(s.steps_now), ranks, s.last_epoch_loss,
-              s.seconds, s.images_per_second, 100.0 * s.allreduce_wait_share, s.train_images, s.validation_images,
+              s.seconds, s.images_per_second, 100.0 * s.allreduce_wait_share, 100.0 * s.cpu_share, s.train_images, s.validation_images,
               s.test_images, s.checkpoint.c_str(), s.weights_digest.c_str(), s.exported.empty() ? "" : "; exported ",
               s.exported.c_str());
   std::fflush(stdout);

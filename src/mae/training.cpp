@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -233,7 +234,7 @@ TrainSummary train_mae(const TrainOptions& options, const dist::Communicator& co
                             static_cast<std::size_t>(options.bucket_mb * 1024.0 * 1024.0));
   accept_stop_requests();  // SIGUSR1/SIGTERM from here on: finish the step, checkpoint, exit 6
   const std::string metrics = options.out + "/metrics.csv";
-  double loop_seconds = 0.0, window_seconds = 0.0, window_loss = 0.0;
+  double loop_seconds = 0.0, loop_cpu_seconds = 0.0, window_seconds = 0.0, window_loss = 0.0;
   std::int64_t window_steps = 0;
   while (progress.epoch < options.epochs) {
     const auto order = epoch_order(options.seed, progress.epoch, count);
@@ -242,6 +243,7 @@ TrainSummary train_mae(const TrainOptions& options, const dist::Communicator& co
     bool stop = false;
     while (progress.step_in_epoch < steps_per_epoch && !stop) {
       const auto step_started = Clock::now();
+      const std::clock_t step_cpu_started = std::clock();
       const std::int64_t first = progress.step_in_epoch * global_batch + comm.rank() * batch;
       const double lr = learning_rate_at(
           static_cast<double>(progress.epoch) + static_cast<double>(progress.step_in_epoch) / steps_per_epoch, peak_lr,
@@ -277,6 +279,7 @@ TrainSummary train_mae(const TrainOptions& options, const dist::Communicator& co
 
       const double step_seconds = seconds_since(step_started);
       loop_seconds += step_seconds;
+      loop_cpu_seconds += static_cast<double>(std::clock() - step_cpu_started) / CLOCKS_PER_SEC;
       window_seconds += step_seconds;
       window_loss += mean_loss;
       ++window_steps;
@@ -341,6 +344,10 @@ TrainSummary train_mae(const TrainOptions& options, const dist::Communicator& co
   summary.seconds = seconds_since(started);
   summary.images_per_second = loop_seconds > 0 ? static_cast<double>(summary.steps_now * global_batch) / loop_seconds : 0.0;
   summary.allreduce_wait_share = loop_seconds > 0 ? averager.wait_seconds() / loop_seconds : 0.0;
+  // How much of a core each rank really had during its steps: on a shared machine a speed-up
+  // below the rank count may only mean that the ranks did not get their cores.
+  const auto cpu = comm.allreduce_sum({loop_cpu_seconds, loop_seconds});
+  summary.cpu_share = cpu[1] > 0 ? cpu[0] / cpu[1] : 0.0;
   return summary;
 }
 

@@ -79,6 +79,7 @@ struct TrainSummary {
   double seconds = 0.0;
   double images_per_second = 0.0;    // global images over the training steps of this run
   double allreduce_wait_share = 0.0; // share of the step time spent blocked in gradient allreduce
+  double cpu_share = 0.0;            // CPU time / wall time of the ranks during steps (shared machines)
   std::size_t train_images = 0, validation_images = 0, test_images = 0;
   std::string checkpoint;            // the last checkpoint written
   std::string exported;              // <out>/model.pth when training completed
