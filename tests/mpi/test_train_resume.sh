@@ -3,7 +3,7 @@
 # rank, then all) and that is resumed with --resume on 2 ranks ends with weights and optimizer
 # state bit-identical to an uninterrupted run. A run stopped by SIGUSR1 (forwarded by mpirun)
 # checkpoints and exits 6, and resumes on 1 and on 4 ranks (same global batch; not bit-exact by
-# design): both complete all steps.
+# design): both complete all steps. SIGUSR1 to a single rank stops the whole job the same way.
 set -u
 medanon=$1; source_dir=$2; scratch=$3
 source "$source_dir/tests/mpi/common.sh"
@@ -66,6 +66,20 @@ for ranks in 1 4; do
   [[ $(summary_steps "$dir.log") == $((epochs * 5)) ]] || fail "$ranks ranks: did not complete all steps"
   [[ -e $dir/model.pth ]] || fail "$ranks ranks: no model.pth"
 done
+
+# SIGUSR1 to one rank only: the stop is a collective decision, so every rank stops after the same
+# step and the job still exits 6 with one checkpoint (no hang, no MPI_Abort).
+out=$scratch/usr1-one-rank
+"${mpirun_cmd[@]}" -np 2 "$medanon" $(train "$out") >"$out.log" 2>&1 &
+launcher=$!
+wait_for_checkpoint "$out" 12 || fail "usr1 one rank: no checkpoint appeared"
+pids=($(rank_pids "$launcher" "$out"))
+kill -USR1 "${pids[1]}"
+wait "$launcher"
+code=$?
+[[ $code == 6 ]] || { fail "usr1 one rank: exited $code, expected 6"; tail "$out.log"; }
+stopped_at=$(summary_steps "$out.log")
+[[ -e $out/$(printf 'checkpoint-%08d.pth' "${stopped_at:-0}") ]] || fail "usr1 one rank: no checkpoint at the stopping step"
 
 echo "train resume checks: $failures failed"
 exit $((failures > 0))
