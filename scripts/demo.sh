@@ -23,6 +23,10 @@ set -e
 [[ $code -eq 0 || $code -eq 4 ]] || exit $code
 
 echo
+echo "== demo: the shared HDF5 audit, item by item (medanon inspect --audit)"
+build/medanon inspect --audit "$out/anonymized/medanon.h5" | grep -v '^[a-z-]*=' | grep -v '^#' || true
+
+echo
 echo "== demo results"
 echo "corpus:        $out/corpus"
 echo "ground truth:  $out/corpus/ground_truth.json"

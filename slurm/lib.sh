@@ -34,13 +34,24 @@ medanon_srun_step() {
   binary=$(medanon_binary)
   medanon_log "restart count ${SLURM_RESTART_COUNT:-0}; ${SLURM_NTASKS:-1} task(s) on ${SLURM_JOB_NUM_NODES:-1} node(s) (${SLURM_JOB_NODELIST:-}); GPUs: ${SLURM_JOB_GPUS:-${CUDA_VISIBLE_DEVICES:-none}}"
   trap medanon_on_usr1 USR1
-  srun --mpi="${MEDANON_SRUN_MPI:-pmix}" --kill-on-bad-exit=1 "$binary" "$@" &
-  medanon_step_pid=$!
-  # `wait` returns early when a trapped signal arrives: wait again until srun has really ended.
-  while true; do
-    wait "$medanon_step_pid"; code=$?
-    kill -0 "$medanon_step_pid" 2>/dev/null || break
+  local launch_log attempt
+  launch_log=$(mktemp "${TMPDIR:-/tmp}/medanon-srun.XXXXXX")
+  for attempt in 1 2 3; do
+    srun --mpi="${MEDANON_SRUN_MPI:-pmix}" --kill-on-bad-exit=1 "$binary" "$@" 2> >(tee "$launch_log" >&2) &
+    medanon_step_pid=$!
+    # `wait` returns early when a trapped signal arrives: wait again until srun has really ended.
+    while true; do
+      wait "$medanon_step_pid"; code=$?
+      kill -0 "$medanon_step_pid" 2>/dev/null || break
+    done
+    # A step that never launched (a node still cleaning up the previous run of this job id)
+    # can end with code 0; medanon never ran, so launch it again.
+    grep -q "launch failed" "$launch_log" || break
+    medanon_log "the step did not launch (attempt $attempt); trying again in 10 s"
+    code=1
+    sleep 10
   done
+  rm -f "$launch_log"
   trap - USR1
   medanon_log "step ended with exit code $code"
   if [[ $code -eq $medanon_exit_interrupted && $medanon_usr1_seen -eq 1 ]]; then

@@ -1,9 +1,13 @@
 // `medanon anonymize`: de-identify a whole dataset on all ranks into --out and one shared HDF5.
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
+#include <filesystem>
+
 #include "app/command.hpp"
+#include "app/mae_stage.hpp"
 #include "core/exit_codes.hpp"
 #include "pipeline/anonymize_job.hpp"
 
@@ -22,20 +26,36 @@ void print_summary(const pipeline::AnonymizeSummary& s, const pipeline::Anonymiz
       "  | ok / failed / rejected: %-32s |\n"
       "  | ranks, attempt:     %-36s |\n"
       "  | wall time:          %-36s |\n"
+      "  | HDF5 output:        %-36s |\n"
       "  +----------------------------------------------------------+\n"
       "  outputs: %s\n  audit:   %s\n",
       s.interrupted ? "STOPPED" : "COMPLETE", s.items, s.skipped_done, s.processed_now,
       (std::to_string(s.ok) + " / " + std::to_string(s.failed) + " / " + std::to_string(s.rejected)).c_str(),
       (std::to_string(ranks) + ", " + std::to_string(s.attempt)).c_str(), (std::to_string(s.seconds).substr(0, 7) + " s").c_str(),
+      (std::to_string(s.hdf5_seconds).substr(0, 6) + " s (" + std::to_string(100 * s.hdf5_seconds / std::max(s.seconds, 1e-9)).substr(0, 4) + " % of wall)").c_str(),
       o.out.c_str(), (o.hdf5.empty() ? o.out + "/medanon.h5" : o.hdf5).c_str());
   if (s.interrupted) std::printf("  stopped on request: run the same command again to resume\n");
   std::fflush(stdout);
+}
+
+// The shipped model (models/ beside configs/) and its calibrated threshold: the default MAE.
+std::string shipped_model() {
+  return (std::filesystem::path(MEDANON_CONFIG_DIR).parent_path() / "models" / "mae_small_synth.pth").string();
+}
+
+// <model>.threshold.json beside a model, when it exists (written by `evaluate fo --calibrate`).
+std::string threshold_beside(const std::string& checkpoint) {
+  std::filesystem::path path(checkpoint);
+  path.replace_extension(".threshold.json");
+  return std::filesystem::exists(path) ? path.string() : std::string();
 }
 
 }  // namespace
 
 Command setup_anonymize(CLI::App& parent) {
   auto options = std::make_shared<pipeline::AnonymizeOptions>();
+  auto mae = std::make_shared<MaeStageOptions>();
+  mae->checkpoint = shipped_model();
   CLI::App* command = parent.add_subcommand(
       "anonymize", "de-identify a dataset (headers, burned-in text, foreign objects) into --out + one shared HDF5 audit");
   add_config_option(*command, "configs/anonymize.toml");
@@ -52,6 +72,21 @@ Command setup_anonymize(CLI::App& parent) {
       ->capture_default_str();
   command->add_flag_callback("--no-text", [options] { options->stages.text = false; },
                             "skip the pixel stages (gate, burned-in text detection and redaction)");
+  command->add_flag_callback("--no-mae", [options] { options->stages.mae = false; },
+                            "skip the foreign-object stage (MAE anomaly maps and masks)");
+  command->add_option("--mae-checkpoint", mae->checkpoint, "MAE weights for the foreign-object stage")->capture_default_str();
+  command->add_option("--mae-threshold-file", mae->threshold_file,
+                      "JSON {\"threshold\": x} for the anomaly decision (default: <checkpoint>.threshold.json if present)");
+  command->add_option("--mae-device", mae->device, "cpu, cuda or auto")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
+      ->capture_default_str();
+  command->add_option("--mae-threads", mae->threads, "torch threads per rank")->check(CLI::Range(1, 256))->capture_default_str();
+  command->add_option("--mae-batch-size", mae->batch_size, "images per model call (gathered per rank)")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  command->add_option("--mae-trials", mae->trials, "grid-masking trials averaged per image")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   command->add_option("--flush-seconds", options->flush_seconds, "interval of the collective HDF5 flushes")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -73,7 +108,10 @@ Command setup_anonymize(CLI::App& parent) {
           },
           "K/N: take only the items i with i % N == K (one task of a job array; give each its own --out)")
       ->type_name("K/N");
-  auto run = [options](const dist::Communicator& comm) {
+  auto run = [options, mae](const dist::Communicator& comm) {
+    MaeStageOptions model = *mae;
+    if (model.threshold_file.empty()) model.threshold_file = threshold_beside(model.checkpoint);
+    options->make_foreign_object_stage = [model] { return make_mae_stage(model); };
     const pipeline::AnonymizeSummary summary = pipeline::run_anonymize(*options, comm);
     if (comm.is_root()) print_summary(summary, *options, comm.size());
     if (summary.interrupted) return to_int(ExitCode::interrupted);

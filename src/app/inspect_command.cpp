@@ -1,7 +1,7 @@
 // `medanon inspect`: what the pixel stages decide for each input, printed per image and, with
 // --overlay, drawn as a review PNG per image (PHI redacted red, technical text kept green,
-// central text for review yellow). Until the runner writes an audit (issue #6) it runs the
-// pixel stages itself on the files and folders given; reading an audit lands with that issue.
+// central text for review yellow). With --audit it prints an anonymize run's HDF5 audit instead
+// (inspect_audit.cpp).
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "app/command.hpp"
+#include "app/inspect_audit.hpp"
 #include "app/pixel_options.hpp"
 #include "core/errors.hpp"
 #include "core/exit_codes.hpp"
@@ -23,6 +24,7 @@ namespace fs = std::filesystem;
 
 struct InspectOptions {
   std::vector<std::string> inputs;
+  std::string audit;  // an anonymize run's HDF5 file: print it instead of running the stages
   std::string out;
   bool overlay = false;
   int overlay_rows = 1024;
@@ -100,16 +102,22 @@ int run_inspect(const InspectOptions& options, const dist::Communicator& comm) {
 
 Command setup_inspect(CLI::App& parent) {
   auto options = std::make_shared<InspectOptions>();
-  CLI::App* command = parent.add_subcommand("inspect", "run the pixel stages on images and show what they decide (review overlays)");
+  CLI::App* command = parent.add_subcommand(
+      "inspect", "run the pixel stages on images and show what they decide (review overlays), or print an audit");
   add_config_option(*command, "configs/inspect.toml");
-  command->add_option("inputs", options->inputs, "image files or folders (searched recursively)")->required();
+  command->add_option("inputs", options->inputs, "image files or folders (searched recursively)");
+  command->add_option("--audit", options->audit, "print this anonymize audit (HDF5) as a table instead");
   command->add_flag("--overlay", options->overlay, "write a review PNG per image to --out")->capture_default_str();
   command->add_option("--out", options->out, "folder for the overlays");
   command->add_option("--overlay-rows", options->overlay_rows, "overlays are scaled down to at most this many rows")
       ->check(CLI::Range(64, 16384))
       ->capture_default_str();
   add_pixel_options(*command, options->pixel);
-  auto run = [options](const dist::Communicator& comm) { return run_inspect(*options, comm); };
+  auto run = [options](const dist::Communicator& comm) {
+    if (!options->audit.empty()) return print_audit(options->audit, comm);
+    if (options->inputs.empty()) throw UsageError("give image files or folders, or --audit FILE", Scope::all_ranks);
+    return run_inspect(*options, comm);
+  };
   return {command, run};
 }
 

@@ -77,7 +77,11 @@ void DatasetDeidentifier::clean(DcmItem& item, const InstanceContext& context, P
       clean_element(*element, context, record, doomed);
     }
   }
-  for (const DcmTagKey& key : doomed) item.findAndDeleteElement(key, /*allOccurrences=*/OFFalse, /*searchIntoSub=*/OFFalse);
+  for (const DcmTagKey& key : doomed) {
+    if (item.findAndDeleteElement(key, /*allOccurrences=*/OFFalse, /*searchIntoSub=*/OFFalse).good()) {
+      ++record.attributes_changed;
+    }
+  }
 }
 
 void DatasetDeidentifier::clean_element(DcmElement& element, const InstanceContext& context,
@@ -100,6 +104,7 @@ void DatasetDeidentifier::clean_element(DcmElement& element, const InstanceConte
     const std::string pseudonym = pseudonyms_.patient_id(original);
     record.patient_ids[original] = pseudonym;
     put_string(element, pseudonym);
+    record.attributes_changed += pseudonym != original;
     return;
   }
   apply(element, *action, context, record, doomed);
@@ -112,8 +117,10 @@ void DatasetDeidentifier::apply(DcmElement& element, Action action, const Instan
     case Action::zero_length:
       if (is_sequence(element)) {
         auto& sequence = static_cast<DcmSequenceOfItems&>(element);
+        record.attributes_changed += sequence.card() > 0;
         while (sequence.card() > 0) delete sequence.remove(0UL);
       } else {
+        record.attributes_changed += element.getLength() > 0;
         check(element.clear(), "clear value");
       }
       return;
@@ -124,6 +131,7 @@ void DatasetDeidentifier::apply(DcmElement& element, Action action, const Instan
         replace_uids(element, record);
       } else {
         put_dummy_value(element);
+        ++record.attributes_changed;
       }
       return;
     case Action::keep:
@@ -133,7 +141,7 @@ void DatasetDeidentifier::apply(DcmElement& element, Action action, const Instan
       if (is_sequence(element)) {
         clean_sequence(element, context, record);
       } else {
-        clean_value(element, context);
+        record.attributes_changed += clean_value(element, context);
       }
       return;
     case Action::replace_uid:
@@ -143,6 +151,7 @@ void DatasetDeidentifier::apply(DcmElement& element, Action action, const Instan
         replace_uids(element, record);
       } else {
         put_dummy_value(element);
+        ++record.attributes_changed;
       }
       return;
   }
@@ -165,16 +174,17 @@ void DatasetDeidentifier::replace_uids(DcmElement& element, PseudonymRecord& rec
     if (uid != original) record.uids[original] = uid;
     replaced += (first ? "" : "\\") + uid;
   }
+  if (replaced != string_value(element)) ++record.attributes_changed;
   put_string(element, replaced);
 }
 
 // "C": dates move by the patient's shift (E.3.6), free text loses the instance's identifying
 // values (E.3.5, E.3.7); times of day, numbers and codes are kept.
-void DatasetDeidentifier::clean_value(DcmElement& element, const InstanceContext& context) const {
+bool DatasetDeidentifier::clean_value(DcmElement& element, const InstanceContext& context) const {
   const DcmEVR vr = element.ident();
   if (vr == EVR_DA || vr == EVR_DT) {
     const std::string value = string_value(element);
-    if (value.empty() || options_.retain_full_dates) return;
+    if (value.empty() || options_.retain_full_dates) return false;
     const std::optional<std::string> shifted =
         vr == EVR_DA ? shift_date(value, context.date_shift_days) : shift_date_time(value, context.date_shift_days);
     if (shifted) {
@@ -182,11 +192,15 @@ void DatasetDeidentifier::clean_value(DcmElement& element, const InstanceContext
     } else {
       put_dummy_value(element);  // a malformed date cannot be shifted, and must not be kept
     }
-  } else if (is_text_vr(vr)) {
+    return !shifted || *shifted != value;
+  }
+  if (is_text_vr(vr)) {
     const std::string value = string_value(element);
     const std::string scrubbed = scrub_text(value, context.scrub_needles);
     if (scrubbed != value) put_string(element, scrubbed);
+    return scrubbed != value;
   }
+  return false;
 }
 
 // Private blocks (PS3.5 7.8.1): (gggg,00xx) names the creator of elements (gggg,xx00-xxFF).

@@ -25,9 +25,11 @@ struct InstanceContext {
 };
 
 // Original -> pseudonym pairs made while cleaning one instance (for the custodian mapping).
+// Also counts the attributes the cleaning removed or changed (the audit's tags_changed).
 struct PseudonymRecord {
   std::map<std::string, std::string> uids;
   std::map<std::string, std::string> patient_ids;
+  int attributes_changed = 0;
 };
 
 class DatasetDeidentifier {
@@ -48,7 +50,8 @@ class DatasetDeidentifier {
   void clean_private(DcmItem& item, const InstanceContext& context, PseudonymRecord& record,
                      std::vector<DcmTagKey>& doomed) const;
   void replace_uids(DcmElement& element, PseudonymRecord& record) const;
-  void clean_value(DcmElement& element, const InstanceContext& context) const;
+  // True when the value changed.
+  bool clean_value(DcmElement& element, const InstanceContext& context) const;
 
   const ProfileTable& table_;
   const Pseudonymizer& pseudonyms_;

@@ -9,7 +9,8 @@
 //   /masks          uint8 [rows, 224, 224], row i belongs to /audit row i (zeros when no mask)
 //   /anomaly_maps   float32 [rows, 224, 224], likewise
 //   attributes on / : format, medanon_version, config, key_fingerprint, world_size, started,
-//                   finished, items_total, flushes
+//                   finished, items_total, flushes, shard, attempt, no_collective_cause,
+//                   hdf5_seconds
 //
 // Collective contract: every member function is collective over the file's communicator.
 // Rows are appended in rank order at offsets from an exclusive prefix sum of the ranks' row
@@ -36,6 +37,8 @@ class AuditFile {
 
   std::int64_t rows() const;
   std::vector<std::int64_t> items() const;  // the item column, on every rank
+  // Every /audit row as a record (boxes, mask and map left empty), on every rank, in file order.
+  std::vector<ItemRecord> records() const;
 
   void set_attribute(const std::string& name, const std::string& value);
   void set_attribute(const std::string& name, std::int64_t value);
@@ -43,8 +46,9 @@ class AuditFile {
 
   void flush();
 
-  // Why the last raw-data write was not collective (0 when it was), for the tests.
-  std::uint32_t last_no_collective_cause() const { return last_no_collective_cause_; }
+  // H5Pget_mpio_no_collective_cause of every raw-data write so far, OR-ed (0: all of them were
+  // really collective). The runner stores it as the attribute no_collective_cause; tests assert it.
+  std::uint32_t no_collective_causes() const { return no_collective_causes_; }
 
  private:
   AuditFile(h5::Handle file, MPI_Comm comm);
@@ -53,7 +57,7 @@ class AuditFile {
 
   h5::Handle file_;
   MPI_Comm comm_;
-  std::uint32_t last_no_collective_cause_ = 0;
+  std::uint32_t no_collective_causes_ = 0;
 };
 
 }  // namespace medanon::dist

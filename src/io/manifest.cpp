@@ -64,6 +64,11 @@ Manifest manifest_from_padchest(const std::string& csv_path, const std::string& 
     return static_cast<size_t>(at - fields.begin());
   };
   const size_t id_column = column("ImageID"), dir_column = column("ImageDir");
+  std::vector<std::pair<std::string, size_t>> identifying_columns;
+  for (const char* name : {"PatientID", "StudyID", "StudyDate_DICOM", "PatientBirth"}) {
+    const auto at = std::find(fields.begin(), fields.end(), name);
+    if (at != fields.end()) identifying_columns.emplace_back(name, static_cast<size_t>(at - fields.begin()));
+  }
   while (read_csv_record(csv, fields)) {
     if (fields.size() == 1 && fields[0].empty()) continue;
     if (fields.size() <= std::max(id_column, dir_column)) throw InputError("PadChest CSV: a row has too few columns");
@@ -78,6 +83,9 @@ Manifest manifest_from_padchest(const std::string& csv_path, const std::string& 
     }
     item.path = manifest.root + "/" + item.padchest_dir + "/" + item.padchest_id;
     item.kind = InputKind::png;
+    for (const auto& [name, at] : identifying_columns) {
+      if (at < fields.size() && !fields[at].empty()) item.identifying[name] = fields[at];
+    }
     manifest.items.push_back(std::move(item));
   }
   std::sort(manifest.items.begin(), manifest.items.end(),
@@ -97,7 +105,7 @@ Manifest manifest_from_tree(const std::string& root) {
     if (it->path().filename() == "DICOMDIR") continue;  // a media index, not an image
     const InputKind kind = classify_input(path);
     if (kind == InputKind::unknown) continue;
-    manifest.items.push_back({path, kind, "", ""});
+    manifest.items.push_back({path, kind, "", "", {}});
   }
   std::sort(manifest.items.begin(), manifest.items.end(),
             [](const ManifestItem& a, const ManifestItem& b) { return a.path < b.path; });
@@ -116,7 +124,7 @@ Manifest manifest_from_list(const std::string& list_path) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line[0] == '#') continue;
     const fs::path path = fs::path(line).is_absolute() ? fs::path(line) : base / line;
-    manifest.items.push_back({path.lexically_normal().string(), classify_input(path.string()), "", ""});
+    manifest.items.push_back({path.lexically_normal().string(), classify_input(path.string()), "", "", {}});
   }
   // A list keeps its own order: the user chose it, and it is already deterministic.
   return manifest;
@@ -128,7 +136,7 @@ std::string serialize(const Manifest& manifest) {
   j["root"] = manifest.root;
   nlohmann::json items = nlohmann::json::array();
   for (const auto& item : manifest.items) {
-    items.push_back({item.path, static_cast<int>(item.kind), item.padchest_dir, item.padchest_id});
+    items.push_back({item.path, static_cast<int>(item.kind), item.padchest_dir, item.padchest_id, item.identifying});
   }
   j["items"] = items;
   return j.dump();
@@ -141,7 +149,8 @@ Manifest deserialize_manifest(const std::string& text) {
   manifest.root = j.at("root").get<std::string>();
   for (const auto& item : j.at("items")) {
     manifest.items.push_back({item.at(0).get<std::string>(), static_cast<InputKind>(item.at(1).get<int>()),
-                              item.at(2).get<std::string>(), item.at(3).get<std::string>()});
+                              item.at(2).get<std::string>(), item.at(3).get<std::string>(),
+                              item.at(4).get<std::map<std::string, std::string>>()});
   }
   return manifest;
 }

@@ -5,6 +5,7 @@
 //
 // Built by rank 0 only (one scan of a possibly huge tree), then broadcast as text.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@ struct ManifestItem {
   InputKind kind = InputKind::unknown;
   std::string padchest_dir;  // PadChest only: ImageDir
   std::string padchest_id;   // PadChest only: ImageID (a PHI-free name chosen by PadChest)
+  // PadChest only: the row's identifying columns (PatientID, StudyID, StudyDate_DICOM,
+  // PatientBirth) by column name, so the text stage can match burned-in text against them as it
+  // does against a DICOM header. PHI: held in memory (and the rank-0 broadcast) only.
+  std::map<std::string, std::string> identifying;
 };
 
 struct Manifest {

@@ -11,9 +11,12 @@
 // inside the input) are found by rank 0 and raised on every rank (Scope::all_ranks); item
 // errors are records; an unexpected failure on one rank aborts the job (main.cpp).
 
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "dist/mpi_session.hpp"
+#include "pipeline/foreign_object_stage.hpp"
 #include "pipeline/item_pipeline.hpp"
 
 namespace medanon::pipeline {
@@ -33,6 +36,9 @@ struct AnonymizeOptions {
   int shard_count = 1;
   std::string configs_dir = MEDANON_CONFIG_DIR;  // profile tables (configs/deid/...)
   PipelineOptions stages;
+  // Makes this rank's foreign-object stage (loads the model); called on every rank when
+  // stages.mae is set. The runner needs no LibTorch: app/ passes the MAE in here.
+  std::function<std::unique_ptr<ForeignObjectStage>()> make_foreign_object_stage;
 };
 
 struct AnonymizeSummary {
@@ -41,6 +47,7 @@ struct AnonymizeSummary {
   int attempt = 0;
   bool interrupted = false;
   double seconds = 0;
+  double hdf5_seconds = 0;  // the slowest rank's time in HDF5 output (open, flushes, attributes)
 };
 
 AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Communicator& comm);

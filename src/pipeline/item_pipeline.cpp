@@ -1,6 +1,7 @@
 #include "pipeline/item_pipeline.hpp"
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include "core/errors.hpp"
 #include "deid/file_deidentifier.hpp"
 #include "deid/sha256.hpp"
+#include "pixel/image_validation.hpp"
 #include "pixel/pixel_pipeline.hpp"
 #include "io/atomic_file.hpp"
 
@@ -49,11 +51,32 @@ std::string without_path(std::string message, const std::string& path) {
   return message;
 }
 
+// What the MAE sees: grey, MONOCHROME2 (bright bone), as written to --out (text redacted).
+cv::Mat model_view(const pixel::PixelImage& image) {
+  cv::Mat grey = image.pixels;
+  if (grey.channels() == 3) cv::cvtColor(image.pixels, grey, cv::COLOR_BGR2GRAY);
+  if (grey.channels() == 4) cv::cvtColor(image.pixels, grey, cv::COLOR_BGRA2GRAY);
+  if (image.monochrome1) {
+    cv::Mat inverted;
+    cv::subtract(cv::Scalar::all(image.max_value()), grey, inverted);
+    return inverted;
+  }
+  return grey.clone();
+}
+
+// The decoded pixels when the pixel stages did not run (header-only + MAE jobs).
+cv::Mat decode_for_model(const std::string& path) {
+  pixel::ReadResult read = pixel::read_and_validate(path);
+  if (!read.ok) throw InputError(read.reason);
+  return model_view(read.image);
+}
+
 // Stages 1-6 of the pixel pipeline (validate, gate, border enhancement, text detection, PHI
 // matching, redaction), copied into the record. Returns the result for the writer.
 pixel::PixelResult run_pixel_stages(const io::ManifestItem& item, ItemRecord& record, StageClock& clock,
                                     const PipelineContext& context) {
-  pixel::PixelResult result = context.pixel->process_file(item.path);
+  // PadChest rows name the patient and study: burned-in text matching them is PHI.
+  pixel::PixelResult result = context.pixel->process_file(item.path, item.identifying);
   record.seconds[static_cast<int>(Stage::read)] += static_cast<float>(result.seconds_read);
   clock.lap(Stage::text);
   record.seconds[static_cast<int>(Stage::text)] -= static_cast<float>(result.seconds_read);
@@ -77,7 +100,8 @@ pixel::PixelResult run_pixel_stages(const io::ManifestItem& item, ItemRecord& re
   return result;
 }
 
-void process_image(const io::ManifestItem& item, ItemRecord& record, StageClock& clock, const PipelineContext& context) {
+void process_image(const io::ManifestItem& item, ItemRecord& record, StageClock& clock, const PipelineContext& context,
+                   cv::Mat* model_input) {
   cv::Mat pixels;
   if (context.pixel != nullptr && context.options.text) {
     pixel::PixelResult result = run_pixel_stages(item, record, clock, context);
@@ -87,10 +111,17 @@ void process_image(const io::ManifestItem& item, ItemRecord& record, StageClock&
       return;
     }
     pixels = result.image.pixels;
+    if (model_input != nullptr) *model_input = model_view(result.image);
   } else {
     pixels = cv::imread(item.path, cv::IMREAD_UNCHANGED);
     clock.lap(Stage::read);
     if (pixels.empty()) throw InputError("not a decodable image");
+    if (model_input != nullptr) {
+      pixel::PixelImage image;
+      image.pixels = pixels;
+      image.bits_stored = pixels.depth() == CV_16U ? 16 : 8;
+      *model_input = model_view(image);
+    }
   }
   if (pixels.depth() != CV_8U && pixels.depth() != CV_16U) throw InputError("unsupported pixel depth");
   clock.lap(Stage::validate);
@@ -109,7 +140,8 @@ void process_image(const io::ManifestItem& item, ItemRecord& record, StageClock&
 
 // DICOM: the header de-identification stage writes <out>/dicom/<pseudo-patient>/<study>/
 // <series>/<sop>.dcm atomically (PHI-free names from the pseudonymised UIDs).
-void process_dicom(const io::ManifestItem& item, ItemRecord& record, StageClock& clock, const PipelineContext& context) {
+void process_dicom(const io::ManifestItem& item, ItemRecord& record, StageClock& clock, const PipelineContext& context,
+                   cv::Mat* model_input) {
   if (context.deid == nullptr || !context.options.deid) {
     throw InputError("DICOM input needs the header de-identification stage, which this job disabled");
   }
@@ -128,11 +160,15 @@ void process_dicom(const io::ManifestItem& item, ItemRecord& record, StageClock&
     // the source syntax; BurnedInAnnotation becomes NO only when no PHI is known to remain.
     if (pixels.redacted > 0) request.new_pixels = &pixels.image.pixels;
     request.pixels_cleaned = pixels.burned_in_text_clean();
+    if (model_input != nullptr) *model_input = model_view(pixels.image);
+  } else if (model_input != nullptr) {
+    *model_input = decode_for_model(item.path);
   }
   clock.lap(Stage::read);
   const deid::FileResult result = context.deid->deidentify(request);
   clock.lap(Stage::deid);
   if (!result.ok) throw InputError(result.error);
+  record.tags_changed = result.pseudonyms.attributes_changed;
   record.output = std::filesystem::path(result.output_path).lexically_relative(context.out).string();
   record.status = ItemStatus::ok;
 }
@@ -144,7 +180,7 @@ std::string input_path_hash(const std::string& key, const std::string& path) {
   return deid::to_hex(deid::hmac_sha256(key_bytes, "path:" + path)).substr(0, 32);
 }
 
-ItemRecord process_item(std::int64_t index, const PipelineContext& context) {
+ItemRecord process_item(std::int64_t index, const PipelineContext& context, cv::Mat* model_input) {
   const io::ManifestItem& item = context.manifest->items.at(static_cast<size_t>(index));
   ItemRecord record;
   record.item = index;
@@ -156,10 +192,10 @@ ItemRecord process_item(std::int64_t index, const PipelineContext& context) {
     switch (item.kind) {
       case io::InputKind::png:
       case io::InputKind::other_image:
-        process_image(item, record, clock, context);
+        process_image(item, record, clock, context, model_input);
         break;
       case io::InputKind::dicom:
-        process_dicom(item, record, clock, context);
+        process_dicom(item, record, clock, context, model_input);
         break;
       case io::InputKind::unknown:
         throw InputError("not a DICOM file or a supported image");
@@ -170,6 +206,7 @@ ItemRecord process_item(std::int64_t index, const PipelineContext& context) {
     record.error = without_path(e.what(), item.path);
     record.output.clear();
   }
+  if (model_input != nullptr && record.status != ItemStatus::ok) model_input->release();
   return record;
 }
 

@@ -4,6 +4,8 @@
 // It never throws for a bad item: every failure becomes the item's status and reason in its
 // record, and the job goes on. Outputs are written atomically under PHI-free names.
 
+#include <opencv2/core.hpp>
+
 #include <cstdint>
 #include <string>
 
@@ -36,7 +38,9 @@ struct PipelineContext {
   int attempt = 0;
 };
 
-ItemRecord process_item(std::int64_t index, const PipelineContext& context);
+// With `model_input`, an item that ends ok also hands back its (redacted) grey pixels in
+// MONOCHROME2 sense for the foreign-object stage, which the runner batches across items.
+ItemRecord process_item(std::int64_t index, const PipelineContext& context, cv::Mat* model_input = nullptr);
 
 // 32 hex digits of HMAC-SHA256(key, "path:" + path): identifies an input in the audit without
 // revealing its path (hospital paths carry patient names).

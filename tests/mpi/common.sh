@@ -16,3 +16,13 @@ make_input_corpus() {
   mkdir -p "$dir/truth" && mv "$dir/corpus/ground_truth" "$dir/corpus/ground_truth.json" "$dir/truth/"
   items=$(find "$dir/corpus" -type f \( -name '*.png' -o -name '*.dcm' -o -name '*.jpg' \) | wc -l)
 }
+
+# reference_run DIR SPEC: an uninterrupted `mpirun -np 2` run of a job spec into DIR/reference,
+# and its digest (tests/mpi/h5_digest.py, exactly-once checked) in DIR/reference.digest.
+reference_run() {
+  local dir=$1 spec=$2
+  "${mpirun_cmd[@]}" -np 2 "$medanon" anonymize --config "$spec" --out "$dir/reference" \
+    >"$dir/reference.log" 2>&1 || { fail "reference run exited $?"; tail "$dir/reference.log"; }
+  $system_python "$(dirname "${BASH_SOURCE[0]}")/h5_digest.py" "$dir/reference/medanon.h5" "$items" \
+    >"$dir/reference.digest" || fail "reference HDF5"
+}

@@ -30,6 +30,29 @@ else
   fail "Debian's python3-h5py is missing"
 fi
 h5dump -H "$scratch/out2/medanon.h5" >/dev/null || fail "h5dump cannot read the file"
+# `inspect --audit` reads the file back (2 ranks open it collectively, rank 0 prints).
+"${mpirun_cmd[@]}" -np 2 "$medanon" inspect --audit "$scratch/out2/medanon.h5" >"$scratch/inspect.out" 2>&1
+code=$?
+[[ $code -eq 0 || $code -eq 4 ]] || fail "inspect --audit exited $code"
+grep -q "^$items of $items items" "$scratch/inspect.out" || fail "inspect --audit does not list every item"
+[[ $(grep -cE '^ +[0-9]+  (ok|failed|rejected) ' "$scratch/inspect.out") -eq $items ]] || fail "inspect --audit: not one line per item"
+# Every raw-data write went through MPI-IO collectively (H5Pget_mpio_no_collective_cause == 0 on
+# every rank, OR-ed over all writes), and the foreign-object stage filled masks and maps.
+for ranks in 1 2 4; do
+  $system_python - "$scratch/out$ranks/medanon.h5" <<'PY' || fail "np$ranks: collective writes / MAE columns"
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    cause = int(f.attrs["no_collective_cause"])
+    assert cause == 0, f"a write fell back to independent I/O (cause bits {cause:#x})"
+    audit = f["audit"][:]
+    ok = audit["status"] == 0
+    assert ok.any(), "no item succeeded"
+    assert (audit["mask_score"][ok] >= 0).all(), "an ok item has no mask_score"
+    assert set(audit["anomaly"][ok].tolist()) <= {0, 1}, "an ok item has no anomaly decision"
+    assert (f["anomaly_maps"][:][ok].max(axis=(1, 2)) > 0).all(), "an ok item has an empty anomaly map"
+    assert (audit["seconds_mae"][ok] > 0).all(), "the MAE stage was not timed"
+PY
+done
 
 for ranks in 2 4; do
   diff -r -x .medanon -x medanon.h5 "$scratch/out1" "$scratch/out$ranks" >/dev/null \

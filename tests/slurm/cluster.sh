@@ -131,3 +131,12 @@ slurm_wait_job() {
   echo "${state:-UNKNOWN}"
   return 1
 }
+
+# The start of every Slurm test script: a clean scratch folder with a cluster of `cpus` CPUs in
+# it, torn down when the script exits (exits the script when the cluster cannot start).
+slurm_test_begin() {
+  local scratch=$1 cpus=${2:-4}
+  rm -rf "$scratch"; mkdir -p "$scratch"
+  slurm_cluster_up "$scratch/cluster" "$cpus" || { echo "FAIL: no Slurm cluster"; exit 1; }
+  trap slurm_cluster_down EXIT
+}

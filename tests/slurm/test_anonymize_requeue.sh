@@ -7,9 +7,7 @@ set -u
 medanon=$1; source_dir=$2; scratch=$3
 source "$source_dir/tests/mpi/common.sh"
 source "$source_dir/tests/slurm/cluster.sh"
-rm -rf "$scratch"; mkdir -p "$scratch"
-slurm_cluster_up "$scratch/cluster" 4 || { echo "FAIL: no Slurm cluster"; exit 1; }
-trap slurm_cluster_down EXIT
+slurm_test_begin "$scratch" 4
 
 make_input_corpus "$medanon" "$scratch" --count 24 --size 900 --seed 41 --dicom-fraction 0.25 --no-bad-files
 cat >"$scratch/job.toml" <<SPEC
@@ -22,10 +20,8 @@ flush-seconds=0.5
 progress-seconds=2
 SPEC
 
-"${mpirun_cmd[@]}" -np 2 "$medanon" anonymize --config "$scratch/job.toml" --out "$scratch/reference" \
-  >"$scratch/reference.log" 2>&1 || { fail "reference run exited $?"; tail "$scratch/reference.log"; }
-$system_python "$source_dir/tests/mpi/h5_digest.py" "$scratch/reference/medanon.h5" "$items" >"$scratch/reference.digest" \
-  || fail "reference HDF5"
+# The reference: the same spec under plain mpirun.
+reference_run "$scratch" "$scratch/job.toml"
 
 cd "$scratch"
 id=$(MEDANON_BIN=$medanon bash "$source_dir/slurm/submit.sh" "$scratch/job.toml") || fail "submit.sh failed"
@@ -49,6 +45,14 @@ for _ in $(seq 600); do
   sleep 0.1
 done
 ((requeued)) || { fail "job $id was not requeued"; tail -20 "$log"; }
+# Start it now rather than after Slurm's requeue delay, once the node has finished cleaning up.
+# slurmd refuses a credential of this job id created in the same second as the revocation of
+# the old one ("Job credential revoked"): that is what the delay is for, so wait 3 s instead.
+for _ in $(seq 300); do
+  scontrol -o show node | grep -q "State=IDLE " && break
+  sleep 0.1
+done
+sleep 3
 scontrol update JobId="$id" StartTime=now
 state=$(slurm_wait_job "$id" 600)
 [[ $state == COMPLETED ]] || { fail "job $id ended $state"; tail -30 "$log"; }

@@ -8,9 +8,7 @@ set -u
 medanon=$1; source_dir=$2; scratch=$3
 source "$source_dir/tests/mpi/common.sh"
 source "$source_dir/tests/slurm/cluster.sh"
-rm -rf "$scratch"; mkdir -p "$scratch"
-slurm_cluster_up "$scratch/cluster" 4 || { echo "FAIL: no Slurm cluster"; exit 1; }
-trap slurm_cluster_down EXIT
+slurm_test_begin "$scratch" 4
 
 make_input_corpus "$medanon" "$scratch" --count 12 --size 256 --seed 31 --dicom-fraction 0.3 --no-bad-files
 head -c 32 /dev/urandom >"$scratch/project.key"; chmod 600 "$scratch/project.key"
@@ -27,10 +25,7 @@ progress-seconds=1
 SPEC
 
 # The reference: the same spec under plain mpirun.
-"${mpirun_cmd[@]}" -np 2 "$medanon" anonymize --config "$scratch/job.toml" --out "$scratch/reference" \
-  >"$scratch/reference.log" 2>&1 || { fail "reference run exited $?"; tail "$scratch/reference.log"; }
-$system_python "$source_dir/tests/mpi/h5_digest.py" "$scratch/reference/medanon.h5" "$items" >"$scratch/reference.digest" \
-  || fail "reference HDF5"
+reference_run "$scratch" "$scratch/job.toml"
 
 cd "$scratch"  # sbatch's submit dir: the job log lands here
 # This cluster has no GPUs: MEDANON_GPUS_PER_NODE=0 drops the spec's --gres (what a CPU site does).

@@ -99,6 +99,14 @@ TEST_F(DeidDataset, RemovesBlanksDummiesKeepsAndReplacesPerTheBasicProfile) {
   EXPECT_EQ(record_.patient_ids.at("40817263"), pseudonyms_.patient_id("40817263"));
 }
 
+TEST_F(DeidDataset, CountsEveryAttributeItRemovedOrChanged) {
+  clean(basic_only());
+  // Removed: PatientAddress, StudyDescription. Emptied: PatientName, StudyDate, StudyTime,
+  // PatientSex. Dummy: SeriesDate, StationName. Pseudonyms: SOP/Study Instance UID, PatientID.
+  // Kept: SOPClassUID, Modality.
+  EXPECT_EQ(record_.attributes_changed, 11);
+}
+
 TEST_F(DeidDataset, ModifiedDatesShiftDatesAndKeepTimes) {
   DcmDataset& out = clean(ProfileOptions());
   EXPECT_EQ(value_of(out, DCM_StudyDate), "20230401");

@@ -1,0 +1,62 @@
+#include "app/mae_stage.hpp"
+
+#include <cstring>
+
+#include "mae/anomaly_detector.hpp"
+
+namespace medanon::app {
+namespace {
+
+class MaeStage final : public pipeline::ForeignObjectStage {
+ public:
+  explicit MaeStage(const MaeStageOptions& o) : detector_(detector_options(o)), batch_size_(o.batch_size) {
+    has_threshold_ = !o.threshold_file.empty();
+  }
+
+  int batch_size() const override { return batch_size_; }
+
+  void detect(const std::vector<cv::Mat>& images, const std::vector<ItemRecord*>& records) override {
+    const std::vector<mae::ForeignObjectResult> results = detector_.detect(images);
+    for (size_t i = 0; i < records.size(); ++i) {
+      const mae::ForeignObjectResult& r = results.at(i);
+      ItemRecord& record = *records[i];
+      CV_Assert(r.mask.rows == kMapSize && r.mask.cols == kMapSize && r.anomaly_map.type() == CV_32F);
+      record.mask.resize(static_cast<size_t>(kMapSize) * kMapSize);
+      record.anomaly_map.resize(record.mask.size());
+      for (int y = 0; y < kMapSize; ++y) {
+        const std::uint8_t* mask_row = r.mask.ptr<std::uint8_t>(y);
+        for (int x = 0; x < kMapSize; ++x) record.mask[static_cast<size_t>(y) * kMapSize + x] = mask_row[x] ? 1 : 0;
+        std::memcpy(&record.anomaly_map[static_cast<size_t>(y) * kMapSize], r.anomaly_map.ptr<float>(y),
+                    sizeof(float) * kMapSize);
+      }
+      record.mask_score = static_cast<float>(r.mask_score);
+      record.anomaly = has_threshold_ ? (r.foreign_object ? 1 : 0) : -1;
+    }
+  }
+
+  std::string description() const override { return detector_.description(); }
+
+ private:
+  static mae::DetectorOptions detector_options(const MaeStageOptions& o) {
+    mae::DetectorOptions d;
+    d.checkpoint = o.checkpoint;
+    d.device = o.device;
+    d.threads = o.threads;
+    d.batch_size = o.batch_size;
+    d.trials = o.trials;
+    if (!o.threshold_file.empty()) d.threshold = mae::read_threshold_file(o.threshold_file);
+    return d;
+  }
+
+  mae::AnomalyDetector detector_;
+  int batch_size_;
+  bool has_threshold_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<pipeline::ForeignObjectStage> make_mae_stage(const MaeStageOptions& options) {
+  return std::make_unique<MaeStage>(options);
+}
+
+}  // namespace medanon::app
