@@ -12,6 +12,7 @@ enum class ExitCode : int {
   some_items_failed = 4, // job completed; some items failed and are listed in the audit
   not_implemented = 5,   // the subcommand exists but its issue has not landed yet
   interrupted = 6,       // stopped early on request (SIGUSR1/SIGTERM); rerun to resume
+  training_diverged = 7, // train: a non-finite loss on some rank; every rank stopped, nothing saved
 };
 
 constexpr int to_int(ExitCode code) { return static_cast<int>(code); }

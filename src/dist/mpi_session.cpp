@@ -54,6 +54,12 @@ long long Communicator::allreduce_max(long long value) const {
   return result;
 }
 
+std::vector<double> Communicator::allreduce_sum(std::vector<double> values) const {
+  mpi_check(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE, MPI_SUM, comm_),
+            "MPI_Allreduce(double sum)");
+  return values;
+}
+
 std::vector<std::string> Communicator::gather_strings(const std::string& mine) const {
   if (mine.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
     throw InternalError("gather_strings: message over 2 GiB");

@@ -51,6 +51,8 @@ class Communicator {
   void barrier() const;                                  // collective
   long long allreduce_sum(long long value) const;        // collective
   long long allreduce_max(long long value) const;        // collective
+  // Element-wise sums of small vectors of the same length on every rank.
+  std::vector<double> allreduce_sum(std::vector<double> values) const;  // collective
   // Gathers every rank's string at rank 0 in rank order; other ranks get an empty vector.
   std::vector<std::string> gather_strings(const std::string& mine) const;  // collective
   // Rank 0's `value` on every rank.

@@ -26,13 +26,17 @@ MaeTrainer::MaeTrainer(MaskedAutoencoderViT model, double weight_decay, double m
   optimizer_ = std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(0.0).betas({0.9, 0.95}));
 }
 
-double MaeTrainer::compute_gradients(const torch::Tensor& images, const torch::Tensor& noise) {
+torch::Tensor MaeTrainer::forward_loss(const torch::Tensor& images, const torch::Tensor& noise) {
   model_->train();
   optimizer_->zero_grad();
-  const auto output = model_->forward(images, random_masking(noise, mask_ratio_));
-  const double loss = output.loss.item<double>();
+  return model_->forward(images, random_masking(noise, mask_ratio_)).loss;
+}
+
+double MaeTrainer::compute_gradients(const torch::Tensor& images, const torch::Tensor& noise) {
+  const auto loss_tensor = forward_loss(images, noise);
+  const double loss = loss_tensor.item<double>();
   if (!std::isfinite(loss)) throw NonFiniteLoss("loss is " + std::to_string(loss) + ", stopping training");
-  output.loss.backward();
+  loss_tensor.backward();
   return loss;
 }
 

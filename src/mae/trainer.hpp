@@ -33,6 +33,10 @@ class MaeTrainer {
   // `noise` [N, L], back-propagates. Throws NonFiniteLoss before touching gradients when the
   // loss is NaN or infinite (upstream stops the run there too).
   double compute_gradients(const torch::Tensor& images, const torch::Tensor& noise);
+  // The first half of compute_gradients, for data-parallel training: zeroes the gradients and
+  // returns the loss tensor without checking it or running backward (the ranks first agree on
+  // whether every loss is finite, then all run backward or none does).
+  torch::Tensor forward_loss(const torch::Tensor& images, const torch::Tensor& noise);
   // The gradients of every trained parameter, in a fixed order (the same on every rank).
   std::vector<torch::Tensor> gradients();
   void apply_update(double lr);

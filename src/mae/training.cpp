@@ -1,22 +1,30 @@
-// The single-process training loop: PadChest negatives -> MAE fine-tuning with AdamW, warmup +
-// cosine learning rate per iteration, checkpoints per epoch, exact resume.
+// The data-parallel training loop: PadChest negatives -> MAE fine-tuning with AdamW, warmup +
+// cosine learning rate per iteration, gradient averaging across ranks, checkpoints every K steps
+// and per epoch after a cross-rank consistency check, exact resume, stop on request.
 
 #include "mae/training.hpp"
 
-#include <ATen/CPUGeneratorImpl.h>
-
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
+#include "core/errors.hpp"
+#include "core/log.hpp"
+#include "core/stop_signal.hpp"
+#include "dist/node_local_rank.hpp"
 #include "mae/checkpoint.hpp"
+#include "mae/checkpoint_files.hpp"
 #include "mae/device.hpp"
+#include "mae/gradient_averager.hpp"
 #include "mae/padchest_dataset.hpp"
-#include "mae/radiograph_input.hpp"
 #include "mae/trainer.hpp"
 #include "mae/training_checkpoint.hpp"
+#include "mae/training_data.hpp"
 
 namespace medanon::mae {
 
@@ -29,27 +37,17 @@ double learning_rate_at(double epoch, double peak_lr, double min_lr, int warmup_
 namespace {
 
 namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
 
-// Independent, reproducible streams: data order per epoch, masking noise per iteration.
-std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t purpose, std::uint64_t index) {
-  std::uint64_t x = seed * 0x9e3779b97f4a7c15ULL ^ (purpose << 56) ^ index;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+std::string hex(std::uint64_t value) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
+  return text;
 }
 
-torch::Tensor load_images(const std::vector<PadChestImage>& images, const std::string& root, int size,
-                          IntensityMapping intensity) {
-  auto out = torch::empty({static_cast<std::int64_t>(images.size()), 1, size, size});
-  for (std::size_t i = 0; i < images.size(); ++i) {
-    const cv::Mat input = model_input(read_radiograph(root + "/" + images[i].relative_path()), size, intensity);
-    std::memcpy(out[static_cast<std::int64_t>(i)].data_ptr<float>(), input.ptr<float>(),
-                sizeof(float) * static_cast<std::size_t>(size * size));
-  }
-  return out;
-}
-
-std::map<std::string, std::string> options_record(const TrainOptions& o) {
+std::map<std::string, std::string> options_record(const TrainOptions& o, std::int64_t global_batch) {
   auto number = [](double v) {
     std::ostringstream s;
     s << v;
@@ -58,7 +56,8 @@ std::map<std::string, std::string> options_record(const TrainOptions& o) {
   return {{"corpus", o.corpus},       {"out", o.out},
           {"init-checkpoint", o.init_checkpoint}, {"model", o.model},
           {"epochs", std::to_string(o.epochs)},   {"warmup-epochs", std::to_string(o.warmup_epochs)},
-          {"batch-size", std::to_string(o.batch_size)}, {"blr", number(o.blr)},
+          {"batch-size", std::to_string(o.batch_size)}, {"global-batch", std::to_string(global_batch)},
+          {"blr", number(o.blr)},
           {"lr", number(o.lr)},               {"min-lr", number(o.min_lr)},
           {"weight-decay", number(o.weight_decay)}, {"mask-ratio", number(o.mask_ratio)},
           {"norm-pix-loss", o.norm_pix_loss ? "true" : "false"}, {"seed", std::to_string(o.seed)},
@@ -66,13 +65,92 @@ std::map<std::string, std::string> options_record(const TrainOptions& o) {
           {"validation-fraction", number(o.validation_fraction)}};
 }
 
+// Collective: every rank's digest of its training state; all ranks throw together when they differ.
+std::uint64_t agreed_digest(MaeTrainer& trainer, const dist::Communicator& comm, std::int64_t iteration) {
+  const std::uint64_t mine = training_state_digest(trainer);
+  long long as_signed;
+  std::memcpy(&as_signed, &mine, sizeof mine);
+  const long long highest = comm.allreduce_max(as_signed);
+  log::rank_debug("step " + std::to_string(iteration) + " weights digest " + hex(mine));
+  if (comm.allreduce_max(highest != as_signed ? 1 : 0) != 0) {
+    throw InternalError("after step " + std::to_string(iteration) +
+                            " the ranks hold different weights (digest mismatch): not writing a checkpoint",
+                        Scope::all_ranks);
+  }
+  return mine;
+}
+
+// Collective: consistency check, then rank 0 writes the checkpoint atomically and rotates.
+std::string write_checkpoint(MaeTrainer& trainer, const TrainingProgress& progress, const TrainOptions& options,
+                             const dist::Communicator& comm) {
+  agreed_digest(trainer, comm, progress.iteration);
+  const std::string path = checkpoint_path(options.out, progress.iteration);
+  if (comm.is_root()) {
+    save_training_checkpoint(path, trainer, progress);
+    remove_old_checkpoints(options.out, options.keep_checkpoints);
+  }
+  return path;
+}
+
+// The checkpoint to continue from, as rank 0 sees --out (every rank must use the same one).
+std::string checkpoint_to_resume(const TrainOptions& options, const dist::Communicator& comm) {
+  if (!options.resume_from.empty()) return options.resume_from;
+  if (!options.resume) return "";
+  return comm.broadcast_string(comm.is_root() ? latest_checkpoint(options.out) : std::string());
+}
+
+struct ValidationLoss {
+  double negatives = 0.0, positives = 0.0;
+};
+
+// Collective: mean masked loss of the validation negatives and positives, with fixed masks, each
+// rank taking every world-th image.
+ValidationLoss validate(MaeTrainer& trainer, const torch::Tensor& negatives, const torch::Tensor& positives,
+                        std::int64_t first_positive, const TrainOptions& options, const dist::Communicator& comm,
+                        torch::Device device) {
+  torch::NoGradGuard no_grad;
+  trainer.model()->eval();
+  const std::int64_t patches = trainer.model()->config().num_patches();
+  std::vector<double> sums(4, 0.0);  // loss sum and count, negatives then positives
+  auto run = [&](const torch::Tensor& images, std::int64_t index_base, std::size_t at) {
+    const std::int64_t count = images.size(0);
+    for (std::int64_t start = comm.rank() * options.batch_size; start < count;
+         start += static_cast<std::int64_t>(comm.size()) * options.batch_size) {
+      const std::int64_t n = std::min<std::int64_t>(options.batch_size, count - start);
+      const auto noise = validation_noise(options.seed, index_base + start, n, patches).to(device);
+      const auto loss = trainer.model()->forward(images.slice(0, start, start + n).to(device),
+                                                 random_masking(noise, options.mask_ratio)).loss;
+      sums[at] += loss.item<double>() * static_cast<double>(n);  // equal masked counts per image
+      sums[at + 1] += static_cast<double>(n);
+    }
+  };
+  run(negatives, 0, 0);
+  run(positives, first_positive, 2);
+  sums = comm.allreduce_sum(sums);
+  ValidationLoss result;
+  result.negatives = sums[1] > 0 ? sums[0] / sums[1] : std::nan("");
+  result.positives = sums[3] > 0 ? sums[2] / sums[3] : std::nan("");
+  return result;
+}
+
+void append_metrics(const std::string& path, const std::string& line) {
+  const bool fresh = !fs::exists(path);
+  std::ofstream file(path, std::ios::app);
+  if (fresh) file << "epoch,iteration,world_size,train_loss,validation_loss_negatives,validation_loss_positives,lr,images_per_second\n";
+  file << line << '\n';
+}
+
 }  // namespace
 
-TrainSummary train_mae(const TrainOptions& options, const std::function<void(const std::string&)>& log) {
-  const auto started = std::chrono::steady_clock::now();
+TrainSummary train_mae(const TrainOptions& options, const dist::Communicator& comm,
+                       const std::function<void(const std::string&)>& log) {
+  const auto started = Clock::now();
   at::set_num_threads(options.threads);
-  const torch::Device device = resolve_device(options.device);
+  torch::Device device = resolve_device(options.device);
+  const int local_rank = dist::node_local_rank(comm.handle());  // collective: before any rank can fail alone
+  if (device.is_cuda()) device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank % torch::cuda::device_count()));
   const std::string padchest = options.corpus + "/padchest";
+  const int world = comm.size();
 
   PadChestSummary counts;
   const auto images = read_padchest_csv(padchest + "/padchest_labels.csv", &counts);
@@ -85,16 +163,15 @@ TrainSummary train_mae(const TrainOptions& options, const std::function<void(con
       std::to_string(counts.excluded_projection) + " projection, " + std::to_string(counts.excluded_label) +
       " label exclusions); split by patient: " + std::to_string(split.train.size()) + " train (negatives), " +
       std::to_string(split.validation.size()) + " validation, " + std::to_string(split.test.size()) + " test");
-  if (split.train.size() < static_cast<std::size_t>(options.batch_size)) {
-    throw std::runtime_error("fewer training images (" + std::to_string(split.train.size()) + ") than one batch");
-  }
 
-  // The architecture: a resumed checkpoint's own, else the named one.
-  MaeConfig config = options.resume.empty() ? mae_config_by_name(options.model) : checkpoint_config(options.resume);
+  // ---- model, optimizer and where to start ------------------------------------------------
+  const std::string resume_path = checkpoint_to_resume(options, comm);
+  if (options.resume && resume_path.empty()) log("--resume: no checkpoint in " + options.out + " yet, starting fresh");
+  MaeConfig config = resume_path.empty() ? mae_config_by_name(options.model) : checkpoint_config(resume_path);
   config.norm_pix_loss = options.norm_pix_loss;
-  torch::manual_seed(options.seed);  // the initial weights
+  torch::manual_seed(options.seed);  // the initial weights: the same on every rank
   MaskedAutoencoderViT model(config);
-  if (options.resume.empty() && !options.init_checkpoint.empty()) {
+  if (resume_path.empty() && !options.init_checkpoint.empty()) {
     const auto loaded = load_checkpoint_into(*model, options.init_checkpoint, /*strict=*/false);
     if (!loaded.report.mismatched.empty() || loaded.report.loaded.empty()) {
       throw std::runtime_error(options.init_checkpoint + " does not fit " + config.name + ": " + loaded.report.summary());
@@ -104,54 +181,173 @@ TrainSummary train_mae(const TrainOptions& options, const std::function<void(con
   model->to(device);
   MaeTrainer trainer(model, options.weight_decay, options.mask_ratio);
   TrainingProgress progress;
-  if (!options.resume.empty()) {
-    progress = load_training_checkpoint(options.resume, trainer);
-    log("resumed from " + options.resume + " after epoch " + std::to_string(progress.epoch));
+  std::int64_t global_batch = static_cast<std::int64_t>(options.batch_size) * world;
+  if (!resume_path.empty()) {
+    progress = load_training_checkpoint(resume_path, trainer);
+    // The global batch belongs to the run: a resume on another world size keeps it.
+    if (progress.global_batch == 0) progress.global_batch = std::stoll(progress.args.at("batch-size"));
+    if (progress.global_batch % world != 0) {
+      throw UsageError(resume_path + " was trained with a global batch of " + std::to_string(progress.global_batch) +
+                           ", which " + std::to_string(world) + " ranks cannot share equally",
+                       Scope::all_ranks);
+    }
+    global_batch = progress.global_batch;
+    log("resumed from " + resume_path + " (written by " + std::to_string(progress.world_size) + " rank(s)) at epoch " +
+        std::to_string(progress.epoch) + " step " + std::to_string(progress.step_in_epoch) + ", iteration " +
+        std::to_string(progress.iteration) +
+        (progress.world_size == world ? "" : "; other world size: continues, but not bit for bit"));
   }
-  progress.args = options_record(options);
+  const std::int64_t batch = global_batch / world;
+  if (batch != options.batch_size) {
+    log("per-rank batch " + std::to_string(batch) + " (the checkpoint's global batch " + std::to_string(global_batch) +
+        " over " + std::to_string(world) + " ranks; --batch-size " + std::to_string(options.batch_size) + " ignored)");
+  }
+  progress.global_batch = global_batch;
+  progress.world_size = world;
+  progress.args = options_record(options, global_batch);
+  if (split.train.size() < static_cast<std::size_t>(global_batch)) {
+    throw UsageError("fewer training images (" + std::to_string(split.train.size()) + ") than one global batch (" +
+                         std::to_string(global_batch) + ")",
+                     Scope::all_ranks);
+  }
 
-  const auto data = load_images(split.train, padchest, static_cast<int>(config.img_size),
-                                intensity_mapping_from(options.intensity));
-  const std::int64_t count = data.size(0), batch = options.batch_size;
-  const std::int64_t steps_per_epoch = count / batch;  // drop_last, as the thesis' DataLoader
-  const double peak_lr = options.lr > 0 ? options.lr : options.blr * static_cast<double>(batch) / 256.0;
-  log("model " + config.name + " on " + device.str() + ", " + std::to_string(options.threads) + " thread(s); " +
-      std::to_string(steps_per_epoch) + " steps per epoch, peak lr " + std::to_string(peak_lr));
+  // ---- data: every rank holds the training images (any of them may be in its slice) ---------
+  const int size = static_cast<int>(config.img_size);
+  const auto intensity = intensity_mapping_from(options.intensity);
+  const auto data = load_images(split.train, padchest, size, intensity);
+  std::vector<PadChestImage> negatives, positives;
+  for (const auto& image : split.validation) (image.has_foreign_object() ? positives : negatives).push_back(image);
+  const auto validation_negatives = load_images(negatives, padchest, size, intensity);
+  const auto validation_positives = load_images(positives, padchest, size, intensity);
+  const std::int64_t count = data.size(0);
+  const std::int64_t steps_per_epoch = count / global_batch;  // drop_last, as the thesis' DataLoader
+  const double peak_lr = options.lr > 0 ? options.lr : options.blr * static_cast<double>(global_batch) / 256.0;
+  log("model " + config.name + " on " + device.str() + ", " + std::to_string(world) + " rank(s) x " +
+      std::to_string(options.threads) + " thread(s); global batch " + std::to_string(global_batch) + " (" +
+      std::to_string(batch) + " per rank), " + std::to_string(steps_per_epoch) + " steps per epoch, peak lr " +
+      std::to_string(peak_lr));
 
-  fs::create_directories(options.out);
-  summary.checkpoint = options.out + "/checkpoint-last.pth";
-  for (auto epoch = progress.epoch; epoch < options.epochs; ++epoch) {
-    auto order_generator = at::make_generator<at::CPUGeneratorImpl>(stream_seed(options.seed, 1, epoch));
-    const auto order = torch::randperm(count, order_generator, torch::kLong);
-    double loss_sum = 0.0;
-    for (std::int64_t step = 0; step < steps_per_epoch; ++step) {
-      const double lr = learning_rate_at(static_cast<double>(epoch) + static_cast<double>(step) / steps_per_epoch,
-                                         peak_lr, options.min_lr, options.warmup_epochs, options.epochs);
-      const auto images_batch = data.index_select(0, order.slice(0, step * batch, (step + 1) * batch)).to(device);
-      auto noise_generator = at::make_generator<at::CPUGeneratorImpl>(stream_seed(options.seed, 2, progress.iteration));
-      const auto noise = torch::rand({batch, config.num_patches()}, noise_generator).to(device);
-      loss_sum += trainer.compute_gradients(images_batch, noise);
+  // ---- the loop ------------------------------------------------------------------------------
+  if (comm.is_root()) fs::create_directories(options.out);
+  comm.barrier();  // --out exists before any rank relies on it
+  GradientAverager averager(trainer.trained_parameters(), comm,
+                            static_cast<std::size_t>(options.bucket_mb * 1024.0 * 1024.0));
+  accept_stop_requests();  // SIGUSR1/SIGTERM from here on: finish the step, checkpoint, exit 6
+  const std::string metrics = options.out + "/metrics.csv";
+  double loop_seconds = 0.0, loop_cpu_seconds = 0.0, window_seconds = 0.0, window_loss = 0.0;
+  std::int64_t window_steps = 0;
+  while (progress.epoch < options.epochs) {
+    const auto order = epoch_order(options.seed, progress.epoch, count);
+    double epoch_loss_sum = 0.0;
+    std::int64_t epoch_steps = 0;
+    bool stop = false;
+    while (progress.step_in_epoch < steps_per_epoch && !stop) {
+      const auto step_started = Clock::now();
+      const std::clock_t step_cpu_started = std::clock();
+      const std::int64_t first = progress.step_in_epoch * global_batch + comm.rank() * batch;
+      const double lr = learning_rate_at(
+          static_cast<double>(progress.epoch) + static_cast<double>(progress.step_in_epoch) / steps_per_epoch, peak_lr,
+          options.min_lr, options.warmup_epochs, options.epochs);
+      const auto images_batch = data.index_select(0, order.slice(0, first, first + batch)).to(device);
+      const auto noise = sample_noise(options.seed, progress.epoch, first, batch, config.num_patches()).to(device);
+      const torch::Tensor loss = trainer.forward_loss(images_batch, noise);
+
+      // One small collective decides for all ranks: the mean loss, whether any loss is non-finite
+      // (then no rank runs backward: nothing is updated or saved), whether any rank must stop.
+      const double local = loss.item<double>();
+      const bool over_time = options.max_minutes > 0 && seconds_since(started) / 60.0 > options.max_minutes;
+      const auto agreed = comm.allreduce_sum(
+          {std::isfinite(local) ? local : 0.0, std::isfinite(local) ? 0.0 : 1.0, stop_requested() || over_time ? 1.0 : 0.0});
+      if (agreed[1] > 0) {
+        throw Error(ExitCode::training_diverged,
+                    "non-finite loss on " + std::to_string(static_cast<int>(agreed[1])) + " rank(s) at epoch " +
+                        std::to_string(progress.epoch) + " step " + std::to_string(progress.step_in_epoch) +
+                        "; stopped on every rank, the last checkpoint stays the latest",
+                    Scope::all_ranks);
+      }
+      averager.begin_step();
+      loss.backward();
+      averager.finish_step();
       trainer.apply_update(lr);
       ++progress.iteration;
+      ++progress.step_in_epoch;
+      ++summary.steps_now;
+      const double mean_loss = agreed[0] / world;
+      epoch_loss_sum += mean_loss;
+      ++epoch_steps;
+      stop = agreed[2] > 0;
+
+      const double step_seconds = seconds_since(step_started);
+      loop_seconds += step_seconds;
+      loop_cpu_seconds += static_cast<double>(std::clock() - step_cpu_started) / CLOCKS_PER_SEC;
+      window_seconds += step_seconds;
+      window_loss += mean_loss;
+      ++window_steps;
+      if (options.log_every > 0 && window_steps >= options.log_every) {
+        char line[200];
+        std::snprintf(line, sizeof line, "epoch %lld step %lld/%lld (iteration %lld): loss %.5f, lr %.3g, %.1f images/s",
+                      static_cast<long long>(progress.epoch), static_cast<long long>(progress.step_in_epoch),
+                      static_cast<long long>(steps_per_epoch), static_cast<long long>(progress.iteration),
+                      window_loss / window_steps, lr, static_cast<double>(window_steps * global_batch) / window_seconds);
+        log(line);
+        window_seconds = window_loss = 0.0;
+        window_steps = 0;
+      }
+      if (options.check_every > 0 && progress.iteration % options.check_every == 0) {
+        agreed_digest(trainer, comm, progress.iteration);
+      }
+      const bool epoch_end = progress.step_in_epoch == steps_per_epoch;
+      if (!epoch_end && (stop || (options.checkpoint_every > 0 && progress.iteration % options.checkpoint_every == 0))) {
+        summary.checkpoint = write_checkpoint(trainer, progress, options, comm);
+      }
     }
-    progress.epoch = epoch + 1;
-    summary.last_epoch_loss = loss_sum / static_cast<double>(steps_per_epoch);
-    save_training_checkpoint(summary.checkpoint, trainer, progress);
-    const double minutes =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() / 60.0;
+    if (progress.step_in_epoch < steps_per_epoch) {  // stopped on request, checkpoint written
+      summary.interrupted = true;
+      log("stop requested: checkpoint " + summary.checkpoint + " after iteration " + std::to_string(progress.iteration) +
+          "; run again with --resume to continue");
+      break;
+    }
+    const double lr_now = learning_rate_at(static_cast<double>(progress.epoch + 1), peak_lr, options.min_lr,
+                                           options.warmup_epochs, options.epochs);
+    ++progress.epoch;
+    progress.step_in_epoch = 0;
+    summary.last_epoch_loss = epoch_steps > 0 ? epoch_loss_sum / static_cast<double>(epoch_steps) : 0.0;
+    const auto validation = validate(trainer, validation_negatives, validation_positives,
+                                     validation_negatives.size(0), options, comm, device);
+    summary.checkpoint = write_checkpoint(trainer, progress, options, comm);
+    const double rate = loop_seconds > 0 ? static_cast<double>(summary.steps_now * global_batch) / loop_seconds : 0.0;
+    if (comm.is_root()) {
+      std::ostringstream row;
+      row << progress.epoch << ',' << progress.iteration << ',' << world << ',' << summary.last_epoch_loss << ','
+          << validation.negatives << ',' << validation.positives << ',' << lr_now << ',' << rate;
+      append_metrics(metrics, row.str());
+    }
     std::ostringstream line;
-    line << "epoch " << progress.epoch << "/" << options.epochs << ": loss " << summary.last_epoch_loss << ", "
-         << minutes << " min";
+    line << "epoch " << progress.epoch << "/" << options.epochs << ": train loss " << summary.last_epoch_loss
+         << ", validation loss " << validation.negatives << " (negatives) / " << validation.positives
+         << " (positives), " << seconds_since(started) / 60.0 << " min";
     log(line.str());
-    if (options.max_minutes > 0 && minutes > options.max_minutes && progress.epoch < options.epochs) {
-      log("time budget of " + std::to_string(options.max_minutes) + " min reached; resume with --resume " +
-          summary.checkpoint);
+    if (stop && progress.epoch < options.epochs) {  // the stop landed on an epoch's last step
+      summary.interrupted = true;
+      log("stop requested: checkpoint " + summary.checkpoint + "; run again with --resume to continue");
       break;
     }
   }
+
+  summary.weights_digest = hex(agreed_digest(trainer, comm, progress.iteration));
+  if (!summary.interrupted) {
+    summary.exported = options.out + "/model.pth";
+    if (comm.is_root()) export_state_dict(summary.exported, trainer);
+  }
   summary.epochs_done = static_cast<int>(progress.epoch);
   summary.iterations = progress.iteration;
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  summary.seconds = seconds_since(started);
+  summary.images_per_second = loop_seconds > 0 ? static_cast<double>(summary.steps_now * global_batch) / loop_seconds : 0.0;
+  summary.allreduce_wait_share = loop_seconds > 0 ? averager.wait_seconds() / loop_seconds : 0.0;
+  // How much of a core each rank really had during its steps: on a shared machine a speed-up
+  // below the rank count may only mean that the ranks did not get their cores.
+  const auto cpu = comm.allreduce_sum({loop_cpu_seconds, loop_seconds});
+  summary.cpu_share = cpu[1] > 0 ? cpu[0] / cpu[1] : 0.0;
   return summary;
 }
 
