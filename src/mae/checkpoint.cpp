@@ -87,6 +87,33 @@ LoadReport load_state_dict(torch::nn::Module& module, const StateDict& state, bo
   return report;
 }
 
+namespace {
+
+// A bare state dict (medanon train's model.pth, `torch.save(model.state_dict())`) carries no
+// architecture: take the built-in one whose tensors it has. Attention heads leave no trace in
+// the weights, so only the named configurations can be recognised.
+bool state_fits(const StateDict& state, const MaeConfig& c) {
+  auto shape_of = [&state](const std::string& name) -> std::vector<std::int64_t> {
+    for (const auto& [key, tensor] : state) {
+      if (key == name) return tensor.sizes().vec();
+    }
+    return {};
+  };
+  auto count_blocks = [&state](const std::string& prefix) {
+    std::int64_t n = 0;
+    for (const auto& [key, tensor] : state) n += key.rfind(prefix, 0) == 0 && key.find(".norm1.weight") != std::string::npos;
+    return n;
+  };
+  const std::int64_t hidden = static_cast<std::int64_t>(static_cast<double>(c.embed_dim) * c.mlp_ratio);
+  return shape_of("patch_embed.proj.weight") == std::vector<std::int64_t>{c.embed_dim, c.in_chans, c.patch_size, c.patch_size} &&
+         shape_of("pos_embed") == std::vector<std::int64_t>{1, 1 + c.num_patches(), c.embed_dim} &&
+         shape_of("decoder_embed.weight") == std::vector<std::int64_t>{c.decoder_embed_dim, c.embed_dim} &&
+         shape_of("blocks.0.mlp.fc1.weight") == std::vector<std::int64_t>{hidden, c.embed_dim} &&
+         count_blocks("blocks.") == c.depth && count_blocks("decoder_blocks.") == c.decoder_depth;
+}
+
+}  // namespace
+
 MaeConfig config_from_checkpoint(const PyRef& saved, const std::string& model_name) {
   using K = PyValue::Kind;
   MaeConfig config = mae_vit_base_patch16();
@@ -118,6 +145,15 @@ MaeConfig config_from_checkpoint(const PyRef& saved, const std::string& model_na
     if (const auto suffix = name.find("_dec512d8b"); suffix != std::string::npos) name.erase(suffix);
     config = mae_config_by_name(name);
     if (const auto v = args->find("norm_pix_loss"); v && v->kind == K::boolean) config.norm_pix_loss = v->boolean;
+  } else if (model_name.empty()) {
+    try {
+      const StateDict state = model_state_in(saved);
+      for (const auto& candidate : {mae_vit_base_patch16(), mae_vit_small_synth(), mae_vit_tiny_test()}) {
+        if (state_fits(state, candidate)) return candidate;
+      }
+    } catch (const TorchSaveError&) {
+      // no state dict at all: the loader reports it
+    }
   }
   if (!model_name.empty()) config = mae_config_by_name(model_name);
   return config;

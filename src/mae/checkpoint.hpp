@@ -40,7 +40,9 @@ struct LoadReport {
 LoadReport load_state_dict(torch::nn::Module& module, const StateDict& state, bool strict);
 
 // The architecture a checkpoint was trained with: its 'config' entry (medanon's own checkpoints),
-// else args.model of an MAE-style 'args' Namespace (with its norm_pix_loss), else ViT-B/16.
+// else args.model of an MAE-style 'args' Namespace (with its norm_pix_loss), else (a bare state
+// dict such as medanon train's model.pth) the built-in configuration whose shapes it has, else
+// ViT-B/16.
 // A non-empty `model_name` overrides the name.
 MaeConfig config_from_checkpoint(const PyRef& saved, const std::string& model_name);
 

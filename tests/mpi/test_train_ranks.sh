@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Data-parallel `medanon train` under mpirun: every rank holds bit-identical weights after every
 # step (the digests each rank logs must agree), the exported model.pth is a state dict PyTorch
-# loads under its own names, `medanon infer` runs with it, and a non-finite loss stops every rank
+# loads under its own names, `medanon infer` and `medanon anonymize` run with it, and a non-finite loss stops every rank
 # with exit code 7 without writing a model.
 set -u
 medanon=$1; source_dir=$2; scratch=$3
@@ -44,9 +44,21 @@ PY
 else
   echo "note: no /usr/bin/python3 with torch, export not checked in Python"
 fi
+# infer takes it as is: the architecture is recognised from the tensors' shapes
 "$medanon" infer --input "$scratch/corpus" --out "$scratch/infer" --checkpoint "$out/model.pth" \
-  --model mae_vit_tiny_test --device cpu --limit 6 >"$scratch/infer.log" 2>&1 || { fail "infer with model.pth exited $?"; tail "$scratch/infer.log"; }
+  --device cpu --limit 6 >"$scratch/infer.log" 2>&1 || { fail "infer with model.pth exited $?"; tail "$scratch/infer.log"; }
+grep -q "mae_vit_tiny_test.*all 50 tensors loaded" "$scratch/infer.log" || fail "infer did not recognise the tiny model"
 [[ $(wc -l <"$scratch/infer/scores.csv") -ge 7 ]] || fail "infer wrote no scores"
+
+# ... and so does anonymize's foreign-object stage (which works at 224 px: the small model)
+out=$scratch/small
+"${mpirun_cmd[@]}" -np 2 "$medanon" $(tiny_train_options "$scratch/corpus" "$out") --model mae_vit_small_synth \
+  --batch-size 16 --epochs 1 --warmup-epochs 0 >"$out.log" 2>&1 || { fail "small-model run exited $?"; tail "$out.log"; }
+find "$scratch/corpus/padchest" -name '*.png' | sort | head -4 >"$scratch/anonymize-inputs.txt"
+"$medanon" anonymize --file-list "$scratch/anonymize-inputs.txt" --out "$scratch/anonymized" --insecure-key --no-text \
+  --mae-checkpoint "$out/model.pth" --mae-device cpu >"$scratch/anonymize.log" 2>&1 \
+  || { fail "anonymize with the exported model exited $?"; tail "$scratch/anonymize.log"; }
+grep -q "ok / failed / rejected: 4 / 0 / 0" "$scratch/anonymize.log" || fail "anonymize with the exported model failed items"
 
 # --- a non-finite loss stops every rank cleanly: exit 7, no export, no partial files
 out=$scratch/diverged
