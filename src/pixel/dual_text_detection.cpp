@@ -38,11 +38,16 @@ std::vector<OcrInView> read_candidate(const DetectionView& view, const StrokeLin
   const int margin = options.ocr_letter_height / 2;
   cv::copyMakeBorder(scaled, scaled, margin, margin, margin, margin, cv::BORDER_CONSTANT, cv::Scalar(255));
 
+  // Tesseract's word boxes sometimes take in a speck at the crop's edge above or below; the
+  // stroke line measured the ink's rows, so a word may reach only a little past them. Otherwise
+  // a word of the top band can grow across the zone's edge and be flagged instead of redacted.
+  const int slack = std::max(2, line.letter_height / 4);
+  const cv::Rect rows(crop.x, line.box.y - slack, crop.width, line.box.height + 2 * slack);
   std::vector<OcrInView> words;
   for (const OcrWord& word : reader.read_line(scaled)) {
     const cv::Rect in_crop(cvFloor((word.box.x - margin) / factor), cvFloor((word.box.y - margin) / factor),
                            cvCeil(word.box.width / factor), cvCeil(word.box.height / factor));
-    const cv::Rect box = (in_crop + crop.tl()) & crop;
+    const cv::Rect box = (in_crop + crop.tl()) & crop & rows;
     if (box.empty()) continue;
     words.push_back({box, word.text, word.confidence, false});
   }
@@ -52,6 +57,15 @@ std::vector<OcrInView> read_candidate(const DetectionView& view, const StrokeLin
 double covered_by(const cv::Rect& box, const std::vector<OcrInView>& words) {
   int covered = 0;
   for (const auto& w : words) covered += (box & w.box).area();
+  return static_cast<double>(covered) / std::max(1, box.area());
+}
+
+// The share of a view box that detections (image pixels) already cover.
+double covered_by(const cv::Rect& view_box, const std::vector<TextDetection>& detections, const DetectionView& view,
+                  cv::Size image_size) {
+  const cv::Rect box = view.to_image(view_box, image_size);
+  int covered = 0;
+  for (const auto& d : detections) covered += (box & d.box).area();
   return static_cast<double>(covered) / std::max(1, box.area());
 }
 
@@ -155,6 +169,18 @@ std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size 
       }
       detection.in_border = zone.in_border(detection.box);
       detected.words.push_back(std::move(detection));
+    }
+    // When OCR preferred a rival, the words only the stroke detector's first guess found (the
+    // digits beside a label whose letter gaps the rival saw) stay as unread stroke words. The
+    // rivals' own words are not added back when the first guess wins: they are mostly the gaps
+    // between its letters and the edges of its plate.
+    if (chosen != &candidate) {
+      for (const StrokeWord& word : candidate.words) {
+        if (covered_by(word.box, detected.words, view, image_size) >= 0.5) continue;
+        TextDetection unread = make_detection(view, image_size, word.box, candidate.polarity, Detector::stroke);
+        unread.in_border = zone.in_border(unread.box);
+        detected.words.push_back(std::move(unread));
+      }
     }
     // Words only Tesseract saw (a letter the stroke detector dropped, a word beside it).
     for (const OcrInView& w : ocr) {
