@@ -25,6 +25,14 @@ void add_pixel_options(CLI::App& command, pixel::PixelOptions& options) {
   command.add_option("--merge-iou", options.merge_iou, "IoU at which a stroke word and an OCR word are one detection")
       ->check(CLI::Range(0.05, 1.0))
       ->capture_default_str();
+  command.add_option("--overlay-block-reach", options.overlay_block_reach,
+                     "lines continuing a border block are redacted up to this many band depths from the edge (<= 1: off)")
+      ->check(CLI::Range(0.0, 3.3))
+      ->capture_default_str();
+  command.add_option("--span-row-gap", options.span_row_gap,
+                     "redacted words on one row at most this many letter heights apart are filled as one span")
+      ->check(CLI::Range(0.0, 10.0))
+      ->capture_default_str();
   command.add_option("--min-ocr-confidence", options.phi.min_confidence,
                      "Tesseract word confidence below which border text is unreadable (and so PHI)")
       ->check(CLI::Range(0.0, 100.0))

@@ -148,17 +148,26 @@ std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size 
         // Tesseract split the stroke word (or the stroke detector joined words): its readings
         // replace the stroke word, and any stretch none of them covers stays as an unread
         // stroke word, so nothing the stroke detector saw is lost.
-        std::vector<std::pair<int, int>> covered;
+        std::vector<OcrInView*> readings;
         for (auto& w : ocr) {
-          if ((w.box & word.box).area() * 2 < w.box.area()) continue;
+          if ((w.box & word.box).area() * 2 >= w.box.area()) readings.push_back(&w);
+        }
+        std::sort(readings.begin(), readings.end(), [](const OcrInView* a, const OcrInView* b) { return a->box.x < b->box.x; });
+        std::vector<std::pair<int, int>> covered;
+        for (size_t r = 0; r < readings.size(); ++r) {
+          OcrInView& w = *readings[r];
           w.used = true;
-          TextDetection reading = make_detection(view, image_size, w.box | cv::Rect(w.box.x, word.box.y, w.box.width, word.box.height),
-                                                 line.polarity, Detector::both);
+          // The readings together span the stroke word: a last letter Tesseract dropped or
+          // read as punctuation ("4689002." for 46890023) is still ink to redact.
+          cv::Rect box = w.box | cv::Rect(w.box.x, word.box.y, w.box.width, word.box.height);
+          if (r == 0 && word.box.x < box.x) box = box | cv::Rect(word.box.x, box.y, 1, box.height);
+          if (r + 1 == readings.size() && word.box.br().x > box.br().x) box = box | cv::Rect(word.box.br().x - 1, box.y, 1, box.height);
+          TextDetection reading = make_detection(view, image_size, box, line.polarity, Detector::both);
           reading.text = w.text;
           reading.confidence = w.confidence;
           reading.in_border = zone.in_border(reading.box);
           detected.words.push_back(std::move(reading));
-          covered.emplace_back(w.box.x, w.box.br().x);
+          covered.emplace_back(box.x, box.br().x);
         }
         for (const cv::Rect& rest : uncovered_stretches(word.box, covered, line.letter_height)) {
           TextDetection unread = make_detection(view, image_size, rest, line.polarity, Detector::stroke);

@@ -5,6 +5,8 @@
 
 #include "pixel/dual_text_detection.hpp"
 #include "pixel/image_validation.hpp"
+#include "pixel/overlay_blocks.hpp"
+#include "pixel/redaction_spans.hpp"
 
 namespace medanon::pixel {
 namespace {
@@ -18,27 +20,6 @@ TextAction decide(const TextDetection& word, bool keep_technical) {
   if (!word.in_border) return TextAction::review;
   if (word.phi) return TextAction::redacted;
   return keep_technical ? TextAction::kept : TextAction::redacted;
-}
-
-// Neighbouring redacted words of one line are redacted as one span: a date the detectors split
-// at its hyphens ("2011", "-04-", "16") must not keep its hyphens, nor a name the letters
-// between two readings. Only a kept or flagged word of the line interrupts a span.
-std::vector<cv::Rect> redaction_spans(const std::vector<TextDetection>& words) {
-  std::vector<cv::Rect> spans;
-  const TextDetection* previous = nullptr;
-  for (const TextDetection& word : words) {
-    if (word.action != TextAction::redacted) {
-      previous = nullptr;
-      continue;
-    }
-    if (previous != nullptr && previous->line == word.line) {
-      spans.back() |= word.box;
-    } else {
-      spans.push_back(word.box);
-    }
-    previous = &word;
-  }
-  return spans;
 }
 
 }  // namespace
@@ -110,7 +91,8 @@ PixelResult PixelPipeline::process_image(PixelImage image, const IdentifyingValu
   result.text = detect_text(image, all_values, result);
 
   std::vector<cv::Rect> to_redact;
-  for (const cv::Rect& box : redaction_spans(result.text)) to_redact.push_back(padded_box(box, image.pixels.size(), options_.redaction));
+  const BorderGeometry zone = border_geometry(image.pixels.size(), options_.enhance.border_fraction, options_.border_margin_px);
+  for (const cv::Rect& box : redaction_spans(result.text, zone, options_.span_row_gap)) to_redact.push_back(padded_box(box, image.pixels.size(), options_.redaction));
   for (const TextDetection& word : result.text) {
     result.redacted += word.action == TextAction::redacted;
     result.kept += word.action == TextAction::kept;
@@ -132,6 +114,10 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
       options_.whole_image_ocr
           ? detect_text_whole_image(view, image.pixels.size(), options_, *reader_, timing.seconds_ocr)
           : detect_text_lines(view, image.pixels.size(), options_, reader_.get(), timing.seconds_ocr);
+  if (options_.overlay_block_reach > 1) {
+    const BorderGeometry zone = border_geometry(image.pixels.size(), options_.enhance.border_fraction, options_.border_margin_px);
+    extend_overlay_blocks(lines, zone, options_.overlay_block_reach);
+  }
   std::vector<TextDetection> words;
   for (DetectedLine& line : lines) {
     std::vector<std::string> texts;

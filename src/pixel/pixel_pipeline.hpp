@@ -30,6 +30,11 @@ struct PixelOptions {
   double merge_iou = 0.5;      // a stroke word and an OCR word with this IoU are one detection
   bool keep_technical = true;  // keep L/R/PA/AP/KV/mAs... readable; false redacts them too
   bool read_central_text = true;  // OCR central candidates too (they are flagged either way)
+  // A line continuing a border block joins the zone up to this many band depths from the edge
+  // (overlay_blocks.hpp); 1 or less keeps the zone at the band.
+  double overlay_block_reach = 2.0;
+  // Redacted words on one row at most this many letter heights apart are filled as one span.
+  double span_row_gap = 2.0;
   int ocr_letter_height = 32;  // crops are scaled so letters are this tall for Tesseract
   // Benchmark baseline only: Tesseract over the whole full-resolution image, no triage.
   bool whole_image_ocr = false;
