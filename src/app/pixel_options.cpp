@@ -42,6 +42,13 @@ void add_pixel_options(CLI::App& command, pixel::PixelOptions& options) {
   command.add_option("--read-central-text", options.read_central_text,
                      "run OCR on central candidates too (they are flagged for review either way)")
       ->capture_default_str();
+  command.add_option("--rival-reading-confidence", options.rival_reading_confidence,
+                     "read the other polarity of a line only when the first reading's confidence is below this (> 100: always)")
+      ->check(CLI::Range(0.0, 101.0))
+      ->capture_default_str();
+  command.add_option("--ocr-letter-height", options.ocr_letter_height, "letter height (pixels) crops are scaled to for Tesseract")
+      ->check(CLI::Range(12, 96))
+      ->capture_default_str();
   command.add_option("--tessdata", options.tesseract.tessdata_dir, "Tesseract language data folder")->capture_default_str();
   command.add_option("--ocr-language", options.tesseract.language, "Tesseract language")->capture_default_str();
 }

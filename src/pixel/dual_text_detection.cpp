@@ -85,6 +85,21 @@ double reading_score(const std::vector<OcrInView>& words) {
   return score;
 }
 
+// A reading is confident when Tesseract read most of the line's stroke words with a mean
+// confidence (weighted by characters) of at least `threshold`.
+bool confident_reading(const std::vector<OcrInView>& words, const StrokeLine& line, double threshold) {
+  if (words.empty() || threshold > 100) return false;
+  double characters = 0, weighted = 0;
+  for (const auto& w : words) characters += static_cast<double>(w.text.size()), weighted += w.confidence * static_cast<double>(w.text.size());
+  if (characters == 0 || weighted / characters < threshold) return false;
+  int stroke_area = 0, read_area = 0;
+  for (const StrokeWord& word : line.words) {
+    stroke_area += word.box.area();
+    for (const auto& w : words) read_area += (word.box & w.box).area();
+  }
+  return read_area >= 0.8 * stroke_area;
+}
+
 // The parts of `box` (wider than half a letter) that no [from, to) interval covers.
 std::vector<cv::Rect> uncovered_stretches(const cv::Rect& box, std::vector<std::pair<int, int>> covered, int letter_height) {
   std::sort(covered.begin(), covered.end());
@@ -113,17 +128,24 @@ std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size 
                                             TesseractReader* reader, double& ocr_seconds) {
   const cv::Rect everything(0, 0, view.grey.cols, view.grey.rows);
   const BorderGeometry zone = border_geometry(image_size, options.enhance.border_fraction, options.border_margin_px);
+  const BorderGeometry reach = border_geometry(image_size, options.enhance.border_fraction * std::max(1.0, options.overlay_block_reach),
+                                               options.border_margin_px);
   std::vector<DetectedLine> lines;
   for (const StrokeLine& candidate : detect_stroke_text(view.grey, everything, options.strokes)) {
     DetectedLine detected;
     detected.in_border = zone.in_border(view.to_image(candidate.box, image_size));
     std::vector<OcrInView> ocr;
     const StrokeLine* chosen = &candidate;
-    if (reader != nullptr && (detected.in_border || options.read_central_text)) {
+    // Central text is flagged for a person whatever it says, so reading it is optional; lines
+    // a border block may still claim (overlay_blocks.hpp) are read like border lines.
+    const bool read = detected.in_border || reach.in_border(view.to_image(candidate.box, image_size)) || options.read_central_text;
+    if (reader != nullptr && read) {
       const auto start = std::chrono::steady_clock::now();
       ocr = read_candidate(view, candidate, options, *reader);
-      // The polarity Tesseract reads with more confidence is the text's.
+      // The polarity Tesseract reads with more confidence is the text's; a confident reading
+      // of the first guess needs no second opinion (each costs a Tesseract call).
       for (const StrokeLine& rival : candidate.rivals) {
+        if (confident_reading(ocr, candidate, options.rival_reading_confidence)) break;
         std::vector<OcrInView> rival_ocr = read_candidate(view, rival, options, *reader);
         if (reading_score(rival_ocr) > reading_score(ocr)) ocr = std::move(rival_ocr), chosen = &rival;
       }

@@ -85,6 +85,7 @@ PixelResult PixelPipeline::process_image(PixelImage image, const IdentifyingValu
   // Grey pictures saved as RGB are redacted as the grey image they are.
   image.pixels = grey_if_achromatic(image.pixels, options_.gate.saturation_threshold);
   result.status = ItemStatus::processed;
+  result.seconds_gate = since(start);
 
   IdentifyingValues all_values = image.header;
   all_values.insert(values.begin(), values.end());
@@ -98,7 +99,9 @@ PixelResult PixelPipeline::process_image(PixelImage image, const IdentifyingValu
     result.kept += word.action == TextAction::kept;
     result.review += word.action == TextAction::review;
   }
+  const auto redaction_start = Clock::now();
   if (!to_redact.empty()) redact(image, to_redact, options_.redaction, result.redaction_mask);
+  result.seconds_redact = since(redaction_start);
   result.image = std::move(image);
   result.seconds_total = since(start);
   return result;
@@ -107,6 +110,7 @@ PixelResult PixelPipeline::process_image(PixelImage image, const IdentifyingValu
 std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, const IdentifyingValues& values,
                                                       PixelResult& timing) {
   const auto start = Clock::now();
+  const long long calls_before = reader_->calls(), pixels_before = reader_->pixels_read();
   EnhanceOptions enhance = options_.enhance;
   if (options_.whole_image_ocr) enhance.working_height = image.pixels.rows;  // the baseline reads full resolution
   const DetectionView view = make_detection_view(image, enhance);
@@ -135,6 +139,8 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
     }
   }
   timing.seconds_detect = since(start) - timing.seconds_ocr;
+  timing.ocr_calls = reader_->calls() - calls_before;
+  timing.ocr_pixels = reader_->pixels_read() - pixels_before;
   return words;
 }
 
