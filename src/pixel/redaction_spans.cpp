@@ -1,6 +1,7 @@
 #include "pixel/redaction_spans.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace medanon::pixel {
 namespace {
@@ -33,10 +34,20 @@ bool on_one_row(const Span& a, const Span& b, double row_gap_letters) {
   return gap <= row_gap_letters * high;
 }
 
-bool should_join(const Span& a, const Span& b, const std::vector<cv::Rect>& untouchable, const BorderGeometry& zone,
+// Where a span may lie: the border zone, or a line an overlay block brought into it.
+struct Allowed {
+  const BorderGeometry& zone;
+  std::vector<cv::Rect> claimed_lines;
+  bool contains(const cv::Rect& box) const {
+    return zone.in_border(box) ||
+           std::any_of(claimed_lines.begin(), claimed_lines.end(), [&](const cv::Rect& line) { return (box & line) == box; });
+  }
+};
+
+bool should_join(const Span& a, const Span& b, const std::vector<cv::Rect>& untouchable, const Allowed& allowed,
                  double row_gap_letters) {
   if (!shares_line(a, b) && !on_one_row(a, b, row_gap_letters)) return false;
-  if (!zone.in_border(a.box | b.box)) return false;
+  if (!allowed.contains(a.box | b.box)) return false;
   const cv::Rect gap = gap_between(a.box, b.box);
   return gap.empty() || std::none_of(untouchable.begin(), untouchable.end(),
                                      [&](const cv::Rect& box) { return (box & gap).area() > 0; });
@@ -48,6 +59,38 @@ std::vector<cv::Rect> redaction_spans(const std::vector<TextDetection>& words, c
                                       double row_gap_letters) {
   std::vector<Span> spans;
   std::vector<cv::Rect> untouchable;  // kept and flagged words: a span never runs across one
+  Allowed allowed{zone, {}};
+  // Lines an overlay block brought into the border; the part of such a line that lies in a band
+  // (its first word in the left band) and the pieces the detectors broke it into are the same
+  // line again, so they grow its region.
+  std::map<int, cv::Rect> claimed;  // line -> its box
+  for (const TextDetection& word : words) {
+    if (word.in_border && !zone.in_border(word.box)) claimed[word.line] = word.box;
+  }
+  for (const TextDetection& word : words) {
+    if (claimed.count(word.line)) claimed[word.line] |= word.box;
+  }
+  std::vector<Span> claimed_spans;
+  for (const auto& [line, box] : claimed) claimed_spans.push_back({box, box.height, {line}});
+  for (const TextDetection& word : words) {
+    if (word.action != TextAction::redacted || claimed.count(word.line)) continue;
+    const Span piece{word.box, word.box.height, {word.line}};
+    for (Span& region : claimed_spans) {
+      if (on_one_row(region, piece, row_gap_letters)) region.box |= piece.box;
+    }
+  }
+  for (bool joined = true; joined;) {
+    joined = false;
+    for (size_t i = 0; i < claimed_spans.size() && !joined; ++i) {
+      for (size_t j = i + 1; j < claimed_spans.size() && !joined; ++j) {
+        if (!on_one_row(claimed_spans[i], claimed_spans[j], row_gap_letters)) continue;
+        claimed_spans[i].box |= claimed_spans[j].box;
+        claimed_spans.erase(claimed_spans.begin() + static_cast<long>(j));
+        joined = true;
+      }
+    }
+  }
+  for (const Span& span : claimed_spans) allowed.claimed_lines.push_back(span.box);
   for (const TextDetection& word : words) {
     if (word.action == TextAction::redacted) {
       spans.push_back({word.box, word.box.height, {word.line}});
@@ -60,7 +103,7 @@ std::vector<cv::Rect> redaction_spans(const std::vector<TextDetection>& words, c
     joined = false;
     for (size_t i = 0; i < spans.size() && !joined; ++i) {
       for (size_t j = i + 1; j < spans.size() && !joined; ++j) {
-        if (!should_join(spans[i], spans[j], untouchable, zone, row_gap_letters)) continue;
+        if (!should_join(spans[i], spans[j], untouchable, allowed, row_gap_letters)) continue;
         spans[i].box |= spans[j].box;
         spans[i].height = std::max(spans[i].height, spans[j].height);
         spans[i].lines.insert(spans[i].lines.end(), spans[j].lines.begin(), spans[j].lines.end());

@@ -18,7 +18,8 @@ namespace medanon::pixel {
 //     `row_gap_letters` letter heights apart, with no kept or flagged word between them: the
 //     stroke detector can break a line where a few letters are faint ("HOSPITAL SANTA" seen
 //     as "HOSPITAL S" and "TA"), and the letters in the break are PHI all the same;
-// and in either case the joined span still lies wholly inside the border zone.
+// and in either case the joined span still lies wholly inside the border zone, or inside one
+// line an overlay block brought into it (overlay_blocks.hpp).
 std::vector<cv::Rect> redaction_spans(const std::vector<TextDetection>& words, const BorderGeometry& zone,
                                       double row_gap_letters = 2.0);
 
