@@ -7,6 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -31,6 +32,14 @@ struct EvaluateTextOptions {
   pixel::PixelOptions pixel;
 };
 
+// CPU time of every thread of the process: on a machine shared with other jobs the wall clock
+// counts their time too, the CPU time only ours (what one rank per core would really cost).
+double process_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec);
+}
+
 std::string file_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
 int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicator& comm) {
@@ -38,15 +47,16 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
   const auto padchest_values = pixel::read_padchest_values(options.corpus + "/padchest/padchest_labels.csv");
   pixel::PixelPipeline pipeline(options.pixel);
   pixel::TextScore score;
-  long long failed = 0;
+  long long failed = 0, ocr_calls = 0, ocr_pixels = 0;
   std::map<std::string, long long> found_by;
-  double seconds = 0, seconds_read = 0, seconds_detect = 0, seconds_ocr = 0;
+  double seconds = 0, seconds_read = 0, seconds_gate = 0, seconds_detect = 0, seconds_ocr = 0, seconds_redact = 0, seconds_encode = 0, cpu_seconds = 0;
   const size_t count = options.limit > 0 ? std::min<size_t>(truth.images.size(), static_cast<size_t>(options.limit))
                                          : truth.images.size();
   for (size_t i = static_cast<size_t>(comm.rank()); i < count; i += static_cast<size_t>(comm.size())) {
     const pixel::TruthImage& image = truth.images[i];
     const std::string path = options.corpus + "/" + image.path;
     const auto row = padchest_values.find(file_name(image.path));
+    const double cpu_start = process_cpu_seconds();
     const pixel::PixelResult result =
         pipeline.process_file(path, row == padchest_values.end() ? pixel::IdentifyingValues{} : row->second);
     if (result.status == pixel::ItemStatus::processed) {
@@ -54,10 +64,13 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
       const auto start = std::chrono::steady_clock::now();
       std::vector<std::uint8_t> encoded;
       cv::imencode(".png", result.image.pixels, encoded);
-      seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      seconds_encode += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
+    cpu_seconds += process_cpu_seconds() - cpu_start;
     seconds += result.seconds_total;
     seconds_read += result.seconds_read, seconds_detect += result.seconds_detect, seconds_ocr += result.seconds_ocr;
+    seconds_gate += result.seconds_gate, seconds_redact += result.seconds_redact;
+    ocr_calls += result.ocr_calls, ocr_pixels += result.ocr_pixels;
     if (result.status != pixel::ItemStatus::processed) {
       ++failed;
       log::rank_warn(image.path + ": " + to_string(result.status) + ": " + result.reason);
@@ -103,7 +116,12 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
     *sum = comm.allreduce_sum(mine);
   }
   const long long failed_total = comm.allreduce_sum(failed);
-  const long long milliseconds = comm.allreduce_sum(static_cast<long long>(seconds * 1000));
+  const long long milliseconds = comm.allreduce_sum(static_cast<long long>((seconds + seconds_encode) * 1000));
+  const long long calls_total = comm.allreduce_sum(ocr_calls), ocr_pixels_total = comm.allreduce_sum(ocr_pixels);
+  const long long cpu_ms = comm.allreduce_sum(static_cast<long long>(cpu_seconds * 1000));
+  const long long gate_ms = comm.allreduce_sum(static_cast<long long>(seconds_gate * 1000));
+  const long long redact_ms = comm.allreduce_sum(static_cast<long long>(seconds_redact * 1000));
+  const long long encode_ms = comm.allreduce_sum(static_cast<long long>(seconds_encode * 1000));
   const long long read_ms = comm.allreduce_sum(static_cast<long long>(seconds_read * 1000));
   const long long detect_ms = comm.allreduce_sum(static_cast<long long>(seconds_detect * 1000));
   const long long ocr_ms = comm.allreduce_sum(static_cast<long long>(seconds_ocr * 1000));
@@ -118,8 +136,10 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
   std::string all_misses;
   for (const auto& m : misses) all_misses += m;
   std::printf(
-      "evaluate text: %lld images (%lld failed), %.3f s per image per rank (%.2f images/s): read %.3f, detect %.3f, "
-      "ocr %.3f s\n"
+      "evaluate text: %lld images (%lld failed), %.3f s per image per rank (%.2f images/s): read %.3f, gate %.3f, "
+      "detect %.3f, ocr %.3f, redact %.3f, encode %.3f s\n"
+      "  CPU time per image (all threads, stages 1-7): %.3f s (%.2f images/s per core)\n"
+      "  Tesseract calls per image: %.1f (%.2f Mpixel)\n"
       "  border PHI recall (>= 95 %% of box pixels changed): %.4f (%lld of %lld)\n"
       "  non-text pixels altered:                            %.5f (%lld of %lld)\n"
       "  technical text kept:                                %.4f (%lld of %lld)\n"
@@ -128,7 +148,10 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
       "  detections found by stroke only / tesseract only / both: %lld / %lld / %lld\n"
       "  bad files handled as expected: %lld of %zu\n%s",
       total.images, failed_total, per_image(milliseconds), per_image(milliseconds) > 0 ? 1.0 / per_image(milliseconds) : 0.0,
-      per_image(read_ms), per_image(detect_ms), per_image(ocr_ms), total.border_phi_recall(),
+      per_image(read_ms), per_image(gate_ms), per_image(detect_ms), per_image(ocr_ms), per_image(redact_ms), per_image(encode_ms),
+      per_image(cpu_ms), per_image(cpu_ms) > 0 ? 1.0 / per_image(cpu_ms) : 0.0,
+      total.images > 0 ? static_cast<double>(calls_total) / total.images : 0.0,
+      total.images > 0 ? ocr_pixels_total / 1e6 / total.images : 0.0, total.border_phi_recall(),
       total.border_phi_removed, total.border_phi, total.non_text_altered_fraction(), total.non_text_altered,
       total.non_text_pixels, total.technical_kept_rate(), total.technical_kept, total.technical,
       total.share(total.labels_kept, total.labels), total.labels_kept, total.labels, total.central_phi_flag_rate(),

@@ -25,6 +25,14 @@ void add_pixel_options(CLI::App& command, pixel::PixelOptions& options) {
   command.add_option("--merge-iou", options.merge_iou, "IoU at which a stroke word and an OCR word are one detection")
       ->check(CLI::Range(0.05, 1.0))
       ->capture_default_str();
+  command.add_option("--overlay-block-reach", options.overlay_block_reach,
+                     "lines continuing a border block are redacted up to this many band depths from the edge (<= 1: off)")
+      ->check(CLI::Range(0.0, 3.3))
+      ->capture_default_str();
+  command.add_option("--span-row-gap", options.span_row_gap,
+                     "redacted words on one row at most this many letter heights apart are filled as one span")
+      ->check(CLI::Range(0.0, 10.0))
+      ->capture_default_str();
   command.add_option("--min-ocr-confidence", options.phi.min_confidence,
                      "Tesseract word confidence below which border text is unreadable (and so PHI)")
       ->check(CLI::Range(0.0, 100.0))
@@ -33,6 +41,13 @@ void add_pixel_options(CLI::App& command, pixel::PixelOptions& options) {
       ->capture_default_str();
   command.add_option("--read-central-text", options.read_central_text,
                      "run OCR on central candidates too (they are flagged for review either way)")
+      ->capture_default_str();
+  command.add_option("--rival-reading-confidence", options.rival_reading_confidence,
+                     "read the other polarity of a line only when the first reading's confidence is below this (> 100: always)")
+      ->check(CLI::Range(0.0, 101.0))
+      ->capture_default_str();
+  command.add_option("--ocr-letter-height", options.ocr_letter_height, "letter height (pixels) crops are scaled to for Tesseract")
+      ->check(CLI::Range(12, 96))
       ->capture_default_str();
   command.add_option("--tessdata", options.tesseract.tessdata_dir, "Tesseract language data folder")->capture_default_str();
   command.add_option("--ocr-language", options.tesseract.language, "Tesseract language")->capture_default_str();

@@ -38,11 +38,16 @@ std::vector<OcrInView> read_candidate(const DetectionView& view, const StrokeLin
   const int margin = options.ocr_letter_height / 2;
   cv::copyMakeBorder(scaled, scaled, margin, margin, margin, margin, cv::BORDER_CONSTANT, cv::Scalar(255));
 
+  // Tesseract's word boxes sometimes take in a speck at the crop's edge above or below; the
+  // stroke line measured the ink's rows, so a word may reach only a little past them. Otherwise
+  // a word of the top band can grow across the zone's edge and be flagged instead of redacted.
+  const int slack = std::max(2, line.letter_height / 4);
+  const cv::Rect rows(crop.x, line.box.y - slack, crop.width, line.box.height + 2 * slack);
   std::vector<OcrInView> words;
   for (const OcrWord& word : reader.read_line(scaled)) {
     const cv::Rect in_crop(cvFloor((word.box.x - margin) / factor), cvFloor((word.box.y - margin) / factor),
                            cvCeil(word.box.width / factor), cvCeil(word.box.height / factor));
-    const cv::Rect box = (in_crop + crop.tl()) & crop;
+    const cv::Rect box = (in_crop + crop.tl()) & crop & rows;
     if (box.empty()) continue;
     words.push_back({box, word.text, word.confidence, false});
   }
@@ -52,6 +57,15 @@ std::vector<OcrInView> read_candidate(const DetectionView& view, const StrokeLin
 double covered_by(const cv::Rect& box, const std::vector<OcrInView>& words) {
   int covered = 0;
   for (const auto& w : words) covered += (box & w.box).area();
+  return static_cast<double>(covered) / std::max(1, box.area());
+}
+
+// The share of a view box that detections (image pixels) already cover.
+double covered_by(const cv::Rect& view_box, const std::vector<TextDetection>& detections, const DetectionView& view,
+                  cv::Size image_size) {
+  const cv::Rect box = view.to_image(view_box, image_size);
+  int covered = 0;
+  for (const auto& d : detections) covered += (box & d.box).area();
   return static_cast<double>(covered) / std::max(1, box.area());
 }
 
@@ -69,6 +83,21 @@ double reading_score(const std::vector<OcrInView>& words) {
   double score = 0;
   for (const auto& w : words) score += w.confidence * static_cast<double>(w.text.size());
   return score;
+}
+
+// A reading is confident when Tesseract read most of the line's stroke words with a mean
+// confidence (weighted by characters) of at least `threshold`.
+bool confident_reading(const std::vector<OcrInView>& words, const StrokeLine& line, double threshold) {
+  if (words.empty() || threshold > 100) return false;
+  double characters = 0, weighted = 0;
+  for (const auto& w : words) characters += static_cast<double>(w.text.size()), weighted += w.confidence * static_cast<double>(w.text.size());
+  if (characters == 0 || weighted / characters < threshold) return false;
+  int stroke_area = 0, read_area = 0;
+  for (const StrokeWord& word : line.words) {
+    stroke_area += word.box.area();
+    for (const auto& w : words) read_area += (word.box & w.box).area();
+  }
+  return read_area >= 0.8 * stroke_area;
 }
 
 // The parts of `box` (wider than half a letter) that no [from, to) interval covers.
@@ -99,17 +128,24 @@ std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size 
                                             TesseractReader* reader, double& ocr_seconds) {
   const cv::Rect everything(0, 0, view.grey.cols, view.grey.rows);
   const BorderGeometry zone = border_geometry(image_size, options.enhance.border_fraction, options.border_margin_px);
+  const BorderGeometry reach = border_geometry(image_size, options.enhance.border_fraction * std::max(1.0, options.overlay_block_reach),
+                                               options.border_margin_px);
   std::vector<DetectedLine> lines;
   for (const StrokeLine& candidate : detect_stroke_text(view.grey, everything, options.strokes)) {
     DetectedLine detected;
     detected.in_border = zone.in_border(view.to_image(candidate.box, image_size));
     std::vector<OcrInView> ocr;
     const StrokeLine* chosen = &candidate;
-    if (reader != nullptr && (detected.in_border || options.read_central_text)) {
+    // Central text is flagged for a person whatever it says, so reading it is optional; lines
+    // a border block may still claim (overlay_blocks.hpp) are read like border lines.
+    const bool read = detected.in_border || reach.in_border(view.to_image(candidate.box, image_size)) || options.read_central_text;
+    if (reader != nullptr && read) {
       const auto start = std::chrono::steady_clock::now();
       ocr = read_candidate(view, candidate, options, *reader);
-      // The polarity Tesseract reads with more confidence is the text's.
+      // The polarity Tesseract reads with more confidence is the text's; a confident reading
+      // of the first guess needs no second opinion (each costs a Tesseract call).
       for (const StrokeLine& rival : candidate.rivals) {
+        if (confident_reading(ocr, candidate, options.rival_reading_confidence)) break;
         std::vector<OcrInView> rival_ocr = read_candidate(view, rival, options, *reader);
         if (reading_score(rival_ocr) > reading_score(ocr)) ocr = std::move(rival_ocr), chosen = &rival;
       }
@@ -134,17 +170,26 @@ std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size 
         // Tesseract split the stroke word (or the stroke detector joined words): its readings
         // replace the stroke word, and any stretch none of them covers stays as an unread
         // stroke word, so nothing the stroke detector saw is lost.
-        std::vector<std::pair<int, int>> covered;
+        std::vector<OcrInView*> readings;
         for (auto& w : ocr) {
-          if ((w.box & word.box).area() * 2 < w.box.area()) continue;
+          if ((w.box & word.box).area() * 2 >= w.box.area()) readings.push_back(&w);
+        }
+        std::sort(readings.begin(), readings.end(), [](const OcrInView* a, const OcrInView* b) { return a->box.x < b->box.x; });
+        std::vector<std::pair<int, int>> covered;
+        for (size_t r = 0; r < readings.size(); ++r) {
+          OcrInView& w = *readings[r];
           w.used = true;
-          TextDetection reading = make_detection(view, image_size, w.box | cv::Rect(w.box.x, word.box.y, w.box.width, word.box.height),
-                                                 line.polarity, Detector::both);
+          // The readings together span the stroke word: a last letter Tesseract dropped or
+          // read as punctuation ("4689002." for 46890023) is still ink to redact.
+          cv::Rect box = w.box | cv::Rect(w.box.x, word.box.y, w.box.width, word.box.height);
+          if (r == 0 && word.box.x < box.x) box = box | cv::Rect(word.box.x, box.y, 1, box.height);
+          if (r + 1 == readings.size() && word.box.br().x > box.br().x) box = box | cv::Rect(word.box.br().x - 1, box.y, 1, box.height);
+          TextDetection reading = make_detection(view, image_size, box, line.polarity, Detector::both);
           reading.text = w.text;
           reading.confidence = w.confidence;
           reading.in_border = zone.in_border(reading.box);
           detected.words.push_back(std::move(reading));
-          covered.emplace_back(w.box.x, w.box.br().x);
+          covered.emplace_back(box.x, box.br().x);
         }
         for (const cv::Rect& rest : uncovered_stretches(word.box, covered, line.letter_height)) {
           TextDetection unread = make_detection(view, image_size, rest, line.polarity, Detector::stroke);
@@ -155,6 +200,18 @@ std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size 
       }
       detection.in_border = zone.in_border(detection.box);
       detected.words.push_back(std::move(detection));
+    }
+    // When OCR preferred a rival, the words only the stroke detector's first guess found (the
+    // digits beside a label whose letter gaps the rival saw) stay as unread stroke words. The
+    // rivals' own words are not added back when the first guess wins: they are mostly the gaps
+    // between its letters and the edges of its plate.
+    if (chosen != &candidate) {
+      for (const StrokeWord& word : candidate.words) {
+        if (covered_by(word.box, detected.words, view, image_size) >= 0.5) continue;
+        TextDetection unread = make_detection(view, image_size, word.box, candidate.polarity, Detector::stroke);
+        unread.in_border = zone.in_border(unread.box);
+        detected.words.push_back(std::move(unread));
+      }
     }
     // Words only Tesseract saw (a letter the stroke detector dropped, a word beside it).
     for (const OcrInView& w : ocr) {

@@ -5,6 +5,8 @@
 
 #include "pixel/dual_text_detection.hpp"
 #include "pixel/image_validation.hpp"
+#include "pixel/overlay_blocks.hpp"
+#include "pixel/redaction_spans.hpp"
 
 namespace medanon::pixel {
 namespace {
@@ -18,27 +20,6 @@ TextAction decide(const TextDetection& word, bool keep_technical) {
   if (!word.in_border) return TextAction::review;
   if (word.phi) return TextAction::redacted;
   return keep_technical ? TextAction::kept : TextAction::redacted;
-}
-
-// Neighbouring redacted words of one line are redacted as one span: a date the detectors split
-// at its hyphens ("2011", "-04-", "16") must not keep its hyphens, nor a name the letters
-// between two readings. Only a kept or flagged word of the line interrupts a span.
-std::vector<cv::Rect> redaction_spans(const std::vector<TextDetection>& words) {
-  std::vector<cv::Rect> spans;
-  const TextDetection* previous = nullptr;
-  for (const TextDetection& word : words) {
-    if (word.action != TextAction::redacted) {
-      previous = nullptr;
-      continue;
-    }
-    if (previous != nullptr && previous->line == word.line) {
-      spans.back() |= word.box;
-    } else {
-      spans.push_back(word.box);
-    }
-    previous = &word;
-  }
-  return spans;
 }
 
 }  // namespace
@@ -104,19 +85,23 @@ PixelResult PixelPipeline::process_image(PixelImage image, const IdentifyingValu
   // Grey pictures saved as RGB are redacted as the grey image they are.
   image.pixels = grey_if_achromatic(image.pixels, options_.gate.saturation_threshold);
   result.status = ItemStatus::processed;
+  result.seconds_gate = since(start);
 
   IdentifyingValues all_values = image.header;
   all_values.insert(values.begin(), values.end());
   result.text = detect_text(image, all_values, result);
 
   std::vector<cv::Rect> to_redact;
-  for (const cv::Rect& box : redaction_spans(result.text)) to_redact.push_back(padded_box(box, image.pixels.size(), options_.redaction));
+  const BorderGeometry zone = border_geometry(image.pixels.size(), options_.enhance.border_fraction, options_.border_margin_px);
+  for (const cv::Rect& box : redaction_spans(result.text, zone, options_.span_row_gap)) to_redact.push_back(padded_box(box, image.pixels.size(), options_.redaction));
   for (const TextDetection& word : result.text) {
     result.redacted += word.action == TextAction::redacted;
     result.kept += word.action == TextAction::kept;
     result.review += word.action == TextAction::review;
   }
+  const auto redaction_start = Clock::now();
   if (!to_redact.empty()) redact(image, to_redact, options_.redaction, result.redaction_mask);
+  result.seconds_redact = since(redaction_start);
   result.image = std::move(image);
   result.seconds_total = since(start);
   return result;
@@ -125,6 +110,7 @@ PixelResult PixelPipeline::process_image(PixelImage image, const IdentifyingValu
 std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, const IdentifyingValues& values,
                                                       PixelResult& timing) {
   const auto start = Clock::now();
+  const long long calls_before = reader_->calls(), pixels_before = reader_->pixels_read();
   EnhanceOptions enhance = options_.enhance;
   if (options_.whole_image_ocr) enhance.working_height = image.pixels.rows;  // the baseline reads full resolution
   const DetectionView view = make_detection_view(image, enhance);
@@ -132,6 +118,10 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
       options_.whole_image_ocr
           ? detect_text_whole_image(view, image.pixels.size(), options_, *reader_, timing.seconds_ocr)
           : detect_text_lines(view, image.pixels.size(), options_, reader_.get(), timing.seconds_ocr);
+  if (options_.overlay_block_reach > 1) {
+    const BorderGeometry zone = border_geometry(image.pixels.size(), options_.enhance.border_fraction, options_.border_margin_px);
+    extend_overlay_blocks(lines, zone, options_.overlay_block_reach);
+  }
   std::vector<TextDetection> words;
   for (DetectedLine& line : lines) {
     std::vector<std::string> texts;
@@ -149,6 +139,8 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
     }
   }
   timing.seconds_detect = since(start) - timing.seconds_ocr;
+  timing.ocr_calls = reader_->calls() - calls_before;
+  timing.ocr_pixels = reader_->pixels_read() - pixels_before;
   return words;
 }
 

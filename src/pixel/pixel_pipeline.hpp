@@ -29,8 +29,20 @@ struct PixelOptions {
   int border_margin_px = 100;  // the redaction zone is at least this deep on every side
   double merge_iou = 0.5;      // a stroke word and an OCR word with this IoU are one detection
   bool keep_technical = true;  // keep L/R/PA/AP/KV/mAs... readable; false redacts them too
-  bool read_central_text = true;  // OCR central candidates too (they are flagged either way)
-  int ocr_letter_height = 32;  // crops are scaled so letters are this tall for Tesseract
+  // OCR central candidates too; they are flagged for review either way, so by default only the
+  // border and the reach of its overlay blocks are read (each line read costs a Tesseract call).
+  bool read_central_text = false;
+  // A line continuing a border block joins the zone up to this many band depths from the edge
+  // (overlay_blocks.hpp); 1 or less keeps the zone at the band.
+  double overlay_block_reach = 2.0;
+  // Redacted words on one row at most this many letter heights apart are filled as one span.
+  double span_row_gap = 2.0;
+  // A rival polarity is read only when the first guess's reading is below this mean confidence
+  // or leaves a fifth of its strokes unread; above 100 every rival is read.
+  double rival_reading_confidence = 80;
+  // Crops are scaled so letters are this tall for Tesseract: its LSTM normalises line height
+  // itself, so larger crops only cost layout time (24 reads the synth corpora as well as 32).
+  int ocr_letter_height = 24;
   // Benchmark baseline only: Tesseract over the whole full-resolution image, no triage.
   bool whole_image_ocr = false;
 };
@@ -70,7 +82,10 @@ struct PixelResult {
   int redacted = 0, kept = 0, review = 0;
   // BurnedInAnnotation may be set to NO only when no PHI is known to remain (nothing flagged).
   bool burned_in_text_clean() const { return review == 0; }
-  double seconds_read = 0, seconds_detect = 0, seconds_ocr = 0, seconds_total = 0;
+  // Per stage: read + validate, gate (+ grey conversion), detection view + stroke detector +
+  // matching, Tesseract, redaction; total is all of them and the bookkeeping between.
+  long long ocr_calls = 0, ocr_pixels = 0;  // Tesseract recognitions for this image and their input pixels
+  double seconds_read = 0, seconds_gate = 0, seconds_detect = 0, seconds_ocr = 0, seconds_redact = 0, seconds_total = 0;
 };
 
 class PixelPipeline {

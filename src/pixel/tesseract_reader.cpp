@@ -75,6 +75,7 @@ std::vector<OcrWord> TesseractReader::read_block(const cv::Mat& crop) { return r
 std::vector<OcrWord> TesseractReader::read(const cv::Mat& crop, int page_segmentation_mode) {
   std::vector<OcrWord> words;
   if (crop.empty()) return words;
+  ++calls_, pixels_read_ += static_cast<long long>(crop.total());
   api_->SetPageSegMode(static_cast<tesseract::PageSegMode>(page_segmentation_mode));
   const PixPtr pix = pix_from_grey(crop);
   api_->SetImage(pix.get());  // Tesseract keeps a clone; ours is freed at scope end

@@ -49,10 +49,14 @@ class TesseractReader {
   std::vector<OcrWord> read_line(const cv::Mat& crop);
   // The words of a block that may hold several lines (page segmentation on).
   std::vector<OcrWord> read_block(const cv::Mat& crop);
+  // Recognitions run so far and the pixels they were given: the cost model of stage 4a.
+  long long calls() const { return calls_; }
+  long long pixels_read() const { return pixels_read_; }
 
  private:
   std::vector<OcrWord> read(const cv::Mat& crop, int page_segmentation_mode);
   TessBaseApiPtr api_;
+  long long calls_ = 0, pixels_read_ = 0;
 };
 
 // Tesseract parallelises its LSTM with OpenMP; one rank per core wants one thread per rank
