@@ -115,7 +115,7 @@ Command setup_inspect(CLI::App& parent) {
   add_pixel_options(*command, options->pixel);
   auto run = [options](const dist::Communicator& comm) {
     if (!options->audit.empty()) return print_audit(options->audit, comm);
-    if (options->inputs.empty()) throw UsageError("give image files or folders, or --audit FILE", Scope::all_ranks);
+    if (options->inputs.empty()) throw UsageError("inputs are required: give image files or folders, or --audit FILE", Scope::all_ranks);
     return run_inspect(*options, comm);
   };
   return {command, run};

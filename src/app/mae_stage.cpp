@@ -1,5 +1,7 @@
 #include "app/mae_stage.hpp"
 
+#include <opencv2/imgproc.hpp>
+
 #include <cstring>
 
 #include "mae/anomaly_detector.hpp"
@@ -18,9 +20,14 @@ class MaeStage final : public pipeline::ForeignObjectStage {
   void detect(const std::vector<cv::Mat>& images, const std::vector<ItemRecord*>& records) override {
     const std::vector<mae::ForeignObjectResult> results = detector_.detect(images);
     for (size_t i = 0; i < records.size(); ++i) {
-      const mae::ForeignObjectResult& r = results.at(i);
+      mae::ForeignObjectResult r = results.at(i);
       ItemRecord& record = *records[i];
-      CV_Assert(r.mask.rows == kMapSize && r.mask.cols == kMapSize && r.anomaly_map.type() == CV_32F);
+      // The audit stores maps at 224 (the MAE papers' size); a model of another size is resampled.
+      if (r.mask.rows != kMapSize || r.mask.cols != kMapSize) {
+        cv::resize(r.mask, r.mask, cv::Size(kMapSize, kMapSize), 0, 0, cv::INTER_NEAREST);
+        cv::resize(r.anomaly_map, r.anomaly_map, cv::Size(kMapSize, kMapSize), 0, 0, cv::INTER_LINEAR);
+      }
+      CV_Assert(r.anomaly_map.type() == CV_32F && r.anomaly_map.isContinuous() && r.mask.type() == CV_8U);
       record.mask.resize(static_cast<size_t>(kMapSize) * kMapSize);
       record.anomaly_map.resize(record.mask.size());
       for (int y = 0; y < kMapSize; ++y) {

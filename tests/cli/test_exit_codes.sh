@@ -37,7 +37,7 @@ grep -q "not a folder" "$scratch/err" || { echo "FAIL: no clear reason for --out
 
 expect 2 "evaluate needs text or fo" -- "$medanon" evaluate
 # Every job needs its inputs named: running it bare is a usage error with the missing option.
-for command in anonymize train infer "evaluate text" "evaluate fo" inspect; do
+for command in anonymize train infer "evaluate text" "evaluate fo" "evaluate run" inspect; do
   # shellcheck disable=SC2086
   expect 2 "$command without its required options" -- "$medanon" $command
   grep -q "required" "$scratch/err" || { echo "FAIL: $command does not name what is missing"; failures=$((failures + 1)); }
