@@ -8,6 +8,7 @@
 
 #include "app/command.hpp"
 #include "app/mae_stage.hpp"
+#include "app/pixel_options.hpp"
 #include "core/exit_codes.hpp"
 #include "pipeline/anonymize_job.hpp"
 
@@ -111,6 +112,7 @@ Command setup_anonymize(CLI::App& parent) {
           },
           "K/N: take only the items i with i % N == K (one task of a job array; give each its own --out)")
       ->type_name("K/N");
+  add_pixel_options(*command, options->pixel);  // the same keys as configs/pixel.toml
   auto run = [options, mae](const dist::Communicator& comm) {
     MaeStageOptions model = *mae;
     if (model.threshold_file.empty()) model.threshold_file = threshold_beside(model.checkpoint);

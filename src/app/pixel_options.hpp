@@ -1,6 +1,6 @@
 #pragma once
 // The pixel stages' options (issue #4) as command-line / config keys, shared by every
-// subcommand that runs them (`evaluate text`, `inspect`, later `anonymize`). Defaults and their
+// subcommand that runs them (`evaluate text`, `inspect`, `anonymize`). Defaults and their
 // meaning: configs/pixel.toml.
 
 #include <CLI/CLI.hpp>

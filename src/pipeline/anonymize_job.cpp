@@ -235,7 +235,7 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   const deid::FileDeidentifier deidentifier(deid_config, key);
 
   std::unique_ptr<pixel::PixelPipeline> pixel_stages;
-  if (o.stages.text) pixel_stages = std::make_unique<pixel::PixelPipeline>();
+  if (o.stages.text) pixel_stages = std::make_unique<pixel::PixelPipeline>(o.pixel);
 
   // Every rank loads the model; if any cannot, all raise the same error (collective).
   std::unique_ptr<ForeignObjectStage> foreign_objects;

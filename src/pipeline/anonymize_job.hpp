@@ -18,6 +18,7 @@
 #include "dist/mpi_session.hpp"
 #include "pipeline/foreign_object_stage.hpp"
 #include "pipeline/item_pipeline.hpp"
+#include "pixel/pixel_pipeline.hpp"
 
 namespace medanon::pipeline {
 
@@ -37,6 +38,7 @@ struct AnonymizeOptions {
   int shard_count = 1;
   std::string configs_dir = MEDANON_CONFIG_DIR;  // profile tables (configs/deid/...)
   PipelineOptions stages;
+  pixel::PixelOptions pixel;    // border, padding, fill, OCR... (configs/pixel.toml keys)
   // Makes this rank's foreign-object stage (loads the model); called on every rank when
   // stages.mae is set. The runner needs no LibTorch: app/ passes the MAE in here.
   std::function<std::unique_ptr<ForeignObjectStage>()> make_foreign_object_stage;
