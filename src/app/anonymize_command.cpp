@@ -113,7 +113,9 @@ Command setup_anonymize(CLI::App& parent) {
           "K/N: take only the items i with i % N == K (one task of a job array; give each its own --out)")
       ->type_name("K/N");
   add_pixel_options(*command, options->pixel);  // the same keys as configs/pixel.toml
-  auto run = [options, mae](const dist::Communicator& comm) {
+  auto run = [options, mae, command](const dist::Communicator& comm) {
+    // Paths and options only: the key file's name, never its contents.
+    options->effective_config = command->config_to_str(true, false);
     MaeStageOptions model = *mae;
     if (model.threshold_file.empty()) model.threshold_file = threshold_beside(model.checkpoint);
     options->make_foreign_object_stage = [model] { return make_mae_stage(model); };

@@ -221,6 +221,7 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   const std::string started = std::to_string(static_cast<long long>(std::time(nullptr)));
   audit->set_attribute("medanon_version", std::string(MEDANON_VERSION));
   audit->set_attribute("key_fingerprint", key.fingerprint());
+  audit->set_attribute("config", o.effective_config);
   audit->set_attribute("world_size", static_cast<std::int64_t>(comm.size()));
   audit->set_attribute("items_total", static_cast<std::int64_t>(plan.items_in_scope));
   audit->set_attribute("shard", std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count));

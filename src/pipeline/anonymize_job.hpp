@@ -39,6 +39,7 @@ struct AnonymizeOptions {
   std::string configs_dir = MEDANON_CONFIG_DIR;  // profile tables (configs/deid/...)
   PipelineOptions stages;
   pixel::PixelOptions pixel;    // border, padding, fill, OCR... (configs/pixel.toml keys)
+  std::string effective_config;  // the run's options in --config format, kept as an HDF5 attribute
   // Makes this rank's foreign-object stage (loads the model); called on every rank when
   // stages.mae is set. The runner needs no LibTorch: app/ passes the MAE in here.
   std::function<std::unique_ptr<ForeignObjectStage>()> make_foreign_object_stage;
