@@ -140,3 +140,24 @@ slurm_test_begin() {
   slurm_cluster_up "$scratch/cluster" "$cpus" || { echo "FAIL: no Slurm cluster"; exit 1; }
   trap slurm_cluster_down EXIT
 }
+
+# slurm_restart_requeued JOBID: waits until the job's script has requeued it (PENDING, one
+# restart), then starts it now instead of after Slurm's requeue delay, but only once the old
+# run is gone: its slurmstepd has exited (else the new step cannot bind its PMIx socket), the
+# node is idle, and 3 s have passed (slurmd refuses a credential of the same job id created in
+# the same second as the old one's revocation: "Job credential revoked"). Returns 1 when the job
+# was not requeued.
+slurm_restart_requeued() {
+  local id=$1 requeued=0
+  for _ in $(seq 600); do
+    if [[ $(slurm_job_field "$id" Restarts) == 1 && $(slurm_job_field "$id" JobState) == PENDING ]]; then
+      requeued=1; break
+    fi
+    sleep 0.1
+  done
+  ((requeued)) || return 1
+  for _ in $(seq 200); do pgrep -f "slurmstepd: \[$id\." >/dev/null || break; sleep 0.1; done
+  for _ in $(seq 300); do scontrol -o show node | grep -q "State=IDLE " && break; sleep 0.1; done
+  sleep 3
+  scontrol update JobId="$id" StartTime=now
+}

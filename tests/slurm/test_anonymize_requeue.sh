@@ -35,25 +35,8 @@ done
 ((done_items < items)) || fail "the run ended before it could be signalled"
 scancel --signal=USR1 --batch "$id" || fail "scancel --signal=USR1 failed"
 
-# The script requeues: the job goes back to PENDING with one restart; start it now instead of
-# after Slurm's requeue delay.
-requeued=0
-for _ in $(seq 600); do
-  if [[ $(slurm_job_field "$id" Restarts) == 1 && $(slurm_job_field "$id" JobState) == PENDING ]]; then
-    requeued=1; break
-  fi
-  sleep 0.1
-done
-((requeued)) || { fail "job $id was not requeued"; tail -20 "$log"; }
-# Start it now rather than after Slurm's requeue delay, once the node has finished cleaning up.
-# slurmd refuses a credential of this job id created in the same second as the revocation of
-# the old one ("Job credential revoked"): that is what the delay is for, so wait 3 s instead.
-for _ in $(seq 300); do
-  scontrol -o show node | grep -q "State=IDLE " && break
-  sleep 0.1
-done
-sleep 3
-scontrol update JobId="$id" StartTime=now
+# The script requeues the job; start it without Slurm's requeue delay.
+slurm_restart_requeued "$id" || { fail "job $id was not requeued"; tail -20 "$log"; }
 state=$(slurm_wait_job "$id" 600)
 [[ $state == COMPLETED ]] || { fail "job $id ended $state"; tail -30 "$log"; }
 

@@ -42,20 +42,8 @@ log=$scratch/medanon-train-$id.log
 wait_for_checkpoint "$scratch/slurm-out" 12 || fail "no checkpoint appeared"
 scancel --signal=USR1 --batch "$id" || fail "scancel --signal=USR1 failed"
 
-requeued=0
-for _ in $(seq 600); do
-  if [[ $(slurm_job_field "$id" Restarts) == 1 && $(slurm_job_field "$id" JobState) == PENDING ]]; then
-    requeued=1; break
-  fi
-  sleep 0.1
-done
-((requeued)) || { fail "job $id was not requeued"; tail -20 "$log"; }
-# Slurm holds a requeued job back (its begin time) until the old run is gone; start it early, but
-# only once the old step's slurmstepd has exited (else the new step cannot bind its PMIx socket)
-# and a second after the requeue (else slurmd refuses the job: "Job credential revoked").
-for _ in $(seq 200); do pgrep -f "slurmstepd: \[$id\." >/dev/null || break; sleep 0.1; done
-sleep 2
-scontrol update JobId="$id" StartTime=now
+# The script requeues the job; start it without Slurm's requeue delay.
+slurm_restart_requeued "$id" || { fail "job $id was not requeued"; tail -20 "$log"; }
 state=$(slurm_wait_job "$id" 600)
 [[ $state == COMPLETED ]] || { fail "job $id ended $state"; tail -30 "$log"; }
 
