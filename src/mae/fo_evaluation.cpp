@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "io/atomic_file.hpp"
+#include "io/csv.hpp"
 #include "mae/anomaly_detector.hpp"
 #include "mae/detection_metrics.hpp"
 #include "mae/padchest_dataset.hpp"
@@ -36,13 +37,11 @@ const std::vector<std::string> kScores = {"mask_score", "anomaly_score", "ssim_s
 std::vector<ScoreRow> read_scores(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot read " + path + " (run `medanon infer` first)");
-  std::string line;
-  std::getline(in, line);
-  const auto header = split_csv_line(line);
+  std::vector<std::string> header, fields;
+  io::read_csv_record(in, header);
   std::vector<ScoreRow> rows;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    const auto fields = split_csv_line(line);
+  while (io::read_csv_record(in, fields)) {
+    if (fields.size() == 1 && fields[0].empty()) continue;
     ScoreRow row;
     for (std::size_t i = 0; i < header.size() && i < fields.size(); ++i) {
       if (header[i] == "index") row.index = std::stoull(fields[i]);

@@ -8,6 +8,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "io/csv.hpp"
+
 namespace medanon::mae {
 
 const std::vector<std::string>& foreign_object_labels() {
@@ -71,37 +73,12 @@ std::vector<std::string> parse_label_list(const std::string& cell) {
   return labels;
 }
 
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else if (c != '\r') {
-      fields.back() += c;
-    }
-  }
-  return fields;
-}
-
 std::vector<PadChestImage> read_padchest_csv(const std::string& path, PadChestSummary* summary) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot read PadChest CSV " + path);
-  std::string line;
-  std::getline(in, line);
-  const auto header = split_csv_line(line);
+  // RFC 4180 (io/csv): PadChest's list-valued columns are quoted and hold commas.
+  std::vector<std::string> header;
+  if (!io::read_csv_record(in, header)) throw std::runtime_error(path + ": empty CSV");
   std::map<std::string, std::size_t> column;
   for (std::size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
   for (const char* name : {"ImageID", "ImageDir", "PatientID", "Projection", "Labels"}) {
@@ -114,10 +91,10 @@ std::vector<PadChestImage> read_padchest_csv(const std::string& path, PadChestSu
 
   PadChestSummary counts;
   std::vector<PadChestImage> images;
-  while (std::getline(in, line)) {
-    if (line.empty() || line == "\r") continue;
+  std::vector<std::string> fields;
+  while (io::read_csv_record(in, fields)) {
+    if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
     ++counts.rows;
-    const auto fields = split_csv_line(line);
     auto field = [&](const char* name) { return column[name] < fields.size() ? fields[column[name]] : std::string(); };
     PadChestImage image;
     image.image_id = field("ImageID");

@@ -34,9 +34,6 @@ struct PadChestSummary {
 // Throws std::invalid_argument on malformed cells.
 std::vector<std::string> parse_label_list(const std::string& cell);
 
-// One CSV line (RFC 4180: quoted fields with doubled quotes) -> fields.
-std::vector<std::string> split_csv_line(const std::string& line);
-
 // Reads the CSV, dropping projections L/UNK/EXCLUDE/COSTAL and studies labelled unchanged,
 // exclude or suboptimal study. Throws std::runtime_error when unreadable or columns are missing.
 std::vector<PadChestImage> read_padchest_csv(const std::string& path, PadChestSummary* summary = nullptr);
