@@ -4,9 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "core/errors.hpp"
+#include "io/csv.hpp"
 
 namespace medanon::pixel {
 
@@ -47,21 +47,15 @@ std::map<std::string, IdentifyingValues> read_padchest_values(const std::string&
   std::map<std::string, IdentifyingValues> rows;
   std::ifstream in(csv_path);
   if (!in) return rows;
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::string> header;
-  for (std::stringstream names(line); std::getline(names, line, ',');) header.push_back(line);
-  // The identifying columns come before the first quoted (list-valued) column, so a plain
-  // split of the leading fields is enough.
-  while (std::getline(in, line)) {
-    std::stringstream fields(line);
+  std::vector<std::string> header, fields;
+  if (!io::read_csv_record(in, header)) return rows;
+  while (io::read_csv_record(in, fields)) {
     IdentifyingValues values;
     std::string id;
-    std::string field;
-    for (size_t column = 0; column < header.size() && column < 6 && std::getline(fields, field, ','); ++column) {
-      if (header[column] == "ImageID") id = field;
-      if (header[column] == "StudyDate_DICOM") values["StudyDate"] = field;
-      if (header[column] == "PatientID") values["PatientID"] = field;
+    for (size_t column = 0; column < header.size() && column < fields.size(); ++column) {
+      if (header[column] == "ImageID") id = fields[column];
+      if (header[column] == "StudyDate_DICOM") values["StudyDate"] = fields[column];
+      if (header[column] == "PatientID") values["PatientID"] = fields[column];
     }
     if (!id.empty()) rows[id] = std::move(values);
   }
