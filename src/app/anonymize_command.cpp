@@ -67,7 +67,9 @@ Command setup_anonymize(CLI::App& parent) {
   command->add_option("--hdf5", options->hdf5, "shared HDF5 file (default <out>/medanon.h5)");
   command->add_option("--key", options->key_file, "project key file for keyed hashes and pseudonyms (mode 0600)");
   command->add_flag("--insecure-key", options->insecure_key, "demos only: allow a readable key file, or none at all");
-  command->add_flag("--restart", options->restart, "forget an earlier run in --out and start over");
+  CLI::Option* restart = command->add_flag("--restart", options->restart, "forget an earlier run in --out and start over");
+  // Resuming is what a rerun does anyway (journals in --out); the flag states it explicitly.
+  command->add_flag("--resume", "continue an earlier run in --out (the default whenever one exists)")->excludes(restart);
   command->add_option("--configs-dir", options->configs_dir, "folder of the de-identification tables (configs/)")
       ->check(CLI::ExistingDirectory)
       ->capture_default_str();
