@@ -161,3 +161,15 @@ slurm_restart_requeued() {
   sleep 3
   scontrol update JobId="$id" StartTime=now
 }
+
+# slurm_expect_requeue_cycle JOBID LOG: after USR1 reached the batch shell, the job must have
+# requeued itself, been restarted (slurm_restart_requeued) and completed, and its log must show
+# the requeue and SLURM_RESTART_COUNT 1. Reports through `fail` (tests/mpi/common.sh).
+slurm_expect_requeue_cycle() {
+  local id=$1 log=$2 state
+  slurm_restart_requeued "$id" || { fail "job $id was not requeued"; tail -20 "$log"; }
+  state=$(slurm_wait_job "$id" 600)
+  [[ $state == COMPLETED ]] || { fail "job $id ended $state"; tail -30 "$log"; }
+  grep -q "requeueing job $id" "$log" || fail "the job log does not show the requeue"
+  grep -q "restart count 1" "$log" || fail "the requeued run did not log SLURM_RESTART_COUNT"
+}

@@ -13,17 +13,14 @@
 
 #include "io/atomic_file.hpp"
 #include "tests/unit/deid_corpus_fixture.hpp"
+#include "tests/unit/dicom_values.hpp"
 
 namespace medanon::deid {
 namespace {
 
 using namespace medanon::deid::testing;
 
-std::string value_of(DcmItem& item, const DcmTagKey& key) {
-  OFString value;
-  item.findAndGetOFStringArray(key, value);
-  return value.c_str();
-}
+using medanon::testing::value_of;
 
 struct Output {
   nlohmann::json image;

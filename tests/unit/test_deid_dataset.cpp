@@ -9,6 +9,7 @@
 
 #include "deid/dataset_deidentifier.hpp"
 #include "deid/identity_values.hpp"
+#include "tests/unit/dicom_values.hpp"
 
 namespace medanon::deid {
 namespace {
@@ -17,11 +18,7 @@ const std::string kTable = std::string(MEDANON_SOURCE_DIR) + "/configs/deid/ps3.
 const std::string kTypes = std::string(MEDANON_SOURCE_DIR) + "/configs/deid/iod-types.tsv";
 const std::string kSecondaryCapture = "1.2.840.10008.5.1.4.1.1.7";  // no Types listed: strictest alternatives
 
-std::string value_of(DcmItem& item, const DcmTagKey& key) {
-  OFString value;
-  item.findAndGetOFStringArray(key, value);
-  return value.c_str();
-}
+using medanon::testing::value_of;
 
 void put(DcmItem& item, const DcmTagKey& key, const std::string& value) {
   ASSERT_TRUE(item.putAndInsertString(key, value.c_str()).good());

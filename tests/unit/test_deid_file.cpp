@@ -17,17 +17,14 @@
 #include "deid/mapping_file.hpp"
 #include "io/atomic_file.hpp"
 #include "tests/unit/deid_corpus_fixture.hpp"
+#include "tests/unit/dicom_values.hpp"
 
 namespace medanon::deid {
 namespace {
 
 using namespace medanon::deid::testing;
 
-std::string value_of(DcmItem& item, const DcmTagKey& key) {
-  OFString value;
-  item.findAndGetOFStringArray(key, value);
-  return value.c_str();
-}
+using medanon::testing::value_of;
 
 // The pixel data element's bytes as stored: the native value, or the encapsulated fragments.
 std::vector<std::uint8_t> stored_pixel_bytes(const std::string& path) {
