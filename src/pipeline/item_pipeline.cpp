@@ -61,7 +61,7 @@ cv::Mat model_view(const pixel::PixelImage& image) {
     cv::subtract(cv::Scalar::all(image.max_value()), grey, inverted);
     return inverted;
   }
-  return grey.clone();
+  return grey;  // shares the pixels: nothing writes to them after this point
 }
 
 // The decoded pixels when the pixel stages did not run (header-only + MAE jobs).
