@@ -2,8 +2,10 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cstring>
 
+#include "mae/anomaly_calibration.hpp"
 #include "mae/anomaly_detector.hpp"
 
 namespace medanon::app {
@@ -18,7 +20,9 @@ class MaeStage final : public pipeline::ForeignObjectStage {
   int batch_size() const override { return batch_size_; }
 
   void detect(const std::vector<cv::Mat>& images, const std::vector<ItemRecord*>& records) override {
-    const std::vector<mae::ForeignObjectResult> results = detector_.detect(images);
+    std::vector<cv::Mat> text;  // burned-in text, redacted or flagged, is not a foreign object
+    for (size_t i = 0; i < records.size(); ++i) text.push_back(text_mask(images.at(i).size(), *records[i]));
+    const std::vector<mae::ForeignObjectResult> results = detector_.detect(images, text);
     for (size_t i = 0; i < records.size(); ++i) {
       mae::ForeignObjectResult r = results.at(i);
       ItemRecord& record = *records[i];
@@ -37,6 +41,7 @@ class MaeStage final : public pipeline::ForeignObjectStage {
                     sizeof(float) * kMapSize);
       }
       record.mask_score = static_cast<float>(r.mask_score);
+      record.z_peak = static_cast<float>(r.z_peak);
       record.anomaly = has_threshold_ ? (r.foreign_object ? 1 : 0) : -1;
     }
   }
@@ -44,6 +49,19 @@ class MaeStage final : public pipeline::ForeignObjectStage {
   std::string description() const override { return detector_.description(); }
 
  private:
+  // The item's text boxes, grown by a few pixels: a solid fill's edge and anti-aliased glyphs
+  // reach past the box.
+  static cv::Mat text_mask(cv::Size size, const ItemRecord& record) {
+    if (record.boxes.empty()) return cv::Mat();
+    cv::Mat mask = cv::Mat::zeros(size, CV_8U);
+    const int grow = std::max(2, std::max(size.width, size.height) / 200);
+    for (const auto& box : record.boxes) {
+      const cv::Rect grown(box.x - grow, box.y - grow, box.width + 2 * grow, box.height + 2 * grow);
+      mask(grown & cv::Rect(cv::Point(), size)).setTo(255);
+    }
+    return mask;
+  }
+
   static mae::DetectorOptions detector_options(const MaeStageOptions& o) {
     mae::DetectorOptions d;
     d.checkpoint = o.checkpoint;
@@ -51,7 +69,7 @@ class MaeStage final : public pipeline::ForeignObjectStage {
     d.threads = o.threads;
     d.batch_size = o.batch_size;
     d.trials = o.trials;
-    if (!o.threshold_file.empty()) d.threshold = mae::read_threshold_file(o.threshold_file);
+    if (!o.threshold_file.empty()) d.calibration = mae::read_calibration(o.threshold_file);
     return d;
   }
 

@@ -10,7 +10,7 @@ namespace medanon::app {
 
 struct MaeStageOptions {
   std::string checkpoint;      // MAE weights (brats_pretrained-style or medanon checkpoint)
-  std::string threshold_file;  // JSON {"threshold": x}; empty: no anomaly decision (-1 in the audit)
+  std::string threshold_file;  // calibration from `infer --calibrate`; empty: no anomaly decision (-1 in the audit)
   std::string device = "auto";
   int threads = 1;
   int batch_size = 8;

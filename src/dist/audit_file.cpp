@@ -27,6 +27,7 @@ struct AuditRow {
   float seconds[kStageCount];
   std::int32_t tags_changed, text_found, text_redacted, text_flagged;
   float mask_score;
+  float z_peak;
   std::int8_t anomaly;
   char gate[kGateLength];
   std::int64_t first_box, box_count;
@@ -80,6 +81,7 @@ h5::Handle audit_type() {
   insert("text_redacted", HOFFSET(AuditRow, text_redacted), H5T_NATIVE_INT32);
   insert("text_flagged", HOFFSET(AuditRow, text_flagged), H5T_NATIVE_INT32);
   insert("mask_score", HOFFSET(AuditRow, mask_score), H5T_NATIVE_FLOAT);
+  insert("z_peak", HOFFSET(AuditRow, z_peak), H5T_NATIVE_FLOAT);
   insert("anomaly", HOFFSET(AuditRow, anomaly), H5T_NATIVE_INT8);
   insert("gate", HOFFSET(AuditRow, gate), gate.id());
   insert("first_box", HOFFSET(AuditRow, first_box), H5T_NATIVE_INT64);
@@ -205,6 +207,7 @@ void AuditFile::append(const std::vector<ItemRecord>& mine) {
     row.text_redacted = r.text_redacted;
     row.text_flagged = r.text_flagged;
     row.mask_score = r.mask_score;
+    row.z_peak = r.z_peak;
     row.anomaly = r.anomaly;
     copy_text(row.gate, r.gate);
     row.first_box = next_box;
@@ -299,6 +302,7 @@ std::vector<ItemRecord> AuditFile::records() const {
     r.text_redacted = row.text_redacted;
     r.text_flagged = row.text_flagged;
     r.mask_score = row.mask_score;
+    r.z_peak = row.z_peak;
     r.anomaly = row.anomaly;
     r.gate = text(row.gate, kGateLength);
     records.push_back(std::move(r));

@@ -4,7 +4,7 @@
 // Layout (documented in the README, readable with h5py / h5dump):
 //   /audit          1-D compound table, one row per item: item, input_hash, output, status,
 //                   error, rank, attempt, seconds_<stage>..., tags_changed, text_found,
-//                   text_redacted, text_flagged, mask_score, anomaly, gate, first_box, box_count
+//                   text_redacted, text_flagged, mask_score, z_peak, anomaly, gate, first_box, box_count
 //   /text_boxes     1-D compound table: item, x, y, width, height, detector, phi, action, confidence
 //   /masks          uint8 [rows, 224, 224], row i belongs to /audit row i (zeros when no mask)
 //   /anomaly_maps   float32 [rows, 224, 224], likewise

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -76,6 +77,7 @@ std::string encode_record(const ItemRecord& r) {
   j["tags_changed"] = r.tags_changed;
   j["text"] = {r.text_found, r.text_redacted, r.text_flagged};
   j["mask_score"] = r.mask_score;
+  if (!std::isnan(r.z_peak)) j["z_peak"] = r.z_peak;  // JSON has no NaN
   j["anomaly"] = r.anomaly;
   j["gate"] = r.gate;
   nlohmann::json boxes = nlohmann::json::array();
@@ -109,6 +111,7 @@ ItemRecord decode_record(const std::string& payload) {
   r.text_redacted = j.at("text").at(1).get<std::int32_t>();
   r.text_flagged = j.at("text").at(2).get<std::int32_t>();
   r.mask_score = j.at("mask_score").get<float>();
+  if (j.contains("z_peak")) r.z_peak = j.at("z_peak").get<float>();
   r.anomaly = j.at("anomaly").get<std::int8_t>();
   r.gate = j.at("gate").get<std::string>();
   for (const auto& b : j.at("boxes")) {

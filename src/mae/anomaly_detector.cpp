@@ -4,18 +4,21 @@
 #include "mae/anomaly_detector.hpp"
 
 #include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
 #include "io/atomic_file.hpp"
 #include "mae/checkpoint.hpp"
 #include "mae/device.hpp"
+#include "mae/foreign_object_mask.hpp"
 #include "mae/radiograph_input.hpp"
 #include "mae/reconstruction.hpp"
 
@@ -23,18 +26,17 @@ namespace medanon::mae {
 
 namespace {
 
-double peak_of(const cv::Mat& anomaly_map) {
-  std::vector<float> values(anomaly_map.begin<float>(), anomaly_map.end<float>());
-  const auto top = std::max<std::size_t>(1, values.size() / 200);  // the top 0.5 %
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(top), values.end(), std::greater<>());
-  double sum = 0.0;
-  for (std::size_t i = 0; i < top; ++i) sum += values[i];
-  return sum / static_cast<double>(top);
-}
-
 cv::Mat plane_of(const torch::Tensor& batch, std::int64_t index) {  // [N, 1, H, W] -> CV_32F
   const auto plane = batch[index][0].contiguous().to(torch::kCPU);
   return cv::Mat(static_cast<int>(plane.size(0)), static_cast<int>(plane.size(1)), CV_32F, plane.data_ptr<float>()).clone();
+}
+
+// The residual the options name: the thesis' |x - clip(r)|, or the part where the image is brighter
+// than its reconstruction (metal, wires and tubes are radio-opaque; dark-side errors are anatomy).
+cv::Mat residual_of(const cv::Mat& input, const cv::Mat& average, bool positive) {
+  cv::Mat clipped = cv::min(cv::max(average, 0.0), 1.0), residual = input - clipped;
+  if (positive) return cv::max(residual, 0.0);
+  return cv::abs(residual);
 }
 
 }  // namespace
@@ -42,6 +44,7 @@ cv::Mat plane_of(const torch::Tensor& batch, std::int64_t index) {  // [N, 1, H,
 struct AnomalyDetector::Impl {
   DetectorOptions options;
   IntensityMapping intensity;
+  bool positive_residual = true;
   torch::Device device{torch::kCPU};
   MaeConfig config;
   MaskedAutoencoderViT model{nullptr};
@@ -53,6 +56,16 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
   auto& d = *impl_;
   d.options = options;
   d.intensity = intensity_mapping_from(options.intensity);
+  if (options.residual != "positive" && options.residual != "abs") {
+    throw std::invalid_argument("unknown residual '" + options.residual + "' (positive, abs)");
+  }
+  d.positive_residual = options.residual == "positive";
+  if (options.calibration.has_statistics() && !options.calibration.residual.empty() &&
+      options.calibration.residual != options.residual) {
+    throw std::invalid_argument("the calibration was made with the " + options.calibration.residual +
+                                " residual, the detector uses " + options.residual);
+  }
+  if (options.smoothing < 0) throw std::invalid_argument("smoothing must not be negative");
   if (options.trials < 1 || options.batch_size < 1 || options.threads < 1) {
     throw std::invalid_argument("trials, batch size and threads must be at least 1");
   }
@@ -74,7 +87,12 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
   }
   d.model->to(d.device);
   d.model->eval();
-  d.noises = trial_noises(1, d.config.num_patches(), options.trials, options.seed, d.device);
+  d.noises = trial_noises(1, d.config.num_patches(), options.trials, options.seed, d.device,
+                          trial_masks_from(options.trial_masks));
+  if (options.calibration.has_statistics() && options.calibration.mean.rows != static_cast<int>(d.config.img_size)) {
+    throw std::invalid_argument("the calibration statistics do not have the model's size " +
+                                std::to_string(d.config.img_size));
+  }
 }
 
 AnomalyDetector::~AnomalyDetector() = default;
@@ -87,12 +105,22 @@ std::string AnomalyDetector::description() const {
   std::ostringstream s;
   s << impl_->config.name << " (" << impl_->config.img_size << " px, patch " << impl_->config.patch_size << ") on "
     << impl_->device << ", " << impl_->options.threads << " thread(s), " << impl_->options.trials
-    << " grid-masking trials; checkpoint " << impl_->options.checkpoint << ": " << impl_->report;
+    << " " << impl_->options.trial_masks << " grid-masking trials, " << impl_->options.residual
+    << " residual, smoothing " << impl_->options.smoothing << "; decision "
+    << (impl_->options.calibration.threshold >= 0
+            ? impl_->options.calibration.score + " > " + std::to_string(impl_->options.calibration.threshold)
+            : std::string("none"))
+    << "; checkpoint " << impl_->options.checkpoint << ": " << impl_->report;
   return s.str();
 }
 
-std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::Mat>& images) {
+std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::Mat>& images,
+                                                        const std::vector<cv::Mat>& exclusions) {
   auto& d = *impl_;
+  if (!exclusions.empty() && exclusions.size() != images.size()) {
+    throw std::invalid_argument("one exclusion mask per image, or none");
+  }
+  const AnomalyCalibration& calibration = d.options.calibration;
   const int size = input_size();
   std::vector<ForeignObjectResult> results;
   results.reserve(images.size());
@@ -114,46 +142,42 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
     }
     for (std::int64_t b = 0; b < batch; ++b) {
       ForeignObjectResult r;
-      r.anomaly_map = plane_of(reconstruction.anomaly, b);
+      const std::size_t image = start + static_cast<std::size_t>(b);
+      const cv::Mat input = plane_of(inputs, b);
       r.reconstruction = plane_of(reconstruction.average, b);
+      r.residual = residual_of(input, r.reconstruction, d.positive_residual);
+      // Objects are connected strokes and blobs, the residual of a good reconstruction is speckle:
+      // a little smoothing separates them (pixel AUROC), the z-map keeps the unsmoothed residual
+      // so that a small clip still stands out in z_peak.
+      r.anomaly_map = r.residual.clone();
+      if (d.options.smoothing > 0) cv::GaussianBlur(r.residual, r.anomaly_map, cv::Size(), d.options.smoothing);
       const MaskResult mask = foreign_object_mask(r.anomaly_map, d.options.mask);
       r.mask = mask.mask;
       r.mask_score = mask.mask_score;
       r.anomaly_score = cv::mean(r.anomaly_map)[0];
-      r.ssim_score = -structural_similarity(plane_of(inputs, b), r.reconstruction);
-      r.peak_score = peak_of(r.anomaly_map);
-      r.full_mask = to_original_size(r.mask, images[start + static_cast<std::size_t>(b)].size(), /*is_mask=*/true);
-      r.foreign_object = d.options.threshold >= 0 && r.mask_score > d.options.threshold;
+      r.ssim_score = -structural_similarity(input, r.reconstruction);
+      r.peak_score = top_mean(r.anomaly_map, cv::Mat(), 0.005);
+      r.z_peak = std::numeric_limits<double>::quiet_NaN();
+      if (calibration.has_statistics()) {
+        const cv::Mat exclude = exclusions.empty() ? cv::Mat() : exclusion_at(exclusions[image], r.residual.size());
+        r.z_peak = top_mean(calibration.standardise(r.residual), exclude, 0.001);
+      }
+      r.full_mask = to_original_size(r.mask, images[image].size(), /*is_mask=*/true);
+      const double decisive = calibration.score == "z_peak" ? r.z_peak : r.mask_score;
+      r.foreign_object = calibration.threshold >= 0 && decisive > calibration.threshold;
       results.push_back(std::move(r));
     }
   }
   return results;
 }
 
-double read_threshold_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read threshold file " + path);
-  try {
-    return nlohmann::json::parse(in).at("threshold").get<double>();
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(path + ": not a threshold file (" + e.what() + ")");
-  }
-}
-
 double calibrate_threshold(const std::vector<double>& negative_mask_scores, double percentile, const std::string& path) {
   if (negative_mask_scores.empty()) throw std::runtime_error("no negative images to calibrate the threshold on");
-  std::vector<double> sorted = negative_mask_scores;
-  std::sort(sorted.begin(), sorted.end());
-  const double rank = percentile / 100.0 * static_cast<double>(sorted.size() - 1);  // numpy's linear percentile
-  const auto below = static_cast<std::size_t>(std::floor(rank));
-  const auto above = std::min(below + 1, sorted.size() - 1);
-  const double threshold = sorted[below] + (rank - static_cast<double>(below)) * (sorted[above] - sorted[below]);
-  nlohmann::json file = {{"threshold", threshold},
-                         {"score", "mask_score"},
-                         {"percentile", percentile},
-                         {"negatives", sorted.size()}};
-  io::write_text_atomically(path, file.dump(2) + "\n");
-  return threshold;
+  AnomalyCalibration calibration;
+  calibration.threshold = mae::percentile(negative_mask_scores, percentile);
+  const nlohmann::json details = {{"percentile", percentile}, {"negatives", negative_mask_scores.size()}};
+  write_calibration(calibration, path, details.dump());
+  return calibration.threshold;
 }
 
 }  // namespace medanon::mae

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "mae/anomaly_calibration.hpp"
 #include "mae/foreign_object_mask.hpp"
 
 namespace medanon::mae {
@@ -29,12 +30,17 @@ struct DetectorOptions {
   int trials = 4;                 // grid-masking trials averaged (thesis: 4)
   std::uint64_t seed = 0;         // the trials' masks
   std::string intensity = "min-max";  // min-max (thesis) | percentile
-  double threshold = -1.0;        // mask_score above it => foreign object; < 0: no decision
+  // Where the thesis and medanon differ, the thesis' choice is one option away:
+  std::string trial_masks = "balanced";  // balanced | random (thesis); see reconstruction.hpp
+  std::string residual = "positive";     // positive: max(x - r, 0), metal is brighter than tissue | abs (thesis)
+  double smoothing = 1.5;                // Gaussian sigma (model pixels) of the published map; 0: none (thesis)
+  AnomalyCalibration calibration;        // threshold and per-pixel statistics (read_calibration)
   MaskOptions mask;
 };
 
 struct ForeignObjectResult {
-  cv::Mat anomaly_map;     // CV_32F, model resolution (224 x 224): |x - clip(reconstruction)|
+  cv::Mat anomaly_map;     // CV_32F, model resolution (224 x 224): the residual, smoothed
+  cv::Mat residual;        // CV_32F, model resolution: x - clip(reconstruction) as options.residual says
   cv::Mat reconstruction;  // CV_32F, model resolution, the averaged pasted reconstruction
   cv::Mat mask;            // CV_8U, model resolution, 255 = foreign object
   cv::Mat full_mask;       // CV_8U, the input's resolution
@@ -42,7 +48,8 @@ struct ForeignObjectResult {
   double anomaly_score = 0;  // mean |x - r| (the thesis' "anomaly" error)
   double ssim_score = 0;     // -SSIM(x, r) (the thesis' "ssim" error; higher = more anomalous)
   double peak_score = 0;     // mean of the top 0.5 % of the anomaly map (medanon's addition)
-  bool foreign_object = false;  // mask_score > threshold (false when no threshold is set)
+  double z_peak = 0;         // mean of the top 0.1 % of the calibrated z-map outside exclusions; NaN uncalibrated
+  bool foreign_object = false;  // calibration score > threshold (false when no threshold is set)
 };
 
 class AnomalyDetector {
@@ -53,7 +60,10 @@ class AnomalyDetector {
   AnomalyDetector& operator=(AnomalyDetector&&) noexcept;
 
   // One result per image, in order; images are processed options.batch_size at a time.
-  std::vector<ForeignObjectResult> detect(const std::vector<cv::Mat>& images);
+  // `exclusions` (empty, or one per image: CV_8U at the image's size, non-zero = leave out of
+  // z_peak, e.g. redacted burned-in text, whose solid fill no radiograph resembles).
+  std::vector<ForeignObjectResult> detect(const std::vector<cv::Mat>& images,
+                                          const std::vector<cv::Mat>& exclusions = {});
 
   int input_size() const;            // the model's square input side (224)
   std::string description() const;  // architecture, device, threads, checkpoint load report
@@ -63,8 +73,6 @@ class AnomalyDetector {
   std::unique_ptr<Impl> impl_;
 };
 
-// The decision threshold of a threshold file written by calibrate_threshold (JSON {"threshold": x}).
-double read_threshold_file(const std::string& path);
 // The thesis' calibration: the given percentile (85) of mask_score over negative images,
 // written as JSON; returns the threshold.
 double calibrate_threshold(const std::vector<double>& negative_mask_scores, double percentile, const std::string& path);

@@ -16,6 +16,7 @@
 
 #include "io/atomic_file.hpp"
 #include "io/csv.hpp"
+#include "mae/anomaly_calibration.hpp"
 #include "mae/anomaly_detector.hpp"
 #include "mae/detection_metrics.hpp"
 #include "mae/padchest_dataset.hpp"
@@ -32,7 +33,8 @@ struct ScoreRow {
   std::map<std::string, double> scores;
 };
 
-const std::vector<std::string> kScores = {"mask_score", "anomaly_score", "ssim_score", "peak_score"};
+// z_peak is there when infer ran with calibration statistics (a number, not nan, in every row).
+const std::vector<std::string> kScores = {"mask_score", "anomaly_score", "ssim_score", "peak_score", "z_peak"};
 
 std::vector<ScoreRow> read_scores(const std::string& path) {
   std::ifstream in(path);
@@ -70,7 +72,8 @@ std::string FoEvaluation::json() const {
                       {"image_auroc", image_auroc},
                       {"pixel_auroc", pixel_auroc},
                       {"mean_dice_positives", mean_dice_positives},
-                      {"threshold", threshold}};
+                      {"threshold", threshold},
+                      {"decision_score", decision_score}};
   if (threshold >= 0) {
     j["decision"] = {{"accuracy", accuracy}, {"precision", precision}, {"recall", recall}, {"f1", f1}};
   }
@@ -97,7 +100,7 @@ FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
     const auto& image = truth_images[row.index];
     const bool has_object = image.at("has_foreign_object").get<bool>();
     positive.push_back(has_object);
-    for (const auto& name : kScores) scores[name].push_back(row.scores.at(name));
+    for (const auto& [name, value] : row.scores) scores[name].push_back(value);
     if (!options.pixels) continue;
     const cv::Mat gt = cv::imread((fs::path(options.corpus) / image.at("foreign_object_mask").get<std::string>()).string(),
                                   cv::IMREAD_GRAYSCALE);
@@ -136,7 +139,13 @@ FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
   result.negatives = result.images - result.positives;
   std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> curves;
   std::vector<double> aurocs;
-  std::vector<std::string> names = kScores;
+  std::vector<std::string> names;
+  for (const auto& name : kScores) {
+    const auto& values = scores[name];
+    if (values.size() == positive.size() && std::none_of(values.begin(), values.end(), [](double v) { return std::isnan(v); })) {
+      names.push_back(name);
+    }
+  }
   if (options.ignore_text && options.pixels) names.push_back("peak_outside_text");
   for (const auto& name : names) {
     result.image_auroc[name] = auroc(scores[name], positive);
@@ -153,12 +162,18 @@ FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
     }
     result.threshold = calibrate_threshold(negative_scores, options.calibration_percentile, options.threshold_file);
   } else if (!options.threshold_file.empty()) {
-    result.threshold = read_threshold_file(options.threshold_file);
+    const AnomalyCalibration calibration = read_calibration(options.threshold_file);
+    result.threshold = calibration.threshold;
+    result.decision_score = calibration.score;
   }
   if (result.threshold >= 0) {
+    const auto& decisive = scores[result.decision_score];
+    if (decisive.size() != positive.size()) {
+      throw std::runtime_error("the threshold applies to " + result.decision_score + ", which the run's scores.csv lacks");
+    }
     double tp = 0, fp = 0, tn = 0, fn = 0;
     for (std::size_t i = 0; i < positive.size(); ++i) {
-      const bool flagged = scores["mask_score"][i] > result.threshold;
+      const bool flagged = decisive[i] > result.threshold;
       (flagged ? (positive[i] ? tp : fp) : (positive[i] ? fn : tn)) += 1;
     }
     result.accuracy = (tp + tn) / std::max(1.0, tp + tn + fp + fn);

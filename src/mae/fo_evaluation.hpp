@@ -30,6 +30,7 @@ struct FoEvaluation {
   double pixel_auroc = 0.0;
   double mean_dice_positives = 0.0;  // mean over images with objects
   double threshold = -1.0;           // the decision threshold used (-1: none)
+  std::string decision_score = "mask_score";  // the score it applies to
   double accuracy = 0.0, precision = 0.0, recall = 0.0, f1 = 0.0;
   std::string json() const;
 };

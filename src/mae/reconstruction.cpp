@@ -4,6 +4,8 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <stdexcept>
+
 namespace medanon::mae {
 
 Reconstruction reconstruct_with_grid_masking(MaskedAutoencoderViT& model, const torch::Tensor& imgs,
@@ -25,12 +27,29 @@ Reconstruction reconstruct_with_grid_masking(MaskedAutoencoderViT& model, const 
   return out;
 }
 
+TrialMasks trial_masks_from(const std::string& name) {
+  if (name == "random") return TrialMasks::random;
+  if (name == "balanced") return TrialMasks::balanced;
+  throw std::invalid_argument("unknown trial masks '" + name + "' (balanced, random)");
+}
+
 std::vector<torch::Tensor> trial_noises(std::int64_t batch, std::int64_t tokens, int trials, std::uint64_t seed,
-                                        const torch::Device& device) {
+                                        const torch::Device& device, TrialMasks kind) {
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  const auto real = torch::TensorOptions().dtype(torch::kFloat32);
   std::vector<torch::Tensor> noises;
+  if (kind == TrialMasks::random) {
+    for (int i = 0; i < trials; ++i) noises.push_back(torch::rand({batch, tokens}, generator, real).to(device));
+    return noises;
+  }
+  constexpr std::int64_t group = 4;  // grid_masking's group
+  if (tokens % group != 0) throw std::invalid_argument("balanced trials: token count not divisible by 4");
+  torch::Tensor order;  // [L/4, 4]: the cycle's order of visible positions, per group
   for (int i = 0; i < trials; ++i) {
-    noises.push_back(torch::rand({batch, tokens}, generator, torch::TensorOptions().dtype(torch::kFloat32)).to(device));
+    if (i % group == 0) order = torch::rand({tokens / group, group}, generator, real).argsort(std::int64_t{1});
+    const auto visible = order.select(1, i % group).unsqueeze(1);  // [L/4, 1]
+    const auto one_hot = torch::zeros({tokens / group, group}, real).scatter_(1, visible, 1.0);
+    noises.push_back(one_hot.reshape({1, tokens}).expand({batch, tokens}).contiguous().to(device));
   }
   return noises;
 }
