@@ -7,152 +7,19 @@
 //   masks/<i>.png     the mask at the image's own resolution
 //   scores.csv        index, path, width, height, mask_score, anomaly_score, ssim_score, peak_score,
 //                     foreign_object (mask_score > the --threshold-file threshold; 0 without one)
-// Images are dealt round-robin across ranks; rank 0 writes scores.csv.
+// Images are dealt round-robin across ranks; rank 0 writes scores.csv. The work is done in the
+// LibTorch plugin (plugin/infer.cpp), loaded when this command runs.
 
-#include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
-
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "app/command.hpp"
+#include "app/torch_plugin.hpp"
 #include "core/errors.hpp"
-#include "core/exit_codes.hpp"
-#include "core/log.hpp"
-#include "io/atomic_file.hpp"
-#include "mae/anomaly_detector.hpp"
-#include "mae/radiograph_input.hpp"
 
 namespace medanon::app {
 
-namespace {
-
-namespace fs = std::filesystem;
-
-struct InferOptions {
-  std::string input, out, threshold_file;
-  mae::DetectorOptions detector;
-  int limit = 0;
-};
-
-// The images to process, as paths relative to `input` (or absolute when `input` is a file).
-std::vector<std::string> list_images(const std::string& input) {
-  std::vector<std::string> paths;
-  if (fs::is_regular_file(input)) return {input};
-  if (fs::exists(fs::path(input) / "ground_truth.json")) {
-    std::ifstream in(fs::path(input) / "ground_truth.json");
-    const auto truth = nlohmann::json::parse(in);  // kept alive: the loop walks into it
-    for (const auto& image : truth.at("images")) paths.push_back(image.at("path").get<std::string>());
-    return paths;
-  }
-  for (const auto& entry : fs::recursive_directory_iterator(input)) {
-    const auto extension = entry.path().extension().string();
-    if (entry.is_regular_file() && (extension == ".png" || extension == ".dcm" || extension == ".dicom")) {
-      paths.push_back(entry.path().lexically_relative(input).string());  // symlinks stay as named
-    }
-  }
-  std::sort(paths.begin(), paths.end());
-  return paths;
-}
-
-std::string index_name(std::size_t index) {
-  char name[16];
-  std::snprintf(name, sizeof name, "%06zu.png", index);
-  return name;
-}
-
-cv::Mat as_16bit(const cv::Mat& map) {
-  cv::Mat out;
-  map.convertTo(out, CV_16U, 65535.0);
-  return out;
-}
-
-void write_png(const fs::path& path, const cv::Mat& image) {
-  io::write_atomically(path.string(), [&](const std::string& temp) {
-    if (!cv::imwrite(temp + ".png", image)) throw InternalError("cannot write " + path.string());
-    fs::rename(temp + ".png", temp);
-  });
-}
-
-int run_infer(const InferOptions& o, const dist::Communicator& comm) {
-  const auto started = std::chrono::steady_clock::now();
-  if (!fs::exists(o.input)) throw InputError("--input " + o.input + " does not exist", Scope::all_ranks);
-  if (!fs::exists(o.detector.checkpoint)) {
-    throw InputError("--checkpoint " + o.detector.checkpoint + " does not exist", Scope::all_ranks);
-  }
-  auto options = o.detector;
-  if (!o.threshold_file.empty()) options.threshold = mae::read_threshold_file(o.threshold_file);
-  auto paths = list_images(o.input);
-  if (o.limit > 0 && paths.size() > static_cast<std::size_t>(o.limit)) paths.resize(static_cast<std::size_t>(o.limit));
-  mae::AnomalyDetector detector(options);
-  if (comm.is_root()) log::info("infer: " + std::to_string(paths.size()) + " images; " + detector.description());
-
-  const bool single_file = fs::is_regular_file(o.input);
-  std::ostringstream rows;
-  int failed = 0;
-  std::vector<std::size_t> mine;
-  for (std::size_t i = static_cast<std::size_t>(comm.rank()); i < paths.size(); i += static_cast<std::size_t>(comm.size())) {
-    mine.push_back(i);
-  }
-  const std::size_t chunk = static_cast<std::size_t>(options.batch_size);
-  for (std::size_t start = 0; start < mine.size(); start += chunk) {
-    std::vector<cv::Mat> images;
-    std::vector<std::size_t> indices;
-    for (std::size_t k = start; k < std::min(mine.size(), start + chunk); ++k) {
-      const std::string path = single_file ? paths[mine[k]] : (fs::path(o.input) / paths[mine[k]]).string();
-      try {
-        images.push_back(mae::read_radiograph(path));
-        indices.push_back(mine[k]);
-      } catch (const std::exception& e) {  // one unreadable image never ends the job
-        log::rank_warn(std::string("infer: skipped ") + e.what());
-        ++failed;
-      }
-    }
-    const auto results = detector.detect(images);
-    for (std::size_t k = 0; k < results.size(); ++k) {
-      const auto& r = results[k];
-      const std::string name = index_name(indices[k]);
-      write_png(fs::path(o.out) / "maps" / name, as_16bit(r.anomaly_map));
-      write_png(fs::path(o.out) / "masks224" / name, r.mask);
-      write_png(fs::path(o.out) / "masks" / name, r.full_mask);
-      char row[512];
-      std::snprintf(row, sizeof row, "%zu,%s,%d,%d,%.6f,%.6f,%.6f,%.6f,%d\n", indices[k], paths[indices[k]].c_str(),
-                    images[k].cols, images[k].rows, r.mask_score, r.anomaly_score, r.ssim_score, r.peak_score,
-                    r.foreign_object ? 1 : 0);
-      rows << row;
-    }
-  }
-  const auto gathered = comm.gather_strings(rows.str());
-  const long long total_failed = comm.allreduce_sum(failed);
-  if (comm.is_root()) {
-    std::vector<std::string> lines;
-    for (const auto& part : gathered) {
-      std::istringstream in(part);
-      for (std::string line; std::getline(in, line);) lines.push_back(line);
-    }
-    std::sort(lines.begin(), lines.end(), [](const std::string& a, const std::string& b) {
-      return std::stoull(a.substr(0, a.find(','))) < std::stoull(b.substr(0, b.find(',')));
-    });
-    std::string csv = "index,path,width,height,mask_score,anomaly_score,ssim_score,peak_score,foreign_object\n";
-    for (const auto& line : lines) csv += line + "\n";
-    io::write_text_atomically((fs::path(o.out) / "scores.csv").string(), csv);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::printf("infer: %zu images (%lld unreadable) in %.1f s on %d rank(s); results in %s\n", lines.size(),
-                total_failed, seconds, comm.size(), o.out.c_str());
-    std::fflush(stdout);
-  }
-  return to_int(total_failed > 0 ? ExitCode::some_items_failed : ExitCode::ok);
-}
-
-}  // namespace
-
 Command setup_infer(CLI::App& parent) {
-  auto o = std::make_shared<InferOptions>();
+  auto o = std::make_shared<plugin::InferOptions>();
   CLI::App* command = parent.add_subcommand("infer", "MAE anomaly maps, foreign-object masks and scores for images");
   add_config_option(*command, "configs/infer.toml");
   command->add_option("--input", o->input, "a synthetic corpus, a folder of PNG/DICOM files, or one file")->required();
@@ -176,7 +43,7 @@ Command setup_infer(CLI::App& parent) {
   command->add_option("--limit", o->limit, "process only the first N images (0: all)")->capture_default_str();
   auto run = [o](const dist::Communicator& comm) {
     try {
-      return run_infer(*o, comm);
+      return torch_plugin().infer(*o, comm);
     } catch (const std::invalid_argument& e) {
       throw UsageError(e.what(), Scope::all_ranks);
     } catch (const Error&) {

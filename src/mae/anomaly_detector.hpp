@@ -63,10 +63,4 @@ class AnomalyDetector {
   std::unique_ptr<Impl> impl_;
 };
 
-// The decision threshold of a threshold file written by calibrate_threshold (JSON {"threshold": x}).
-double read_threshold_file(const std::string& path);
-// The thesis' calibration: the given percentile (85) of mask_score over negative images,
-// written as JSON; returns the threshold.
-double calibrate_threshold(const std::vector<double>& negative_mask_scores, double percentile, const std::string& path);
-
 }  // namespace medanon::mae

@@ -16,9 +16,9 @@
 
 #include "io/atomic_file.hpp"
 #include "io/csv.hpp"
-#include "mae/anomaly_detector.hpp"
 #include "mae/detection_metrics.hpp"
 #include "mae/padchest_dataset.hpp"
+#include "mae/threshold_file.hpp"
 
 namespace medanon::mae {
 

@@ -1,12 +1,16 @@
-#include "app/mae_stage.hpp"
+// The MAE foreign-object detector behind the runner's ForeignObjectStage: the anonymize job
+// reaches it through the plugin's entry points, so the runner itself has no LibTorch.
+
+#include "plugin/mae_stage.hpp"
 
 #include <opencv2/imgproc.hpp>
 
 #include <cstring>
 
 #include "mae/anomaly_detector.hpp"
+#include "mae/threshold_file.hpp"
 
-namespace medanon::app {
+namespace medanon::plugin {
 namespace {
 
 class MaeStage final : public pipeline::ForeignObjectStage {
@@ -66,4 +70,4 @@ std::unique_ptr<pipeline::ForeignObjectStage> make_mae_stage(const MaeStageOptio
   return std::make_unique<MaeStage>(options);
 }
 
-}  // namespace medanon::app
+}  // namespace medanon::plugin
