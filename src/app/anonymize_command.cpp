@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "app/command.hpp"
-#include "app/mae_stage.hpp"
 #include "app/pixel_options.hpp"
+#include "app/torch_plugin.hpp"
 #include "core/exit_codes.hpp"
 #include "pipeline/anonymize_job.hpp"
 
@@ -55,7 +55,7 @@ std::string threshold_beside(const std::string& checkpoint) {
 
 Command setup_anonymize(CLI::App& parent) {
   auto options = std::make_shared<pipeline::AnonymizeOptions>();
-  auto mae = std::make_shared<MaeStageOptions>();
+  auto mae = std::make_shared<plugin::MaeStageOptions>();
   mae->checkpoint = shipped_model();
   CLI::App* command = parent.add_subcommand(
       "anonymize", "de-identify a dataset (headers, burned-in text, foreign objects) into --out + one shared HDF5 audit");
@@ -118,9 +118,14 @@ Command setup_anonymize(CLI::App& parent) {
   auto run = [options, mae, command](const dist::Communicator& comm) {
     // Paths and options only: the key file's name, never its contents.
     options->effective_config = command->config_to_str(true, false);
-    MaeStageOptions model = *mae;
-    if (model.threshold_file.empty()) model.threshold_file = threshold_beside(model.checkpoint);
-    options->make_foreign_object_stage = [model] { return make_mae_stage(model); };
+    if (options->stages.mae) {
+      // LibTorch only when the MAE stage runs; a missing plugin is an installation fault (exit 1),
+      // found before any work, not a model that failed to load.
+      const plugin::TorchEntryPoints& torch = torch_plugin();
+      plugin::MaeStageOptions model = *mae;
+      if (model.threshold_file.empty()) model.threshold_file = threshold_beside(model.checkpoint);
+      options->make_foreign_object_stage = [model, &torch] { return torch.make_mae_stage(model); };
+    }
     const pipeline::AnonymizeSummary summary = pipeline::run_anonymize(*options, comm);
     if (comm.is_root()) print_summary(summary, *options, comm.size());
     if (summary.interrupted) return to_int(ExitCode::interrupted);

@@ -1,10 +1,12 @@
 // `medanon train`: fine-tune the MAE on the negatives of a PadChest-style corpus, alone or
-// data-parallel under mpirun/srun (every rank trains; see mae/training.hpp).
+// data-parallel under mpirun/srun (every rank trains; see mae/training.hpp). The training runs in
+// the LibTorch plugin, loaded when this command runs (app/torch_plugin.hpp).
 
 #include <cstdio>
 #include <memory>
 
 #include "app/command.hpp"
+#include "app/torch_plugin.hpp"
 #include "core/errors.hpp"
 #include "core/exit_codes.hpp"
 #include "core/log.hpp"
@@ -90,7 +92,7 @@ Command setup_train(CLI::App& parent) {
   auto run = [o](const dist::Communicator& comm) -> int {
     if (o->warmup_epochs > o->epochs) throw UsageError("--warmup-epochs exceeds --epochs", Scope::all_ranks);
     try {
-      const auto s = mae::train_mae(*o, comm, [](const std::string& line) { log::info("train: " + line); });
+      const auto s = torch_plugin().train(*o, comm, [](const std::string& line) { log::info("train: " + line); });
       if (comm.is_root()) print_summary(s, comm.size());
       return to_int(s.interrupted ? ExitCode::interrupted : ExitCode::ok);
     } catch (const Error&) {

@@ -2,7 +2,6 @@
 #include <dcmtk/dcmdata/dcuid.h>
 #include <mpi.h>
 #include <tesseract/baseapi.h>
-#include <torch/version.h>
 
 #include <opencv2/core/version.hpp>
 
@@ -21,7 +20,7 @@ std::string version_text() {
   std::string mpi_text(mpi_version, static_cast<size_t>(length));
   mpi_text = mpi_text.substr(0, mpi_text.find_first_of(",\n"));
   return std::string("medanon ") + MEDANON_VERSION + "\n  MPI: " + mpi_text + "\n  HDF5: " + std::to_string(major) + "." +
-         std::to_string(minor) + "." + std::to_string(release) + " (parallel)" + "\n  LibTorch: " + TORCH_VERSION +
+         std::to_string(minor) + "." + std::to_string(release) + " (parallel)" + "\n  LibTorch: " + MEDANON_TORCH_VERSION + " (medanon_torch.so, loaded by train, infer and the anonymize MAE stage)" +
          "\n  OpenCV: " + CV_VERSION + "\n  DCMTK: " + OFFIS_DCMTK_VERSION_STRING +
          "\n  Tesseract: " + tesseract::TessBaseAPI::Version();
 }

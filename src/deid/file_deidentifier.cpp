@@ -4,13 +4,13 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
-#include <dcmtk/dcmdata/dcostrmz.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <stdexcept>
 
 #include "deid/dcmtk_check.hpp"
+#include "deid/deflated_writer.hpp"
 #include "deid/marks.hpp"
 #include "deid/pixel_codecs.hpp"
 #include "io/atomic_file.hpp"
@@ -65,10 +65,6 @@ FileDeidentifier::FileDeidentifier(DeidConfig config, ProjectKey key)
     safe_private_ = SafePrivateList::load(config_.safe_private_list);
   }
   register_codecs();
-  // Deflated Explicit VR Little Endian outputs: zlib level 1 instead of DCMTK's 6. Re-deflating
-  // dominated the per-file time (about 60 % of it with one deflated file in eight), and a
-  // de-identified copy gains little from the slower level's few per cent smaller files.
-  dcmZlibCompressionLevel.set(1);
 }
 
 FileResult FileDeidentifier::deidentify(const FileRequest& request) const {
@@ -145,6 +141,8 @@ FileResult FileDeidentifier::deidentify_or_throw(const FileRequest& request) con
   result.output_path = output_path_for(request.output_root, result.pseudo_patient_id, result.study_instance_uid,
                                        result.series_instance_uid, result.sop_instance_uid);
   io::write_atomically(result.output_path, [&](const std::string& temporary) {
+    // Deflated files must be deflated again (the whole dataset is one stream); see deflated_writer.hpp.
+    if (output_syntax == EXS_DeflatedLittleEndianExplicit) return save_deflated(file, temporary);
     // EWM_updateMeta: keep the meta header we cleaned, refresh its class, instance and syntax.
     check(file.saveFile(temporary.c_str(), output_syntax, EET_ExplicitLength, EGL_withoutGL, EPD_noChange, 0, 0,
                         EWM_updateMeta),

@@ -182,4 +182,13 @@ void write_calibration(const AnomalyCalibration& calibration, const std::string&
   io::write_text_atomically(path, j.dump(2) + "\n");
 }
 
+double calibrate_threshold(const std::vector<double>& negative_mask_scores, double percent, const std::string& path) {
+  if (negative_mask_scores.empty()) throw std::runtime_error("no negative images to calibrate the threshold on");
+  AnomalyCalibration calibration;
+  calibration.threshold = percentile(negative_mask_scores, percent);
+  const nlohmann::json details = {{"percentile", percent}, {"negatives", negative_mask_scores.size()}};
+  write_calibration(calibration, path, details.dump());
+  return calibration.threshold;
+}
+
 }  // namespace medanon::mae

@@ -62,6 +62,10 @@ class PixelStatistics {
 // numpy.percentile (linear interpolation) of `values`; throws std::invalid_argument when empty.
 double percentile(std::vector<double> values, double percent);
 
+// The thesis' calibration: the given percentile (85) of mask_score over negative images,
+// written as a threshold file; returns the threshold.
+double calibrate_threshold(const std::vector<double>& negative_mask_scores, double percentile, const std::string& path);
+
 // Reads a threshold file (and its statistics file when it names one). Throws std::runtime_error.
 AnomalyCalibration read_calibration(const std::string& path);
 

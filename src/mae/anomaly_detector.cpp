@@ -171,13 +171,4 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
   return results;
 }
 
-double calibrate_threshold(const std::vector<double>& negative_mask_scores, double percentile, const std::string& path) {
-  if (negative_mask_scores.empty()) throw std::runtime_error("no negative images to calibrate the threshold on");
-  AnomalyCalibration calibration;
-  calibration.threshold = mae::percentile(negative_mask_scores, percentile);
-  const nlohmann::json details = {{"percentile", percentile}, {"negatives", negative_mask_scores.size()}};
-  write_calibration(calibration, path, details.dump());
-  return calibration.threshold;
-}
-
 }  // namespace medanon::mae

@@ -73,8 +73,5 @@ class AnomalyDetector {
   std::unique_ptr<Impl> impl_;
 };
 
-// The thesis' calibration: the given percentile (85) of mask_score over negative images,
-// written as JSON; returns the threshold.
-double calibrate_threshold(const std::vector<double>& negative_mask_scores, double percentile, const std::string& path);
 
 }  // namespace medanon::mae

@@ -17,7 +17,6 @@
 #include "io/atomic_file.hpp"
 #include "io/csv.hpp"
 #include "mae/anomaly_calibration.hpp"
-#include "mae/anomaly_detector.hpp"
 #include "mae/detection_metrics.hpp"
 #include "mae/padchest_dataset.hpp"
 

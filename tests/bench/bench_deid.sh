@@ -59,8 +59,8 @@ read -r medanon_s medanon_cpu < <(best medanon taskset -c 0 "$medanon" deid --in
   --out "$work/out-medanon" --key "$work/key")
 read -r gdcm_s gdcm_cpu < <(best gdcmanon taskset -c 0 gdcmanon -e --certificate "$work/cert.pem" --continue -r \
   -i "$corpus/archive" -o "$work/out-gdcmanon")
-# Start-up alone (an empty folder): medanon starts MPI and loads LibTorch, Tesseract and HDF5
-# even for `deid`; the per-file rate below leaves it out.
+# Start-up alone (an empty folder): medanon starts MPI and loads DCMTK, OpenCV, Tesseract and HDF5
+# even for `deid` (LibTorch is a plugin that deid never loads); the per-file rate below leaves it out.
 mkdir -p "$work/empty"
 read -r medanon_start medanon_start_cpu < <(best medanon-empty "$medanon" deid --in "$work/empty" \
   --out "$work/out-empty" --key "$work/key")

@@ -1,4 +1,7 @@
-#include "app/mae_stage.hpp"
+// The MAE foreign-object detector behind the runner's ForeignObjectStage: the anonymize job
+// reaches it through the plugin's entry points, so the runner itself has no LibTorch.
+
+#include "plugin/mae_stage.hpp"
 
 #include <opencv2/imgproc.hpp>
 
@@ -8,7 +11,7 @@
 #include "mae/anomaly_calibration.hpp"
 #include "mae/anomaly_detector.hpp"
 
-namespace medanon::app {
+namespace medanon::plugin {
 namespace {
 
 class MaeStage final : public pipeline::ForeignObjectStage {
@@ -84,4 +87,4 @@ std::unique_ptr<pipeline::ForeignObjectStage> make_mae_stage(const MaeStageOptio
   return std::make_unique<MaeStage>(options);
 }
 
-}  // namespace medanon::app
+}  // namespace medanon::plugin

@@ -1,0 +1,255 @@
+// `medanon infer`, inside the LibTorch plugin (the options are set up in app/infer_command.cpp): MAE anomaly maps, foreign-object masks and image scores for a set of images.
+//
+// Input: a synthetic corpus (its ground_truth.json lists the images), or any folder (every .png,
+// .dcm below it). Output in --out, per image i of that list (zero-padded):
+//   maps/<i>.png      the anomaly map (the residual, smoothed) at model resolution, 16-bit (value * 65535)
+//   masks224/<i>.png  the mask at model resolution (255 = foreign object)
+//   masks/<i>.png     the mask at the image's own resolution
+//   scores.csv        index, path, width, height, mask_score, anomaly_score, ssim_score, peak_score,
+//                     z_peak (nan without calibration statistics), foreign_object (the
+//                     --threshold-file's score above its threshold; 0 without one)
+// Images are dealt round-robin across ranks; rank 0 writes scores.csv.
+//
+// --calibrate FILE: the run's negatives (a synthetic corpus' images without foreign objects; in
+// any other folder every image, so give it known-normal ones) calibrate the scoring: every other
+// negative feeds the per-pixel residual statistics, the rest give the z_peak threshold at
+// --calibration-percentile. Two disjoint halves, so the threshold is not fitted to the images
+// that set the statistics.
+
+#include "plugin/infer.hpp"
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/errors.hpp"
+#include "core/exit_codes.hpp"
+#include "core/log.hpp"
+#include "io/atomic_file.hpp"
+#include "mae/anomaly_calibration.hpp"
+#include "mae/anomaly_detector.hpp"
+#include "mae/radiograph_input.hpp"
+
+namespace medanon::plugin {
+namespace {
+
+namespace fs = std::filesystem;
+
+
+// The synthetic ground truth's burned-in text boxes of image `index` as a mask of `size` (empty
+// when it has none): the stand-in for the boxes the pixel stage hands the MAE in `anonymize`.
+cv::Mat ground_truth_text(const nlohmann::json& truth, std::size_t index, cv::Size size) {
+  const auto& image = truth.at("images").at(index);
+  if (!image.contains("text") || image.at("text").empty()) return cv::Mat();
+  cv::Mat mask = cv::Mat::zeros(size, CV_8U);
+  for (const auto& word : image.at("text")) {
+    const auto& b = word.at("box");
+    const cv::Rect box(b[0].get<int>() - 2, b[1].get<int>() - 2, b[2].get<int>() + 4, b[3].get<int>() + 4);
+    mask(box & cv::Rect(cv::Point(), size)).setTo(255);
+  }
+  return mask;
+}
+
+// Which of `paths` are known negatives: the synthetic ground truth's, or all.
+std::vector<bool> negatives_of(const std::string& input, const std::vector<std::string>& paths) {
+  std::vector<bool> negative(paths.size(), true);
+  if (!fs::exists(fs::path(input) / "ground_truth.json")) return negative;
+  std::ifstream in(fs::path(input) / "ground_truth.json");
+  const auto truth = nlohmann::json::parse(in);
+  const auto& images = truth.at("images");
+  for (std::size_t i = 0; i < paths.size() && i < images.size(); ++i) {
+    negative[i] = !images[i].at("has_foreign_object").get<bool>();
+  }
+  return negative;
+}
+
+// The images to process, as paths relative to `input` (or absolute when `input` is a file).
+std::vector<std::string> list_images(const std::string& input) {
+  std::vector<std::string> paths;
+  if (fs::is_regular_file(input)) return {input};
+  if (fs::exists(fs::path(input) / "ground_truth.json")) {
+    std::ifstream in(fs::path(input) / "ground_truth.json");
+    const auto truth = nlohmann::json::parse(in);  // kept alive: the loop walks into it
+    for (const auto& image : truth.at("images")) paths.push_back(image.at("path").get<std::string>());
+    return paths;
+  }
+  for (const auto& entry : fs::recursive_directory_iterator(input)) {
+    const auto extension = entry.path().extension().string();
+    if (entry.is_regular_file() && (extension == ".png" || extension == ".dcm" || extension == ".dicom")) {
+      paths.push_back(entry.path().lexically_relative(input).string());  // symlinks stay as named
+    }
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+std::string index_name(std::size_t index) {
+  char name[16];
+  std::snprintf(name, sizeof name, "%06zu.png", index);
+  return name;
+}
+
+cv::Mat as_16bit(const cv::Mat& map) {
+  cv::Mat out;
+  map.convertTo(out, CV_16U, 65535.0);
+  return out;
+}
+
+void write_png(const fs::path& path, const cv::Mat& image) {
+  io::write_atomically(path.string(), [&](const std::string& temp) {
+    if (!cv::imwrite(temp + ".png", image)) throw InternalError("cannot write " + path.string());
+    fs::rename(temp + ".png", temp);
+  });
+}
+
+// Collective: every rank calls it once with its share; rank 0 writes the file. Throws InputError
+// on every rank alike when there are too few negatives.
+void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, mae::PixelStatistics& statistics,
+               const std::vector<cv::Mat>& threshold_residuals, const std::vector<cv::Mat>& threshold_exclusions,
+               const dist::Communicator& comm) {
+  statistics.from_sums(comm.allreduce_sum(statistics.to_sums()));
+  mae::AnomalyCalibration calibration;
+  calibration.score = "z_peak";
+  calibration.residual = detector.residual;
+  calibration.mean = statistics.mean();
+  calibration.spread = statistics.standard_deviation();
+  std::string mine;
+  for (std::size_t i = 0; i < threshold_residuals.size(); ++i) {
+    mine += std::to_string(mae::top_mean(calibration.standardise(threshold_residuals[i]), threshold_exclusions[i], 0.001)) +
+            "\n";
+  }
+  const auto gathered = comm.gather_strings(mine);
+  const long long halves = comm.allreduce_sum(static_cast<long long>(threshold_residuals.size()));
+  if (statistics.count() < 2 || halves < 2) {
+    throw InputError("--calibrate needs at least 4 negatives (found " +
+                         std::to_string(static_cast<long long>(statistics.count()) + halves) + ")",
+                     Scope::all_ranks);
+  }
+  if (!comm.is_root()) return;
+  std::vector<double> z_peaks;
+  for (const auto& part : gathered) {
+    std::istringstream in(part);
+    for (std::string line; std::getline(in, line);) z_peaks.push_back(std::stod(line));
+  }
+  calibration.threshold = mae::percentile(z_peaks, o.calibration_percentile);
+  const nlohmann::json details = {{"percentile", o.calibration_percentile},
+                                  {"negatives_statistics", statistics.count()},
+                                  {"negatives_threshold", z_peaks.size()},
+                                  {"checkpoint", fs::path(detector.checkpoint).filename().string()},
+                                  {"trial_masks", detector.trial_masks},
+                                  {"trials", detector.trials},
+                                  {"intensity", detector.intensity},
+                                  {"text_excluded", o.exclude_text}};
+  mae::write_calibration(calibration, o.calibrate, details.dump());
+  log::info("infer: calibrated on " + std::to_string(static_cast<long long>(statistics.count())) + " + " +
+            std::to_string(z_peaks.size()) + " negatives: z_peak threshold " + std::to_string(calibration.threshold) +
+            " -> " + o.calibrate);
+}
+
+}  // namespace
+
+int run_infer(const InferOptions& o, const dist::Communicator& comm) {
+  const auto started = std::chrono::steady_clock::now();
+  if (!fs::exists(o.input)) throw InputError("--input " + o.input + " does not exist", Scope::all_ranks);
+  if (!fs::exists(o.detector.checkpoint)) {
+    throw InputError("--checkpoint " + o.detector.checkpoint + " does not exist", Scope::all_ranks);
+  }
+  auto options = o.detector;
+  if (!o.threshold_file.empty()) {
+    if (!o.calibrate.empty()) throw UsageError("--threshold-file and --calibrate exclude each other", Scope::all_ranks);
+    options.calibration = mae::read_calibration(o.threshold_file);
+  }
+  auto paths = list_images(o.input);
+  if (o.limit > 0 && paths.size() > static_cast<std::size_t>(o.limit)) paths.resize(static_cast<std::size_t>(o.limit));
+  mae::AnomalyDetector detector(options);
+  const std::vector<bool> negative = negatives_of(o.input, paths);
+  std::vector<std::size_t> negative_rank(paths.size(), 0);  // position among the negatives: even = statistics
+  for (std::size_t i = 0, seen = 0; i < paths.size(); ++i) {
+    if (negative[i]) negative_rank[i] = seen++;
+  }
+  nlohmann::json truth;
+  if (o.exclude_text) {
+    std::ifstream in(fs::path(o.input) / "ground_truth.json");
+    if (!in) throw UsageError("--exclude-text needs a synthetic corpus (its ground_truth.json)", Scope::all_ranks);
+    truth = nlohmann::json::parse(in);
+  }
+  const int side = detector.input_size();
+  mae::PixelStatistics statistics(side, side);
+  std::vector<cv::Mat> threshold_residuals, threshold_exclusions;  // this rank's odd negatives, scored once the statistics are known
+  if (comm.is_root()) log::info("infer: " + std::to_string(paths.size()) + " images; " + detector.description());
+
+  const bool single_file = fs::is_regular_file(o.input);
+  std::ostringstream rows;
+  int failed = 0;
+  std::vector<std::size_t> mine;
+  for (std::size_t i = static_cast<std::size_t>(comm.rank()); i < paths.size(); i += static_cast<std::size_t>(comm.size())) {
+    mine.push_back(i);
+  }
+  const std::size_t chunk = static_cast<std::size_t>(options.batch_size);
+  for (std::size_t start = 0; start < mine.size(); start += chunk) {
+    std::vector<cv::Mat> images, text;
+    std::vector<std::size_t> indices;
+    for (std::size_t k = start; k < std::min(mine.size(), start + chunk); ++k) {
+      const std::string path = single_file ? paths[mine[k]] : (fs::path(o.input) / paths[mine[k]]).string();
+      try {
+        images.push_back(mae::read_radiograph(path));
+        indices.push_back(mine[k]);
+        if (o.exclude_text) text.push_back(ground_truth_text(truth, mine[k], images.back().size()));
+      } catch (const std::exception& e) {  // one unreadable image never ends the job
+        log::rank_warn(std::string("infer: skipped ") + e.what());
+        ++failed;
+      }
+    }
+    const auto results = detector.detect(images, text);
+    for (std::size_t k = 0; k < results.size(); ++k) {
+      const auto& r = results[k];
+      const std::string name = index_name(indices[k]);
+      write_png(fs::path(o.out) / "maps" / name, as_16bit(r.anomaly_map));
+      write_png(fs::path(o.out) / "masks224" / name, r.mask);
+      write_png(fs::path(o.out) / "masks" / name, r.full_mask);
+      if (!o.calibrate.empty() && negative[indices[k]]) {
+        if (negative_rank[indices[k]] % 2 == 0) {
+          statistics.add(r.residual);
+        } else {
+          threshold_residuals.push_back(r.residual);
+          threshold_exclusions.push_back(text.empty() ? cv::Mat() : mae::exclusion_at(text[k], r.residual.size()));
+        }
+      }
+      char row[512];
+      std::snprintf(row, sizeof row, "%zu,%s,%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%d\n", indices[k],
+                    paths[indices[k]].c_str(), images[k].cols, images[k].rows, r.mask_score, r.anomaly_score,
+                    r.ssim_score, r.peak_score, r.z_peak, r.foreign_object ? 1 : 0);
+      rows << row;
+    }
+  }
+  const auto gathered = comm.gather_strings(rows.str());
+  const long long total_failed = comm.allreduce_sum(failed);
+  if (!o.calibrate.empty()) calibrate(o, options, statistics, threshold_residuals, threshold_exclusions, comm);
+  if (comm.is_root()) {
+    std::vector<std::string> lines;
+    for (const auto& part : gathered) {
+      std::istringstream in(part);
+      for (std::string line; std::getline(in, line);) lines.push_back(line);
+    }
+    std::sort(lines.begin(), lines.end(), [](const std::string& a, const std::string& b) {
+      return std::stoull(a.substr(0, a.find(','))) < std::stoull(b.substr(0, b.find(',')));
+    });
+    std::string csv = "index,path,width,height,mask_score,anomaly_score,ssim_score,peak_score,z_peak,foreign_object\n";
+    for (const auto& line : lines) csv += line + "\n";
+    io::write_text_atomically((fs::path(o.out) / "scores.csv").string(), csv);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::printf("infer: %zu images (%lld unreadable) in %.1f s on %d rank(s); results in %s\n", lines.size(),
+                total_failed, seconds, comm.size(), o.out.c_str());
+    std::fflush(stdout);
+  }
+  return to_int(total_failed > 0 ? ExitCode::some_items_failed : ExitCode::ok);
+}
+
+
+}  // namespace medanon::plugin

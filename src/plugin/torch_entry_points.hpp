@@ -1,0 +1,56 @@
+#pragma once
+// The boundary between the torch-free executable and the LibTorch plugin (medanon_torch.so,
+// src/plugin/): what train, infer and the anonymize MAE stage call. No torch types here, so the
+// command files that include it never compile LibTorch's headers. Both sides are built together,
+// by this project, with one compiler and one set of flags, so plain C++ types may cross.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "dist/mpi_session.hpp"
+#include "mae/anomaly_detector.hpp"
+#include "mae/training.hpp"
+#include "pipeline/foreign_object_stage.hpp"
+
+namespace medanon::plugin {
+
+struct MaeStageOptions {
+  std::string checkpoint;      // MAE weights (brats_pretrained-style or medanon checkpoint)
+  std::string threshold_file;  // calibration from `infer --calibrate`; empty: no anomaly decision (-1 in the audit)
+  std::string device = "auto";
+  int threads = 1;
+  int batch_size = 8;
+  int trials = 4;
+};
+
+struct InferOptions {
+  std::string input, out, threshold_file;
+  std::string calibrate;                // write a z_peak calibration from the run's negatives here
+  double calibration_percentile = 85;
+  bool exclude_text = false;            // leave the synthetic ground truth's text out of z_peak
+  mae::DetectorOptions detector;
+  int limit = 0;
+};
+
+// Raised whenever a signature below changes: a plugin left from another build is refused by the
+// loader instead of being called with the wrong arguments.
+inline constexpr int kTorchInterfaceVersion = 2;
+
+struct TorchEntryPoints {
+  int interface_version = kTorchInterfaceVersion;
+  // mae/training.hpp
+  mae::TrainSummary (*train)(const mae::TrainOptions&, const dist::Communicator&,
+                             const std::function<void(const std::string&)>& log) = nullptr;
+  // `medanon infer` (plugin/infer.cpp): the exit code
+  int (*infer)(const InferOptions&, const dist::Communicator&) = nullptr;
+  // The anonymize runner's foreign-object stage (plugin/mae_stage.cpp)
+  std::unique_ptr<pipeline::ForeignObjectStage> (*make_mae_stage)(const MaeStageOptions&) = nullptr;
+};
+
+// The name of the plugin's one exported function (below), which the loader looks up.
+inline constexpr const char* kTorchEntryPointsSymbol = "medanon_torch_entry_points";
+
+}  // namespace medanon::plugin
+
+extern "C" const medanon::plugin::TorchEntryPoints* medanon_torch_entry_points();
