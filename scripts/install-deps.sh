@@ -13,6 +13,7 @@ packages=(
   libtorch-dev libopenblas0-openmp
   # images, DICOM, OCR
   libopencv-dev libdcmtk-dev dcmtk libtesseract-dev libleptonica-dev tesseract-ocr-eng
+  libdeflate-dev
   # CLI and tests
   libcli11-dev libgtest-dev nlohmann-json3-dev
   # independent readers used by tests (Debian's system python3, not a pyenv one)
