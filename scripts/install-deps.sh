@@ -13,7 +13,7 @@ packages=(
   libtorch-dev libopenblas0-openmp
   # images, DICOM, OCR
   libopencv-dev libdcmtk-dev dcmtk libtesseract-dev libleptonica-dev tesseract-ocr-eng
-  # deflated DICOM outputs (libdeflate: the deflate format, faster than zlib)
+  # deflate for DICOM and PNG outputs (libdeflate: the same formats, faster than zlib)
   libdeflate-dev
   # CLI and tests
   libcli11-dev libgtest-dev nlohmann-json3-dev

@@ -18,6 +18,7 @@
 #include "core/exit_codes.hpp"
 #include "core/log.hpp"
 #include "io/atomic_file.hpp"
+#include "io/png_encoding.hpp"
 #include "pixel/corpus_truth.hpp"
 #include "pixel/image_validation.hpp"
 #include "pixel/review_overlay.hpp"
@@ -62,8 +63,7 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
     if (result.status == pixel::ItemStatus::processed) {
       // Stage 7's cost as the runner will pay it: the redacted pixels encoded as PNG.
       const auto start = std::chrono::steady_clock::now();
-      std::vector<std::uint8_t> encoded;
-      cv::imencode(".png", result.image.pixels, encoded);
+      const std::vector<std::uint8_t> encoded = io::encode_png(result.image.pixels, options.pixel.png_compression);
       seconds_encode += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
     cpu_seconds += process_cpu_seconds() - cpu_start;

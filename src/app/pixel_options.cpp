@@ -49,6 +49,10 @@ void add_pixel_options(CLI::App& command, pixel::PixelOptions& options) {
   command.add_option("--ocr-letter-height", options.ocr_letter_height, "letter height (pixels) crops are scaled to for Tesseract")
       ->check(CLI::Range(12, 96))
       ->capture_default_str();
+  command.add_option("--png-compression", options.png_compression,
+                     "libdeflate level of PNG outputs (lossless): 0 stored (fastest, larger) ... 12 (smallest, slowest)")
+      ->check(CLI::Range(0, 12))
+      ->capture_default_str();
   command.add_option("--tessdata", options.tesseract.tessdata_dir, "Tesseract language data folder")->capture_default_str();
   command.add_option("--ocr-language", options.tesseract.language, "Tesseract language")->capture_default_str();
 }

@@ -13,6 +13,7 @@
 #include "pixel/image_validation.hpp"
 #include "pixel/pixel_pipeline.hpp"
 #include "io/atomic_file.hpp"
+#include "io/png_encoding.hpp"
 
 namespace medanon::pipeline {
 namespace {
@@ -130,8 +131,14 @@ void process_image(const io::ManifestItem& item, ItemRecord& record, StageClock&
   const std::string extension = std::filesystem::path(item.path).extension().string();
   const bool jpeg = extension == ".jpg" || extension == ".jpeg" || extension == ".JPG" || extension == ".JPEG";
   std::vector<std::uint8_t> bytes;
-  const std::vector<int> params = jpeg ? std::vector<int>{cv::IMWRITE_JPEG_QUALITY, 95} : std::vector<int>{};
-  if (!cv::imencode(jpeg ? ".jpg" : ".png", pixels, bytes, params)) throw InternalError("image encoding failed");
+  if (jpeg || !io::png_encodable(pixels)) {
+    // Alpha or other layouts our encoder leaves alone (only without the text stage) go through OpenCV.
+    const std::vector<int> params = jpeg ? std::vector<int>{cv::IMWRITE_JPEG_QUALITY, 95} : std::vector<int>{};
+    if (!cv::imencode(jpeg ? ".jpg" : ".png", pixels, bytes, params)) throw InternalError("image encoding failed");
+  } else {
+    const int level = context.pixel != nullptr ? context.pixel->options().png_compression : pixel::PixelOptions{}.png_compression;
+    bytes = io::encode_png(pixels, level);
+  }
   record.output = image_output_name(item, record.input_hash, jpeg ? ".jpg" : ".png");
   io::write_bytes_atomically(context.out + "/" + record.output, bytes);
   clock.lap(Stage::write);

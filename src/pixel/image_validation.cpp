@@ -10,6 +10,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/errors.hpp"
+#include "io/atomic_file.hpp"
+#include "io/png_decoding.hpp"
+
 namespace medanon::pixel {
 namespace {
 
@@ -78,9 +82,20 @@ ReadResult read_plain_image(const std::string& path, const ImageLimits& limits) 
   // for a corrupt stream through imread) when the decoder fails, e.g. on a PNG CRC error.
   cv::Mat decoded;
   try {
-    decoded = cv::imread(path, cv::IMREAD_UNCHANGED);
+    if (lower_extension(path) == ".png") {
+      const std::vector<std::uint8_t> file = io::read_bytes(path);
+      if (std::optional<cv::Mat> fast = io::decode_simple_png(file, limits.max_pixels)) {
+        decoded = std::move(*fast);
+      } else {
+        decoded = cv::imdecode(file, cv::IMREAD_UNCHANGED);
+      }
+    } else {
+      decoded = cv::imread(path, cv::IMREAD_UNCHANGED);
+    }
   } catch (const cv::Exception& e) {
     return rejected(std::string("image decoder failed: ") + e.what());
+  } catch (const InputError&) {
+    return rejected("cannot read file");
   }
   if (decoded.empty()) return rejected("not decodable as an image (corrupt or unsupported file)");
 

@@ -24,6 +24,9 @@ command -v taskset > /dev/null || core=()
 summary="^evaluate text|^  (CPU time|Tesseract calls|border PHI|non-text|technical text|central PHI)"
 echo "== pixel stages 1-7 (stroke triage + Tesseract on candidate lines), one core"
 OMP_THREAD_LIMIT=1 "${core[@]}" "$medanon" evaluate text --corpus "$corpus" | grep -E "$summary"
+# Stage 7's trade-off: PNG outputs stored uncompressed (lossless, ~1.5x larger files).
+echo "== the same with --png-compression 0 (stored PNG rows), one core"
+OMP_THREAD_LIMIT=1 "${core[@]}" "$medanon" evaluate text --corpus "$corpus" --png-compression 0 | grep -E "$summary"
 # The same stages with the settings of the previous version (every rival polarity read, central
 # lines read, crops at 32 px letters): the speed-up of the triage changes, measured in this run.
 echo "== previous settings: --rival-reading-confidence 101 --read-central-text 1 --ocr-letter-height 32, one core"

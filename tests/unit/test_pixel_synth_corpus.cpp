@@ -44,8 +44,8 @@ TEST(PixelSynthCorpus, RemovesBorderPhiAndFlagsCentralPhiOnSynthFilms) {
   std::string misses;
   for (const auto& miss : score.misses) misses += miss + "\n";
   EXPECT_GE(score.border_phi_recall(), 0.97) << misses;
-  // At 640 rows the fixed 5-px padding weighs more than at the README's 1024 (about 1 %).
-  EXPECT_LE(score.non_text_altered_fraction(), 0.02) << misses;
+  // Issue #4's budget is 1 %; twelve films at 640 rows are a noisy sample of it.
+  EXPECT_LE(score.non_text_altered_fraction(), 0.012) << misses;
   EXPECT_EQ(score.central_phi_flagged, score.central_phi) << misses;
 }
 

@@ -117,6 +117,19 @@ TEST(PixelRedaction, SolidFillChangesEveryPixelEvenOnABlackPlate) {
   EXPECT_EQ(image.pixels.type(), CV_16UC1);
 }
 
+TEST(PixelRedaction, PaddingGrowsWithTheLetterHeightAboveAFixedMinimum) {
+  RedactionOptions options;
+  options.padding_px = 2;
+  options.padding_fraction = 0.08;
+  const cv::Size image(1000, 1000);
+  // Small letters: the fixed minimum.
+  EXPECT_EQ(padded_box(cv::Rect(100, 100, 80, 20), image, options), cv::Rect(98, 98, 84, 24));
+  // Large letters: ceil(0.08 x 50) = 4 on every side, since their anti-aliased fringe is wider.
+  EXPECT_EQ(padded_box(cv::Rect(100, 100, 200, 50), image, options), cv::Rect(96, 96, 208, 58));
+  // Clipped to the image at its edges.
+  EXPECT_EQ(padded_box(cv::Rect(0, 990, 50, 10), image, options), cv::Rect(0, 988, 52, 12));
+}
+
 TEST(PixelRedaction, TeleaInpaintingStaysSixteenBit) {
   PixelImage image = sixteen_bit(testing::radiograph_like({120, 120}));
   testing::draw_text(image.pixels, "ID 123", {10, 30}, 14, 4000);
