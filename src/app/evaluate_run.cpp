@@ -79,8 +79,8 @@ int run_evaluation(const RunEvaluationOptions& o, const dist::Communicator& comm
 
   long long matched = 0, missing = 0, border_phi = 0, border_phi_redacted = 0, central = 0, central_flagged = 0;
   long long technical = 0, technical_redacted = 0, not_ok = 0;
-  std::vector<double> scores;
-  std::vector<bool> has_object;
+  std::vector<double> scores, z_peaks;
+  std::vector<bool> has_object, z_has_object;
   long long decided = 0, true_positive = 0, false_positive = 0, false_negative = 0, correct = 0;
   for (const auto& image : truth.at("images")) {
     const ItemRecord* r = find(image.at("path").get<std::string>());
@@ -113,6 +113,10 @@ int run_evaluation(const RunEvaluationOptions& o, const dist::Communicator& comm
     if (r->mask_score >= 0) {
       scores.push_back(r->mask_score);
       has_object.push_back(positive);
+      if (!std::isnan(r->z_peak)) {
+        z_peaks.push_back(r->z_peak);
+        z_has_object.push_back(positive);
+      }
     }
     if (r->anomaly >= 0) {
       ++decided;
@@ -144,6 +148,8 @@ int run_evaluation(const RunEvaluationOptions& o, const dist::Communicator& comm
   report["bad_files"] = bad;
   report["bad_files_as_expected"] = bad_as_expected;
   report["mask_score_auroc"] = mae::auroc(scores, has_object);
+  // z_peak exists when the model came with calibration statistics (the shipped one does).
+  report["z_peak_auroc"] = z_peaks.empty() ? std::nan("") : mae::auroc(z_peaks, z_has_object);
   report["anomaly_decisions"] = decided;
   report["anomaly_accuracy"] = ratio(correct, decided);
   report["anomaly_f1"] = ratio(2 * true_positive, 2 * true_positive + false_positive + false_negative);
@@ -152,10 +158,12 @@ int run_evaluation(const RunEvaluationOptions& o, const dist::Communicator& comm
       "  border PHI words redacted: %lld/%lld = %.3f\n"
       "  technical border words redacted (over-redaction): %lld/%lld = %.3f\n"
       "  central words flagged for review: %lld/%lld = %.3f\n"
-      "  foreign objects: image AUROC of mask_score %.3f on %zu images; decisions %lld, accuracy %.3f, F1 %.3f\n",
+      "  foreign objects: image AUROC of z_peak %.3f, of mask_score %.3f on %zu images; decisions %lld, accuracy "
+      "%.3f, F1 %.3f\n",
       matched, missing, not_ok, bad, bad_as_expected, border_phi_redacted, border_phi, ratio(border_phi_redacted, border_phi),
       technical_redacted, technical, ratio(technical_redacted, technical), central_flagged, central,
-      ratio(central_flagged, central), report["mask_score_auroc"].get<double>(), scores.size(), decided,
+      ratio(central_flagged, central), report["z_peak_auroc"].get<double>(), report["mask_score_auroc"].get<double>(),
+      scores.size(), decided,
       ratio(correct, decided), ratio(2 * true_positive, 2 * true_positive + false_positive + false_negative));
   std::fflush(stdout);
   if (!o.out.empty()) io::write_text_atomically(o.out, report.dump(2) + "\n");
