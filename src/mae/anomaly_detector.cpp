@@ -3,19 +3,16 @@
 
 #include "mae/anomaly_detector.hpp"
 
-#include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
 
-#include "io/atomic_file.hpp"
 #include "mae/checkpoint.hpp"
 #include "mae/device.hpp"
 #include "mae/foreign_object_mask.hpp"

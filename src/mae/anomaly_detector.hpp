@@ -45,7 +45,7 @@ struct ForeignObjectResult {
   cv::Mat mask;            // CV_8U, model resolution, 255 = foreign object
   cv::Mat full_mask;       // CV_8U, the input's resolution
   double mask_score = 0;     // fraction of masked pixels (the thesis' image score)
-  double anomaly_score = 0;  // mean |x - r| (the thesis' "anomaly" error)
+  double anomaly_score = 0;  // mean of the anomaly map (the thesis' "anomaly" error with its options)
   double ssim_score = 0;     // -SSIM(x, r) (the thesis' "ssim" error; higher = more anomalous)
   double peak_score = 0;     // mean of the top 0.5 % of the anomaly map (medanon's addition)
   double z_peak = 0;         // mean of the top 0.1 % of the calibrated z-map outside exclusions; NaN uncalibrated
