@@ -11,18 +11,20 @@ namespace medanon::mae {
 Reconstruction reconstruct_with_grid_masking(MaskedAutoencoderViT& model, const torch::Tensor& imgs,
                                              const std::vector<torch::Tensor>& trial_noises) {
   const auto& config = model->config();
-  const auto trials = static_cast<std::int64_t>(trial_noises.size()), n = imgs.size(0);
-  // All trials in one pass, trial-major along the batch: the same arithmetic per sample as one
-  // pass per trial, with larger matrix products.
-  const Masking masking = grid_masking(torch::cat(trial_noises, 0));  // [T*N, L]
-  const auto x = imgs.repeat({trials, 1, 1, 1});                      // [T*N, C, H, W]
-  const auto pred = model->forward_decoder(model->forward_encoder(x, masking), masking.ids_restore);  // [T*N, L, p*p*C]
-  const auto recon = model->unpatchify(pred);
-  // 1 where the patch was removed (reconstructed), 0 where it was visible (pasted from the input).
-  const auto pixel_mask = model->unpatchify(masking.mask.unsqueeze(-1).expand({-1, -1, config.patch_dim()}));
-  const auto pasted = x * (1 - pixel_mask) + recon * pixel_mask;
+  // One pass per trial over the batch. (One pass over all trials stacked along the batch was
+  // measured slower on CPU: 17.1 against 19.9 images/s for PyTorch's per-trial loop, the larger
+  // activations falling out of cache.)
+  torch::Tensor total;
+  for (const auto& noise : trial_noises) {
+    const Masking masking = grid_masking(noise);
+    const auto recon = model->unpatchify(model->forward_decoder(model->forward_encoder(imgs, masking), masking.ids_restore));
+    // 1 where the patch was removed (reconstructed), 0 where it was visible (pasted from the input).
+    const auto pixel_mask = model->unpatchify(masking.mask.unsqueeze(-1).expand({-1, -1, config.patch_dim()}));
+    const auto pasted = imgs * (1 - pixel_mask) + recon * pixel_mask;
+    total = total.defined() ? total + pasted : pasted;
+  }
   Reconstruction out;
-  out.average = pasted.view({trials, n, imgs.size(1), imgs.size(2), imgs.size(3)}).sum(0) / static_cast<double>(trials);
+  out.average = total / static_cast<double>(trial_noises.size());
   out.anomaly = (imgs - out.average.clamp(0.0, 1.0)).abs();
   return out;
 }
