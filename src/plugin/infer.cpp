@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -135,8 +136,12 @@ void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, mae:
   std::vector<double> z_peaks;
   for (const auto& part : gathered) {
     std::istringstream in(part);
-    for (std::string line; std::getline(in, line);) z_peaks.push_back(std::stod(line));
+    for (std::string line; std::getline(in, line);) {
+      const double z = std::stod(line);
+      if (!std::isnan(z)) z_peaks.push_back(z);  // an image all text has no score
+    }
   }
+  if (z_peaks.empty()) throw InputError("--calibrate: no negative left a score outside its text", Scope::this_rank);
   calibration.threshold = mae::percentile(z_peaks, o.calibration_percentile);
   const nlohmann::json details = {{"percentile", o.calibration_percentile},
                                   {"negatives_statistics", statistics.count()},

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `infer --calibrate` on a small corpus with the shipped model: the calibration file and its
+# statistics are written, a second infer with them yields a number for z_peak in every row and a
+# decision by z_peak, and `evaluate fo` scores z_peak. A calibration without its statistics file
+# is refused with an input error (exit 3).
+set -u
+medanon=$1; source_dir=$2; scratch=$3
+rm -rf "$scratch"; mkdir -p "$scratch"
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+model="$source_dir/models/mae_small_synth.pth"
+
+"$medanon" synth --out "$scratch/c" --count 16 --size 256 --seed 5 --object-fraction 0.5 --no-bad-files >/dev/null 2>&1 \
+  || fail "synth"
+"$medanon" infer --input "$scratch/c" --out "$scratch/cal" --checkpoint "$model" --exclude-text \
+  --calibrate "$scratch/cal.json" >"$scratch/cal.log" 2>&1 || { fail "infer --calibrate"; cat "$scratch/cal.log"; }
+[[ -s "$scratch/cal.stats.yml.gz" ]] || fail "no statistics file beside the calibration"
+grep -q '"score": "z_peak"' "$scratch/cal.json" || fail "calibration is not a z_peak threshold"
+grep -q '"statistics": "cal.stats.yml.gz"' "$scratch/cal.json" || fail "calibration does not name its statistics"
+
+"$medanon" infer --input "$scratch/c" --out "$scratch/run" --checkpoint "$model" --exclude-text \
+  --threshold-file "$scratch/cal.json" >"$scratch/run.log" 2>&1 || { fail "infer --threshold-file"; cat "$scratch/run.log"; }
+grep -q "decision z_peak >" "$scratch/run.log" || fail "the detector does not decide by z_peak"
+rows=$(tail -n +2 "$scratch/run/scores.csv" | wc -l)
+[[ $rows -eq 16 ]] || fail "scores.csv has $rows rows, expected 16"
+numeric=$(tail -n +2 "$scratch/run/scores.csv" | awk -F, '$9 ~ /^-?[0-9]+\.[0-9]+$/' | wc -l)
+[[ $numeric -eq 16 ]] || fail "z_peak is a number in $numeric of 16 rows"
+flagged=$(tail -n +2 "$scratch/run/scores.csv" | awk -F, '$10 == 1' | wc -l)
+[[ $flagged -gt 0 ]] || fail "no image above the z_peak threshold on a corpus with objects in half the images"
+
+"$medanon" evaluate fo --corpus "$scratch/c" --run "$scratch/run" --ignore-text --threshold-file "$scratch/cal.json" \
+  >"$scratch/eval.log" 2>&1 || { fail "evaluate fo"; cat "$scratch/eval.log"; }
+grep -q '"z_peak":' "$scratch/run/evaluation.json" || fail "evaluate fo has no z_peak AUROC"
+grep -q '"decision_score": "z_peak"' "$scratch/run/evaluation.json" || fail "evaluate fo did not score z_peak decisions"
+
+rm "$scratch/cal.stats.yml.gz"
+"$medanon" infer --input "$scratch/c" --out "$scratch/run2" --checkpoint "$model" --threshold-file "$scratch/cal.json" \
+  >"$scratch/missing.log" 2>&1
+code=$?
+[[ $code -eq 3 ]] || fail "a calibration without its statistics exited $code, expected 3"
+grep -q "statistics" "$scratch/missing.log" || fail "the refusal does not name the statistics file"
+
+if [[ $failures -gt 0 ]]; then echo "$failures failure(s)"; exit 1; fi
+echo "infer calibration: ok"
