@@ -1,7 +1,7 @@
 #pragma once
 // The foreign-object stage (issue #5's MAE) as the runner sees it: batches of images in, scores
 // and model-resolution maps into the items' records. An interface, so that the runner (in
-// medanon_lib) needs no LibTorch; app/mae_stage.cpp implements it with mae::AnomalyDetector.
+// medanon_lib) needs no LibTorch; plugin/mae_stage.cpp implements it with mae::AnomalyDetector.
 
 #include <opencv2/core.hpp>
 
@@ -18,7 +18,7 @@ class ForeignObjectStage {
   virtual ~ForeignObjectStage() = default;
   // Images per call that keeps the model busy (the runner gathers this many before calling).
   virtual int batch_size() const = 0;
-  // Sets mask, anomaly_map, mask_score and anomaly of records[i] from images[i] (grey, CV_8U or
+  // Sets mask, anomaly_map, mask_score, z_peak and anomaly of records[i] from images[i] (grey, CV_8U or
   // CV_16U, any size). Throws when the model fails; then no record was changed.
   virtual void detect(const std::vector<cv::Mat>& images, const std::vector<ItemRecord*>& records) = 0;
   // One line for the log: model, device, threads, threshold.

@@ -62,6 +62,8 @@ with h5py.File(sys.argv[1], "r") as f:
     assert set(audit["anomaly"][ok].tolist()) <= {0, 1}, "an ok item has no anomaly decision"
     assert (f["anomaly_maps"][:][ok].max(axis=(1, 2)) > 0).all(), "an ok item has an empty anomaly map"
     assert (audit["seconds_mae"][ok] > 0).all(), "the MAE stage was not timed"
+    import numpy as np  # the shipped calibration has statistics: every ok item has a z_peak
+    assert np.isfinite(audit["z_peak"][ok]).all(), "an ok item has no z_peak"
 PY
 done
 
