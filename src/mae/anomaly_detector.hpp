@@ -26,7 +26,7 @@ struct DetectorOptions {
   std::string model;              // architecture name; empty: the checkpoint's own
   std::string device = "auto";    // cpu | cuda | auto (cuda when available)
   int threads = 1;                // at::set_num_threads
-  int batch_size = 8;
+  int batch_size = 8;             // images per forward pass on a GPU (on CPU always 1: see detect())
   int trials = 4;                 // grid-masking trials averaged (thesis: 4)
   std::uint64_t seed = 0;         // the trials' masks
   std::string intensity = "min-max";  // min-max (thesis) | percentile
@@ -59,7 +59,7 @@ class AnomalyDetector {
   AnomalyDetector(AnomalyDetector&&) noexcept;
   AnomalyDetector& operator=(AnomalyDetector&&) noexcept;
 
-  // One result per image, in order; images are processed options.batch_size at a time.
+  // One result per image, in order; on a GPU options.batch_size images per forward pass.
   // `exclusions` (empty, or one per image: CV_8U at the image's size, non-zero = leave out of
   // z_peak, e.g. redacted burned-in text, whose solid fill no radiograph resembles).
   std::vector<ForeignObjectResult> detect(const std::vector<cv::Mat>& images,
