@@ -117,14 +117,7 @@ FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
         text(box & cv::Rect(0, 0, gt.cols, gt.rows)).setTo(255);
       }
       cv::dilate(text, text, cv::Mat::ones(5, 5, CV_8U));  // anti-aliased glyph edges
-      cv::Mat outside = full_map.clone();
-      outside.setTo(0.0f, text);
-      std::vector<float> values(outside.begin<float>(), outside.end<float>());
-      const auto top = std::max<std::size_t>(1, values.size() / 200);  // as peak_score: the top 0.5 %
-      std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(top), values.end(), std::greater<>());
-      double sum = 0.0;
-      for (std::size_t i = 0; i < top; ++i) sum += values[i];
-      scores["peak_outside_text"].push_back(sum / static_cast<double>(top));
+      scores["peak_outside_text"].push_back(top_mean(full_map, text, 0.005));  // as peak_score: the top 0.5 %
     }
     pixel_roc.add(full_map, gt, text);
     if (has_object) {
