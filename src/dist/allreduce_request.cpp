@@ -24,12 +24,16 @@ AllreduceRequest& AllreduceRequest::operator=(AllreduceRequest&& other) noexcept
   return *this;
 }
 
-void AllreduceRequest::start_sum(float* data, std::size_t count, MPI_Comm comm) {
+void AllreduceRequest::start(void* data, std::size_t count, MPI_Datatype type, MPI_Comm comm) {
   if (request_ != MPI_REQUEST_NULL) throw std::logic_error("AllreduceRequest: previous request still pending");
-  if (count > static_cast<std::size_t>(INT_MAX)) throw InternalError("MPI_Iallreduce: bucket over 2^31 floats");
-  mpi_check(MPI_Iallreduce(MPI_IN_PLACE, data, static_cast<int>(count), MPI_FLOAT, MPI_SUM, comm, &request_),
+  if (count > static_cast<std::size_t>(INT_MAX)) throw InternalError("MPI_Iallreduce: buffer over 2^31 elements");
+  mpi_check(MPI_Iallreduce(MPI_IN_PLACE, data, static_cast<int>(count), type, MPI_SUM, comm, &request_),
             "MPI_Iallreduce");
 }
+
+void AllreduceRequest::start_sum(float* data, std::size_t count, MPI_Comm comm) { start(data, count, MPI_FLOAT, comm); }
+
+void AllreduceRequest::start_sum(double* data, std::size_t count, MPI_Comm comm) { start(data, count, MPI_DOUBLE, comm); }
 
 bool AllreduceRequest::test() {
   if (request_ == MPI_REQUEST_NULL) return true;

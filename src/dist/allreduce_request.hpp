@@ -1,6 +1,6 @@
 #pragma once
-// A non-blocking in-place sum over float buffers (MPI_Iallreduce) owned by one RAII object, for
-// the gradient buckets of data-parallel training (mae/gradient_averager.hpp). Torch-free.
+// A non-blocking in-place sum (MPI_Iallreduce) owned by one RAII object, for the gradient buckets
+// of data-parallel training (mae/gradient_averager.hpp) and its per-step status. Torch-free.
 //
 // Collective contract: every rank starts the same requests in the same order, on buffers of the
 // same length (MPI requires matching order for non-blocking collectives). A started request
@@ -28,6 +28,7 @@ class AllreduceRequest {
   // The buffer must stay untouched until wait() returns. Throws InternalError; throws
   // std::logic_error when a request is still pending.
   void start_sum(float* data, std::size_t count, MPI_Comm comm);
+  void start_sum(double* data, std::size_t count, MPI_Comm comm);
   // Lets MPI progress the operation (Open MPI progresses non-blocking collectives only inside MPI
   // calls); true once it is complete.
   bool test();
@@ -35,6 +36,8 @@ class AllreduceRequest {
   bool pending() const { return request_ != MPI_REQUEST_NULL; }
 
  private:
+  void start(void* data, std::size_t count, MPI_Datatype type, MPI_Comm comm);
+
   MPI_Request request_ = MPI_REQUEST_NULL;
 };
 

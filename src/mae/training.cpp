@@ -4,6 +4,7 @@
 
 #include "mae/training.hpp"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "core/stop_signal.hpp"
+#include "dist/allreduce_request.hpp"
 #include "dist/node_local_rank.hpp"
 #include "mae/checkpoint.hpp"
 #include "mae/checkpoint_files.hpp"
@@ -80,15 +82,27 @@ std::uint64_t agreed_digest(MaeTrainer& trainer, const dist::Communicator& comm,
   return mine;
 }
 
-// Collective: consistency check, then rank 0 writes the checkpoint atomically and rotates.
+// Collective: consistency check, then rank 0 writes the checkpoint atomically and rotates, then
+// rank 0's outcome is broadcast: every rank leaves together, knowing the checkpoint is on disk
+// (or all throw together when the write failed, e.g. a full disk). Leaving together also keeps
+// the write out of the next step's time on the other ranks, which would otherwise wait for rank 0
+// inside that step's gradient allreduce.
 std::string write_checkpoint(MaeTrainer& trainer, const TrainingProgress& progress, const TrainOptions& options,
                              const dist::Communicator& comm) {
   agreed_digest(trainer, comm, progress.iteration);
   const std::string path = checkpoint_path(options.out, progress.iteration);
+  std::string failure;
   if (comm.is_root()) {
-    save_training_checkpoint(path, trainer, progress);
-    remove_old_checkpoints(options.out, options.keep_checkpoints);
+    try {
+      save_training_checkpoint(path, trainer, progress);
+      remove_old_checkpoints(options.out, options.keep_checkpoints);
+    } catch (const std::exception& error) {
+      failure = error.what();
+      if (failure.empty()) failure = "unknown error";
+    }
   }
+  failure = comm.broadcast_string(failure);
+  if (!failure.empty()) throw InternalError("writing checkpoint " + path + " failed: " + failure, Scope::all_ranks);
   return path;
 }
 
@@ -234,7 +248,7 @@ TrainSummary train_mae(const TrainOptions& options, const dist::Communicator& co
                             static_cast<std::size_t>(options.bucket_mb * 1024.0 * 1024.0));
   accept_stop_requests();  // SIGUSR1/SIGTERM from here on: finish the step, checkpoint, exit 6
   const std::string metrics = options.out + "/metrics.csv";
-  double loop_seconds = 0.0, loop_cpu_seconds = 0.0, window_seconds = 0.0, window_loss = 0.0;
+  double loop_seconds = 0.0, loop_cpu_seconds = 0.0, status_wait_seconds = 0.0, window_seconds = 0.0, window_loss = 0.0;
   std::int64_t window_steps = 0;
   while (progress.epoch < options.epochs) {
     const auto order = epoch_order(options.seed, progress.epoch, count);
@@ -252,12 +266,24 @@ TrainSummary train_mae(const TrainOptions& options, const dist::Communicator& co
       const auto noise = sample_noise(options.seed, progress.epoch, first, batch, config.num_patches()).to(device);
       const torch::Tensor loss = trainer.forward_loss(images_batch, noise);
 
-      // One small collective decides for all ranks: the mean loss, whether any loss is non-finite
-      // (then no rank runs backward: nothing is updated or saved), whether any rank must stop.
+      // One small collective decides for all ranks: the mean loss, whether any loss is non-finite,
+      // whether any rank must stop. It is non-blocking and completes while backward runs, so a
+      // step has one synchronisation point (the gradient buckets), not two: with two, every
+      // jitter in one rank's forward pass also stalls the others. A non-finite loss still changes
+      // nothing: its gradients are discarded before the update, on every rank.
       const double local = loss.item<double>();
       const bool over_time = options.max_minutes > 0 && seconds_since(started) / 60.0 > options.max_minutes;
-      const auto agreed = comm.allreduce_sum(
-          {std::isfinite(local) ? local : 0.0, std::isfinite(local) ? 0.0 : 1.0, stop_requested() || over_time ? 1.0 : 0.0});
+      std::array<double, 3> agreed{std::isfinite(local) ? local : 0.0, std::isfinite(local) ? 0.0 : 1.0,
+                                   stop_requested() || over_time ? 1.0 : 0.0};
+      dist::AllreduceRequest status;
+      status.start_sum(agreed.data(), agreed.size(), comm.handle());
+      averager.begin_step();
+      if (std::isfinite(local)) loss.backward();
+      averager.finish_step();
+
+      const auto status_waiting = Clock::now();
+      status.wait();  // started before the buckets, so almost always complete by now
+      status_wait_seconds += seconds_since(status_waiting);
       if (agreed[1] > 0) {
         throw Error(ExitCode::training_diverged,
                     "non-finite loss on " + std::to_string(static_cast<int>(agreed[1])) + " rank(s) at epoch " +
@@ -265,9 +291,6 @@ TrainSummary train_mae(const TrainOptions& options, const dist::Communicator& co
                         "; stopped on every rank, the last checkpoint stays the latest",
                     Scope::all_ranks);
       }
-      averager.begin_step();
-      loss.backward();
-      averager.finish_step();
       trainer.apply_update(lr);
       ++progress.iteration;
       ++progress.step_in_epoch;
@@ -343,7 +366,7 @@ TrainSummary train_mae(const TrainOptions& options, const dist::Communicator& co
   summary.iterations = progress.iteration;
   summary.seconds = seconds_since(started);
   summary.images_per_second = loop_seconds > 0 ? static_cast<double>(summary.steps_now * global_batch) / loop_seconds : 0.0;
-  summary.allreduce_wait_share = loop_seconds > 0 ? averager.wait_seconds() / loop_seconds : 0.0;
+  summary.allreduce_wait_share = loop_seconds > 0 ? (averager.wait_seconds() + status_wait_seconds) / loop_seconds : 0.0;
   // How much of a core each rank really had during its steps: on a shared machine a speed-up
   // below the rank count may only mean that the ranks did not get their cores.
   const auto cpu = comm.allreduce_sum({loop_cpu_seconds, loop_seconds});

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Data-parallel `medanon train` under mpirun: every rank holds bit-identical weights after every
 # step (the digests each rank logs must agree), the exported model.pth is a state dict PyTorch
-# loads under its own names, `medanon infer` and `medanon anonymize` run with it, and a non-finite loss stops every rank
-# with exit code 7 without writing a model.
+# loads under its own names, `medanon infer` and `medanon anonymize` run with it, a non-finite loss stops every rank
+# with exit code 7 without writing a model, and a checkpoint that cannot be written stops every rank with exit 1.
 set -u
 medanon=$1; source_dir=$2; scratch=$3
 source "$source_dir/tests/mpi/common.sh"
@@ -69,6 +69,16 @@ code=$?
 grep -q "non-finite loss" "$out.log" || fail "no non-finite loss message"
 [[ ! -e $out/model.pth ]] || fail "a diverged run exported weights"
 grep -q "MPI_ABORT" "$out.log" && fail "the diverged run was aborted instead of stopping cleanly"
+
+# --- a checkpoint rank 0 cannot write stops every rank together (exit 1, the reason named), with
+# no hang in the next step's allreduce: the first epoch's checkpoint path is taken by a directory
+out=$scratch/unwritable
+mkdir -p "$out/checkpoint-00000005.pth/in-the-way"
+timeout 120 "${mpirun_cmd[@]}" -np 2 "$medanon" $(tiny_train_options "$scratch/corpus" "$out") --epochs 2 >"$out.log" 2>&1
+code=$?
+[[ $code == 1 ]] || { fail "run with an unwritable checkpoint exited $code, expected 1"; tail "$out.log"; }
+grep -q "writing checkpoint .*checkpoint-00000005.pth failed" "$out.log" || fail "no checkpoint failure message"
+grep -q "MPI_ABORT" "$out.log" && fail "the failed checkpoint write aborted instead of stopping every rank"
 
 echo "train rank checks: $failures failed"
 exit $((failures > 0))
