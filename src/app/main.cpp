@@ -1,7 +1,10 @@
 // medanon: one binary, one subcommand per job kind, run alone, under mpirun or under srun.
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <exception>
@@ -90,9 +93,21 @@ int run(int argc, char** argv, const dist::MpiSession& mpi) {
   return command->run(dist::Communicator(MPI_COMM_WORLD));
 }
 
+// Every image allocates and frees buffers of several MB (decoded samples, filtered PNG rows,
+// detection maps). glibc serves those with mmap and gives them back to the kernel on free, so
+// each image paid thousands of page faults for fresh zeroed pages: 12 % of the pixel stages' CPU
+// time in a profile, ~7 % of an image's time once kept. Keeping freed memory in the heap for the
+// next image costs no more than the peak a rank reaches anyway. glibc's MALLOC_*_ environment
+// variables still take precedence.
+void keep_freed_memory() {
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  if (std::getenv("MALLOC_TRIM_THRESHOLD_") == nullptr) mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_freed_memory();
   install_stop_signal_handlers();
   try {
     dist::MpiSession mpi(argc, argv);

@@ -1,5 +1,10 @@
 #include "app/pixel_options.hpp"
 
+#include <map>
+#include <string>
+
+#include "io/png_encoding.hpp"
+
 namespace medanon::app {
 
 void add_pixel_options(CLI::App& command, pixel::PixelOptions& options) {
@@ -50,9 +55,12 @@ void add_pixel_options(CLI::App& command, pixel::PixelOptions& options) {
       ->check(CLI::Range(12, 96))
       ->capture_default_str();
   command.add_option("--png-compression", options.png_compression,
-                     "libdeflate level of PNG outputs (lossless): 0 stored (fastest, larger) ... 12 (smallest, slowest)")
-      ->check(CLI::Range(0, 12))
-      ->capture_default_str();
+                     "PNG outputs (lossless): huffman (entropy coding only: fast, as small as level 1 on radiographs), "
+                     "0 stored (fastest, largest), 1-12 libdeflate levels (string matching: smaller for flat images)")
+      ->transform(CLI::Transformer(std::map<std::string, int>{{"huffman", io::kPngHuffmanOnly}}).description(""))
+      ->check(CLI::Range(io::kPngHuffmanOnly, 12).description(""))
+      ->type_name("huffman|0..12")
+      ->default_str(options.png_compression == io::kPngHuffmanOnly ? "huffman" : std::to_string(options.png_compression));
   command.add_option("--tessdata", options.tesseract.tessdata_dir, "Tesseract language data folder")->capture_default_str();
   command.add_option("--ocr-language", options.tesseract.language, "Tesseract language")->capture_default_str();
 }

@@ -13,12 +13,17 @@
 
 namespace medanon::io {
 
+// encode_png's `level` for Huffman-only deflate (io/huffman_deflate.hpp): the default for
+// radiographs, faster than libdeflate's level 1 and as small.
+constexpr int kPngHuffmanOnly = -1;
+
 // True for the types encode_png takes.
 bool png_encodable(const cv::Mat& pixels);
 
 // Encodes CV_8UC1, CV_16UC1, CV_8UC3 or CV_16UC3 (BGR, as OpenCV holds colour) as grey or RGB
 // PNG of the same depth, non-interlaced, with no ancillary chunks (no metadata can leak).
-// `level`: 0 stores the filtered rows uncompressed (fastest), 1-12 are libdeflate's levels.
+// `level`: kPngHuffmanOnly, 0 stores the rows uncompressed (fastest, largest), 1-12 are
+// libdeflate's levels (string matching: far smaller for flat images such as masks).
 // Other types throw std::invalid_argument.
 std::vector<std::uint8_t> encode_png(const cv::Mat& pixels, int level);
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "io/png_encoding.hpp"
 #include "pixel/border_enhancement.hpp"
 #include "pixel/medical_gate.hpp"
 #include "pixel/phi_matching.hpp"
@@ -43,9 +44,10 @@ struct PixelOptions {
   // Crops are scaled so letters are this tall for Tesseract: its LSTM normalises line height
   // itself, so larger crops only cost layout time (24 reads the synth corpora as well as 32).
   int ocr_letter_height = 24;
-  // Stage 7, PNG outputs: libdeflate level of the redacted image's lossless encoding
-  // (io/png_encoding.hpp); 0 stores the rows uncompressed: fastest, files ~1.5x larger.
-  int png_compression = 1;
+  // Stage 7, PNG outputs: how the redacted image's lossless encoding is compressed
+  // (io/png_encoding.hpp): kPngHuffmanOnly ("huffman") entropy-codes the filtered rows
+  // without string matching, 0 stores them, 1-12 are libdeflate's levels.
+  int png_compression = io::kPngHuffmanOnly;
   // Benchmark baseline only: Tesseract over the whole full-resolution image, no triage.
   bool whole_image_ocr = false;
 };

@@ -22,9 +22,12 @@ core=(taskset -c 0)
 command -v taskset > /dev/null || core=()
 
 summary="^evaluate text|^  (CPU time|Tesseract calls|border PHI|non-text|technical text|central PHI)"
-echo "== pixel stages 1-7 (stroke triage + Tesseract on candidate lines), one core"
+echo "== pixel stages 1-7 (stroke triage + Tesseract on candidate lines, Huffman-only PNG), one core"
 OMP_THREAD_LIMIT=1 "${core[@]}" "$medanon" evaluate text --corpus "$corpus" | grep -E "$summary"
-# Stage 7's trade-off: PNG outputs stored uncompressed (lossless, ~1.5x larger files).
+# Stage 7's other settings: libdeflate level 1 (string matching; the previous default) and PNG
+# rows stored uncompressed (lossless, ~1.4x larger files).
+echo "== the same with --png-compression 1 (libdeflate level 1), one core"
+OMP_THREAD_LIMIT=1 "${core[@]}" "$medanon" evaluate text --corpus "$corpus" --png-compression 1 | grep -E "$summary"
 echo "== the same with --png-compression 0 (stored PNG rows), one core"
 OMP_THREAD_LIMIT=1 "${core[@]}" "$medanon" evaluate text --corpus "$corpus" --png-compression 0 | grep -E "$summary"
 # The same stages with the settings of the previous version (every rival polarity read, central

@@ -36,7 +36,7 @@ std::vector<std::string> chunk_types(const std::vector<std::uint8_t>& png) {
 TEST(PngEncoding, EveryLayoutAndLevelDecodesToTheSameSamples) {
   for (const int type : {CV_8UC1, CV_16UC1, CV_8UC3, CV_16UC3}) {
     const cv::Mat pixels = noisy(37, 53, type);
-    for (const int level : {0, 1, 6, 12}) {
+    for (const int level : {kPngHuffmanOnly, 0, 1, 6, 12}) {
       const std::vector<std::uint8_t> png = encode_png(pixels, level);
       const cv::Mat back = cv::imdecode(png, cv::IMREAD_UNCHANGED);
       ASSERT_EQ(back.type(), type) << "type " << type << " level " << level;
@@ -53,6 +53,8 @@ TEST(PngEncoding, CompressedLevelsAreSmallerThanStoredRows) {
   const size_t stored = encode_png(pixels, 0).size();
   EXPECT_GT(stored, pixels.total() * 2);  // the rows themselves, plus filter bytes and framing
   EXPECT_LT(encode_png(pixels, 1).size(), stored / 4);
+  // Huffman-only: the Sub filter leaves residuals of 3 and 0 bytes, about 1 bit each
+  EXPECT_LT(encode_png(pixels, kPngHuffmanOnly).size(), stored / 4);
 }
 
 TEST(PngEncoding, WritesOnlyHeaderPixelsAndEnd) {
@@ -65,6 +67,7 @@ TEST(PngEncoding, RefusesLayoutsItDoesNotWrite) {
   EXPECT_THROW(encode_png(cv::Mat(4, 4, CV_8UC4, cv::Scalar::all(1)), 1), std::invalid_argument);
   EXPECT_THROW(encode_png(cv::Mat(4, 4, CV_32FC1, cv::Scalar::all(1)), 1), std::invalid_argument);
   EXPECT_THROW(encode_png(cv::Mat(4, 4, CV_8UC1, cv::Scalar::all(1)), 13), std::invalid_argument);
+  EXPECT_THROW(encode_png(cv::Mat(4, 4, CV_8UC1, cv::Scalar::all(1)), -2), std::invalid_argument);
 }
 
 }  // namespace
