@@ -109,8 +109,9 @@ void write_png(const fs::path& path, const cv::Mat& image) {
   });
 }
 
-// Collective: every rank calls it once with its share; rank 0 writes the file. Throws InputError
-// on every rank alike when there are too few negatives.
+// Collective: every rank calls it once with its share; rank 0 writes the file. Throws on every
+// rank alike: InputError when there are too few negatives or none has a score, InternalError when
+// rank 0 could not write the file.
 void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, mae::PixelStatistics& statistics,
                const std::vector<cv::Mat>& threshold_residuals, const std::vector<cv::Mat>& threshold_exclusions,
                const dist::Communicator& comm) {
@@ -121,9 +122,11 @@ void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, mae:
   calibration.mean = statistics.mean();
   calibration.spread = statistics.standard_deviation();
   std::string mine;
+  long long scored = 0;  // an image all text has no score (nan)
   for (std::size_t i = 0; i < threshold_residuals.size(); ++i) {
-    mine += std::to_string(mae::top_mean(calibration.standardise(threshold_residuals[i]), threshold_exclusions[i], 0.001)) +
-            "\n";
+    const double z = mae::top_mean(calibration.standardise(threshold_residuals[i]), threshold_exclusions[i], 0.001);
+    scored += std::isnan(z) ? 0 : 1;
+    mine += std::to_string(z) + "\n";
   }
   const auto gathered = comm.gather_strings(mine);
   const long long halves = comm.allreduce_sum(static_cast<long long>(threshold_residuals.size()));
@@ -132,29 +135,42 @@ void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, mae:
                          std::to_string(static_cast<long long>(statistics.count()) + halves) + ")",
                      Scope::all_ranks);
   }
-  if (!comm.is_root()) return;
-  std::vector<double> z_peaks;
-  for (const auto& part : gathered) {
-    std::istringstream in(part);
-    for (std::string line; std::getline(in, line);) {
-      const double z = std::stod(line);
-      if (!std::isnan(z)) z_peaks.push_back(z);  // an image all text has no score
+  if (comm.allreduce_sum(scored) == 0) {
+    throw InputError("--calibrate: no negative left a score outside its text", Scope::all_ranks);
+  }
+  // Rank 0 computes and writes; its outcome is broadcast so that a failed write (full disk,
+  // missing folder) stops every rank with the same message.
+  std::string failure;
+  if (comm.is_root()) {
+    try {
+      std::vector<double> z_peaks;
+      for (const auto& part : gathered) {
+        std::istringstream in(part);
+        for (std::string line; std::getline(in, line);) {
+          const double z = std::stod(line);
+          if (!std::isnan(z)) z_peaks.push_back(z);
+        }
+      }
+      calibration.threshold = mae::percentile(z_peaks, o.calibration_percentile);
+      const nlohmann::json details = {{"percentile", o.calibration_percentile},
+                                      {"negatives_statistics", statistics.count()},
+                                      {"negatives_threshold", z_peaks.size()},
+                                      {"checkpoint", fs::path(detector.checkpoint).filename().string()},
+                                      {"trial_masks", detector.trial_masks},
+                                      {"trials", detector.trials},
+                                      {"intensity", detector.intensity},
+                                      {"text_excluded", o.exclude_text}};
+      mae::write_calibration(calibration, o.calibrate, details.dump());
+      log::info("infer: calibrated on " + std::to_string(static_cast<long long>(statistics.count())) + " + " +
+                std::to_string(z_peaks.size()) + " negatives: z_peak threshold " +
+                std::to_string(calibration.threshold) + " -> " + o.calibrate);
+    } catch (const std::exception& error) {
+      failure = error.what();
+      if (failure.empty()) failure = "unknown error";
     }
   }
-  if (z_peaks.empty()) throw InputError("--calibrate: no negative left a score outside its text", Scope::this_rank);
-  calibration.threshold = mae::percentile(z_peaks, o.calibration_percentile);
-  const nlohmann::json details = {{"percentile", o.calibration_percentile},
-                                  {"negatives_statistics", statistics.count()},
-                                  {"negatives_threshold", z_peaks.size()},
-                                  {"checkpoint", fs::path(detector.checkpoint).filename().string()},
-                                  {"trial_masks", detector.trial_masks},
-                                  {"trials", detector.trials},
-                                  {"intensity", detector.intensity},
-                                  {"text_excluded", o.exclude_text}};
-  mae::write_calibration(calibration, o.calibrate, details.dump());
-  log::info("infer: calibrated on " + std::to_string(static_cast<long long>(statistics.count())) + " + " +
-            std::to_string(z_peaks.size()) + " negatives: z_peak threshold " + std::to_string(calibration.threshold) +
-            " -> " + o.calibrate);
+  failure = comm.broadcast_string(failure);
+  if (!failure.empty()) throw InternalError("--calibrate " + o.calibrate + ": " + failure, Scope::all_ranks);
 }
 
 }  // namespace

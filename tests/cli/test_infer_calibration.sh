@@ -2,7 +2,8 @@
 # `infer --calibrate` on a small corpus with the shipped model: the calibration file and its
 # statistics are written, a second infer with them yields a number for z_peak in every row and a
 # decision by z_peak, and `evaluate fo` scores z_peak. A calibration without its statistics file
-# is refused with an input error (exit 3).
+# is refused with an input error (exit 3), and under 2 ranks a file rank 0 cannot write stops both
+# ranks with exit 1.
 set -u
 medanon=$1; source_dir=$2; scratch=$3
 rm -rf "$scratch"; mkdir -p "$scratch"
@@ -39,6 +40,17 @@ rm "$scratch/cal.stats.yml.gz"
 code=$?
 [[ $code -eq 3 ]] || fail "a calibration without its statistics exited $code, expected 3"
 grep -q "statistics" "$scratch/missing.log" || fail "the refusal does not name the statistics file"
+
+# Under mpirun a calibration rank 0 cannot write stops both ranks with the reason (exit 1), not
+# with MPI_Abort: its parent path is a file.
+mpirun_cmd=(mpirun --oversubscribe)
+if [[ $(id -u) -eq 0 ]]; then mpirun_cmd+=(--allow-run-as-root); fi
+"${mpirun_cmd[@]}" -np 2 "$medanon" infer --input "$scratch/c" --out "$scratch/unwritable" --checkpoint "$model" \
+  --exclude-text --calibrate "$scratch/cal.json/inside-a-file.json" >"$scratch/unwritable.log" 2>&1
+code=$?
+[[ $code -eq 1 ]] || { fail "an unwritable calibration under 2 ranks exited $code, expected 1"; tail "$scratch/unwritable.log"; }
+grep -q -- "--calibrate .*inside-a-file.json: " "$scratch/unwritable.log" || fail "the failed write is not named"
+grep -q "MPI_ABORT" "$scratch/unwritable.log" && fail "the failed calibration write aborted instead of stopping both ranks"
 
 if [[ $failures -gt 0 ]]; then echo "$failures failure(s)"; exit 1; fi
 echo "infer calibration: ok"
