@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <numeric>
 #include <queue>
 
 namespace medanon::io {
@@ -161,7 +160,8 @@ std::vector<LengthSymbol> run_length_code(const std::vector<std::uint8_t>& lengt
 constexpr int extra_bits_of(int symbol) { return symbol == 16 ? 2 : symbol == 17 ? 3 : symbol == 18 ? 7 : 0; }
 
 void put_stored(BitWriter& writer, const std::uint8_t* data, std::size_t size, bool last_block) {
-  for (std::size_t done = 0; done < size || size == 0;) {
+  std::size_t done = 0;
+  do {  // an empty block is one empty stored piece
     const std::size_t n = std::min(kStoredMax, size - done);
     const bool last = last_block && done + n == size;
     writer.put(last ? 1 : 0, 1);
@@ -175,8 +175,7 @@ void put_stored(BitWriter& writer, const std::uint8_t* data, std::size_t size, b
     if (n > 0) std::memcpy(out + 4, data + done, n);
     writer.skip(4 + n);
     done += n;
-    if (size == 0) break;
-  }
+  } while (done < size);
 }
 
 // One block: dynamic Huffman when that is smaller than storing the bytes, else stored.
