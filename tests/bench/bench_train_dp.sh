@@ -15,6 +15,8 @@
 #
 # usage: tests/bench/bench_train_dp.sh [BUILD_DIR] [MODEL] [BATCH_PER_RANK] [EPOCHS] [BUCKET_MB] [ROUNDS]
 #   MODEL: mae_vit_small_synth (default) or mae_vit_tiny_test
+#   BIND_TO=core (environment): pin the ranks (mpirun --bind-to); then the two independent runs
+#   share core 0, so the ceiling line means nothing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="${1:-$here/../../build}"
@@ -25,7 +27,7 @@ bucket="${5:-2}"
 rounds="${6:-3}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-mpirun_cmd=(mpirun --oversubscribe --bind-to none)
+mpirun_cmd=(mpirun --oversubscribe --bind-to "${BIND_TO:-none}")
 if [[ $(id -u) -eq 0 ]]; then mpirun_cmd+=(--allow-run-as-root); fi
 
 size=256; [[ $model == mae_vit_tiny_test ]] && size=128
