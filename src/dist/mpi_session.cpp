@@ -100,4 +100,18 @@ std::string Communicator::broadcast_string(const std::string& value) const {
   return result;
 }
 
+void Communicator::run_on_root(const std::string& context, const std::function<void()>& work) const {
+  std::string failure;
+  if (is_root()) {
+    try {
+      work();
+    } catch (const std::exception& error) {
+      failure = error.what();
+      if (failure.empty()) failure = "unknown error";  // an empty message would read as success
+    }
+  }
+  failure = broadcast_string(failure);
+  if (!failure.empty()) throw InternalError(context + ": " + failure, Scope::all_ranks);
+}
+
 }  // namespace medanon::dist

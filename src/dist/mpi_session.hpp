@@ -9,6 +9,7 @@
 
 #include <mpi.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,11 @@ class Communicator {
   std::vector<std::string> gather_strings(const std::string& mine) const;  // collective
   // Rank 0's `value` on every rank.
   std::string broadcast_string(const std::string& value) const;           // collective
+  // Runs `work` on rank 0 only (e.g. writing a file the job shares), then broadcasts how it went:
+  // every rank returns together, or every rank throws InternalError("<context>: <rank 0's
+  // error>", all ranks) together, instead of the others running on into a collective rank 0
+  // never reaches.
+  void run_on_root(const std::string& context, const std::function<void()>& work) const;  // collective
 
  private:
   MPI_Comm comm_;

@@ -91,18 +91,10 @@ std::string write_checkpoint(MaeTrainer& trainer, const TrainingProgress& progre
                              const dist::Communicator& comm) {
   agreed_digest(trainer, comm, progress.iteration);
   const std::string path = checkpoint_path(options.out, progress.iteration);
-  std::string failure;
-  if (comm.is_root()) {
-    try {
-      save_training_checkpoint(path, trainer, progress);
-      remove_old_checkpoints(options.out, options.keep_checkpoints);
-    } catch (const std::exception& error) {
-      failure = error.what();
-      if (failure.empty()) failure = "unknown error";
-    }
-  }
-  failure = comm.broadcast_string(failure);
-  if (!failure.empty()) throw InternalError("writing checkpoint " + path + " failed: " + failure, Scope::all_ranks);
+  comm.run_on_root("writing checkpoint " + path + " failed", [&] {
+    save_training_checkpoint(path, trainer, progress);
+    remove_old_checkpoints(options.out, options.keep_checkpoints);
+  });
   return path;
 }
 

@@ -138,39 +138,31 @@ void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, mae:
   if (comm.allreduce_sum(scored) == 0) {
     throw InputError("--calibrate: no negative left a score outside its text", Scope::all_ranks);
   }
-  // Rank 0 computes and writes; its outcome is broadcast so that a failed write (full disk,
-  // missing folder) stops every rank with the same message.
-  std::string failure;
-  if (comm.is_root()) {
-    try {
-      std::vector<double> z_peaks;
-      for (const auto& part : gathered) {
-        std::istringstream in(part);
-        for (std::string line; std::getline(in, line);) {
-          const double z = std::stod(line);
-          if (!std::isnan(z)) z_peaks.push_back(z);
-        }
+  // Rank 0 computes and writes; a failed write (full disk, missing folder) stops every rank with
+  // the same message.
+  comm.run_on_root("--calibrate " + o.calibrate, [&] {
+    std::vector<double> z_peaks;
+    for (const auto& part : gathered) {
+      std::istringstream in(part);
+      for (std::string line; std::getline(in, line);) {
+        const double z = std::stod(line);
+        if (!std::isnan(z)) z_peaks.push_back(z);
       }
-      calibration.threshold = mae::percentile(z_peaks, o.calibration_percentile);
-      const nlohmann::json details = {{"percentile", o.calibration_percentile},
-                                      {"negatives_statistics", statistics.count()},
-                                      {"negatives_threshold", z_peaks.size()},
-                                      {"checkpoint", fs::path(detector.checkpoint).filename().string()},
-                                      {"trial_masks", detector.trial_masks},
-                                      {"trials", detector.trials},
-                                      {"intensity", detector.intensity},
-                                      {"text_excluded", o.exclude_text}};
-      mae::write_calibration(calibration, o.calibrate, details.dump());
-      log::info("infer: calibrated on " + std::to_string(static_cast<long long>(statistics.count())) + " + " +
-                std::to_string(z_peaks.size()) + " negatives: z_peak threshold " +
-                std::to_string(calibration.threshold) + " -> " + o.calibrate);
-    } catch (const std::exception& error) {
-      failure = error.what();
-      if (failure.empty()) failure = "unknown error";
     }
-  }
-  failure = comm.broadcast_string(failure);
-  if (!failure.empty()) throw InternalError("--calibrate " + o.calibrate + ": " + failure, Scope::all_ranks);
+    calibration.threshold = mae::percentile(z_peaks, o.calibration_percentile);
+    const nlohmann::json details = {{"percentile", o.calibration_percentile},
+                                    {"negatives_statistics", statistics.count()},
+                                    {"negatives_threshold", z_peaks.size()},
+                                    {"checkpoint", fs::path(detector.checkpoint).filename().string()},
+                                    {"trial_masks", detector.trial_masks},
+                                    {"trials", detector.trials},
+                                    {"intensity", detector.intensity},
+                                    {"text_excluded", o.exclude_text}};
+    mae::write_calibration(calibration, o.calibrate, details.dump());
+    log::info("infer: calibrated on " + std::to_string(static_cast<long long>(statistics.count())) + " + " +
+              std::to_string(z_peaks.size()) + " negatives: z_peak threshold " +
+              std::to_string(calibration.threshold) + " -> " + o.calibrate);
+  });
 }
 
 }  // namespace

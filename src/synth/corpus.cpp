@@ -135,21 +135,11 @@ SynthSummary generate_corpus(const SynthJobOptions& options, const dist::Communi
   }
 
   const std::vector<std::string> gathered = comm.gather_strings(mine.dump());
-  // Rank 0 writes the corpus-level files; its verdict is broadcast so that a failure there
-  // ends every rank with the same error instead of leaving them waiting.
+  // Rank 0 writes the corpus-level files; a failure there ends every rank with the same error
+  // instead of leaving them waiting.
   SynthSummary summary;
-  std::string root_failure;
-  if (comm.is_root()) {
-    try {
-      summary = write_corpus_files(plan, options, gathered);
-    } catch (const std::exception& e) {
-      root_failure = e.what();
-    }
-  }
-  root_failure = comm.broadcast_string(root_failure);
-  if (!root_failure.empty()) {
-    throw InternalError("synth: writing the corpus files failed: " + root_failure, Scope::all_ranks);
-  }
+  comm.run_on_root("synth: writing the corpus files failed",
+                   [&] { summary = write_corpus_files(plan, options, gathered); });
   summary.images = static_cast<int>(plan.images.size());
   for (const auto& image : plan.images) {
     (image.layout == Layout::padchest ? summary.padchest_images : summary.dicom_files) += 1;
