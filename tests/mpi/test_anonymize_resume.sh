@@ -35,6 +35,12 @@ for scenario in "${scenarios[@]}"; do
   else
     kill -9 "${ranks[@]}" 2>/dev/null
   fi
+  # Open MPI's mpirun has been seen to hang in its teardown after a SIGKILLed rank, with every
+  # rank already gone: give it 60 s (it normally exits within a second), then end it and any
+  # rank left, as a scheduler would, so the resume below is the only writer.
+  for _ in $(seq 600); do kill -0 "$launcher" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$launcher" 2>/dev/null
+  pkill -9 -f -- "--out $out\$" 2>/dev/null
   wait $launcher 2>/dev/null
   # resume with a different world size
   "${mpirun_cmd[@]}" -np 2 "$medanon" "${anonymize[@]}" --out "$out" >"$out.resume.log" 2>&1
