@@ -54,6 +54,20 @@ Command setup_infer(CLI::App& parent) {
   command->add_option("--smoothing", o->detector.smoothing, "Gaussian sigma of the anomaly map in model pixels (0: thesis)")
       ->check(CLI::Range(0.0, 16.0))
       ->capture_default_str();
+  command->add_option("--mask-method", o->detector.mask_method,
+                      "zmap (hysteresis on the calibrated z-map; needs --threshold-file statistics) or percentile (thesis)")
+      ->check(CLI::IsMember({"zmap", "percentile"}))
+      ->capture_default_str();
+  command->add_option("--mask-z-high", o->detector.zmap_mask.high, "zmap masks: a region starts at z >= this")
+      ->capture_default_str();
+  command->add_option("--mask-z-low", o->detector.zmap_mask.low, "zmap masks: a region grows over z >= this")
+      ->capture_default_str();
+  command->add_option("--mask-min-area", o->detector.zmap_mask.min_area, "zmap masks: smallest region kept (model pixels)")
+      ->check(CLI::Range(1, 224 * 224))
+      ->capture_default_str();
+  command->add_option("--mask-smoothing", o->detector.zmap_mask.smoothing, "zmap masks: Gaussian sigma of the z-map")
+      ->check(CLI::Range(0.0, 16.0))
+      ->capture_default_str();
   command->add_option("--threshold-file", o->threshold_file, "calibration from --calibrate (or `evaluate fo --calibrate`)");
   command->add_option("--calibrate", o->calibrate, "write a z_peak calibration from this run's negatives to FILE");
   command->add_option("--calibration-percentile", o->calibration_percentile, "z_peak percentile of negatives for --calibrate")

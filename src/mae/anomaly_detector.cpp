@@ -63,6 +63,12 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
                                 " residual, the detector uses " + options.residual);
   }
   if (options.smoothing < 0) throw std::invalid_argument("smoothing must not be negative");
+  if (options.mask_method != "zmap" && options.mask_method != "percentile") {
+    throw std::invalid_argument("unknown mask method '" + options.mask_method + "' (zmap, percentile)");
+  }
+  if (options.zmap_mask.low > options.zmap_mask.high) {
+    throw std::invalid_argument("the z-map mask's low threshold must not exceed its high threshold");
+  }
   if (options.trials < 1 || options.batch_size < 1 || options.threads < 1) {
     throw std::invalid_argument("trials, batch size and threads must be at least 1");
   }
@@ -107,6 +113,11 @@ std::string AnomalyDetector::description() const {
     << (impl_->options.calibration.threshold >= 0
             ? impl_->options.calibration.score + " > " + std::to_string(impl_->options.calibration.threshold)
             : std::string("none"))
+    << "; masks "
+    << (impl_->options.mask_method == "zmap" && impl_->options.calibration.has_statistics()
+            ? "z-map hysteresis " + std::to_string(impl_->options.zmap_mask.high) + "/" +
+                  std::to_string(impl_->options.zmap_mask.low)
+            : std::string("thesis (95th percentile of each image)"))
     << "; checkpoint " << impl_->options.checkpoint << ": " << impl_->report;
   return s.str();
 }
@@ -162,7 +173,9 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
       r.z_peak = std::numeric_limits<double>::quiet_NaN();
       if (calibration.has_statistics()) {
         const cv::Mat exclude = exclusions.empty() ? cv::Mat() : exclusion_at(exclusions[image], r.residual.size());
-        r.z_peak = top_mean(calibration.standardise(r.residual), exclude, 0.001);
+        const cv::Mat z = calibration.standardise(r.residual);
+        r.z_peak = top_mean(z, exclude, 0.001);
+        if (d.options.mask_method == "zmap") r.mask = zmap_mask(z, exclude, d.options.zmap_mask);
       }
       r.full_mask = to_original_size(r.mask, images[image].size(), /*is_mask=*/true);
       const double decisive = calibration.score == "z_peak" ? r.z_peak : r.mask_score;

@@ -18,6 +18,7 @@
 
 #include "mae/anomaly_calibration.hpp"
 #include "mae/foreign_object_mask.hpp"
+#include "mae/zmap_mask.hpp"
 
 namespace medanon::mae {
 
@@ -35,16 +36,20 @@ struct DetectorOptions {
   std::string residual = "positive";     // positive: max(x - r, 0), metal is brighter than tissue | abs (thesis)
   double smoothing = 1.5;                // Gaussian sigma (model pixels) of the published map; 0: none (thesis)
   AnomalyCalibration calibration;        // threshold and per-pixel statistics (read_calibration)
+  // zmap: hysteresis on the calibrated z-map (needs calibration statistics; without them the
+  // thesis' chain runs); percentile: the thesis' chain (top 5 % of each image) always.
+  std::string mask_method = "zmap";
   MaskOptions mask;
+  ZMapMaskOptions zmap_mask;
 };
 
 struct ForeignObjectResult {
   cv::Mat anomaly_map;     // CV_32F, model resolution (224 x 224): the residual, smoothed
   cv::Mat residual;        // CV_32F, model resolution: x - clip(reconstruction) as options.residual says
   cv::Mat reconstruction;  // CV_32F, model resolution, the averaged pasted reconstruction
-  cv::Mat mask;            // CV_8U, model resolution, 255 = foreign object
+  cv::Mat mask;            // CV_8U, model resolution, 255 = foreign object (mask_method's)
   cv::Mat full_mask;       // CV_8U, the input's resolution
-  double mask_score = 0;     // fraction of masked pixels (the thesis' image score)
+  double mask_score = 0;     // fraction of the thesis' chain's masked pixels (its image score)
   double anomaly_score = 0;  // mean of the anomaly map (the thesis' "anomaly" error with its options)
   double ssim_score = 0;     // -SSIM(x, r) (the thesis' "ssim" error; higher = more anomalous)
   double peak_score = 0;     // mean of the top 0.5 % of the anomaly map (medanon's addition)

@@ -71,8 +71,15 @@ std::string FoEvaluation::json() const {
                       {"image_auroc", image_auroc},
                       {"pixel_auroc", pixel_auroc},
                       {"mean_dice_positives", mean_dice_positives},
+                      {"background_flag_rate", background_flag_rate},
+                      {"negatives_flagged", negatives_flagged},
                       {"threshold", threshold},
                       {"decision_score", decision_score}};
+  nlohmann::json kinds = nlohmann::json::object();
+  for (const auto& [kind, score] : per_kind) {
+    kinds[kind] = {{"objects", score.objects}, {"pixel_recall", score.pixel_recall}, {"found", score.found}};
+  }
+  j["per_kind"] = kinds;
   if (threshold >= 0) {
     j["decision"] = {{"accuracy", accuracy}, {"precision", precision}, {"recall", recall}, {"f1", f1}};
   }
@@ -91,6 +98,13 @@ FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
   std::map<std::string, std::vector<double>> scores;
   PixelRoc pixel_roc;
   double dice_sum = 0.0;
+  double background_pixels = 0.0, background_flagged = 0.0;
+  std::size_t negatives_with_flags = 0;
+  struct KindSums {
+    double object_pixels = 0.0, flagged_pixels = 0.0;
+    std::size_t objects = 0, found = 0;
+  };
+  std::map<std::string, KindSums> kind_sums;
   for (const auto& row : rows) {
     if (row.index >= truth_images.size() || truth_images[row.index].at("path") != row.path) {
       throw std::runtime_error("run and corpus disagree at image " + std::to_string(row.index) +
@@ -120,10 +134,26 @@ FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
       scores["peak_outside_text"].push_back(top_mean(full_map, text, 0.005));  // as peak_score: the top 0.5 %
     }
     pixel_roc.add(full_map, gt, text);
-    if (has_object) {
-      cv::Mat kept = mask.clone();
-      kept.setTo(0, text);
-      dice_sum += dice(kept, gt);
+    cv::Mat kept = mask.clone();
+    kept.setTo(0, text);
+    if (has_object) dice_sum += dice(kept, gt);
+    const cv::Mat background = (gt == 0) & (text == 0);
+    background_pixels += cv::countNonZero(background);
+    background_flagged += cv::countNonZero(background & (kept > 0));
+    if (!has_object && cv::countNonZero(kept) > 0) ++negatives_with_flags;
+    for (const auto& object : image.value("foreign_objects", nlohmann::json::array())) {
+      const auto& b = object.at("bbox");
+      const cv::Rect box = cv::Rect(b[0].get<int>(), b[1].get<int>(), b[2].get<int>(), b[3].get<int>()) &
+                           cv::Rect(0, 0, gt.cols, gt.rows);
+      const cv::Mat object_pixels = gt(box) > 0;
+      const double total = cv::countNonZero(object_pixels);
+      if (total == 0) continue;  // wholly under text or outside the image
+      const double flagged = cv::countNonZero(object_pixels & (kept(box) > 0));
+      KindSums& sums = kind_sums[object.at("kind").get<std::string>()];
+      sums.object_pixels += total;
+      sums.flagged_pixels += flagged;
+      ++sums.objects;
+      if (flagged >= 0.5 * total) ++sums.found;
     }
   }
   result.images = positive.size();
@@ -146,6 +176,16 @@ FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
   }
   result.pixel_auroc = options.pixels ? pixel_roc.auroc() : NAN;
   result.mean_dice_positives = result.positives > 0 ? dice_sum / static_cast<double>(result.positives) : NAN;
+  result.background_flag_rate = options.pixels && background_pixels > 0 ? background_flagged / background_pixels : NAN;
+  result.negatives_flagged = options.pixels && result.negatives > 0
+                                 ? static_cast<double>(negatives_with_flags) / static_cast<double>(result.negatives)
+                                 : NAN;
+  for (const auto& [kind, sums] : kind_sums) {
+    FoEvaluation::KindScore& score = result.per_kind[kind];
+    score.objects = sums.objects;
+    score.pixel_recall = sums.flagged_pixels / sums.object_pixels;
+    score.found = static_cast<double>(sums.found) / static_cast<double>(sums.objects);
+  }
 
   if (options.calibrate) {
     std::vector<double> negative_scores;

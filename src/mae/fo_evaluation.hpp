@@ -29,6 +29,18 @@ struct FoEvaluation {
                                               // (+ peak_outside_text with ignore_text)
   double pixel_auroc = 0.0;
   double mean_dice_positives = 0.0;  // mean over images with objects
+  // Share of the pixels that are no object (outside text) that the masks flag, over all images:
+  // the background rate every kind's false alarms are read against.
+  double background_flag_rate = 0.0;
+  double negatives_flagged = 0.0;    // share of object-free images whose mask flags any pixel
+  // Per object kind (the ground truth's "kind"): how much of it the masks cover. An object's
+  // pixels are the ground-truth mask inside its box.
+  struct KindScore {
+    std::size_t objects = 0;
+    double pixel_recall = 0.0;  // flagged object pixels / object pixels, over all objects of the kind
+    double found = 0.0;         // share of objects with >= 50 % of their pixels flagged
+  };
+  std::map<std::string, KindScore> per_kind;
   double threshold = -1.0;           // the decision threshold used (-1: none)
   std::string decision_score = "mask_score";  // the score it applies to
   double accuracy = 0.0, precision = 0.0, recall = 0.0, f1 = 0.0;
