@@ -30,6 +30,7 @@ Command setup_synth(CLI::App& parent);
 Command setup_deid(CLI::App& parent);
 Command setup_anonymize(CLI::App& parent);
 Command setup_train(CLI::App& parent);
+Command setup_adapt(CLI::App& parent);
 Command setup_infer(CLI::App& parent);
 Command setup_evaluate(CLI::App& parent);
 Command setup_inspect(CLI::App& parent);

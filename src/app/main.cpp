@@ -47,7 +47,7 @@ struct Cli {
     app.require_subcommand(1);
     commands = {app::setup_synth(app),    app::setup_anonymize(app), app::setup_train(app),
                 app::setup_infer(app),    app::setup_evaluate(app),  app::setup_inspect(app),
-                app::setup_deid(app)};
+                app::setup_deid(app),     app::setup_adapt(app)};
   }
 
   const app::Command* chosen() const {

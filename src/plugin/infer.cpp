@@ -178,16 +178,17 @@ int run_infer(const InferOptions& o, const dist::Communicator& comm) {
     if (!o.calibrate.empty()) throw UsageError("--threshold-file and --calibrate exclude each other", Scope::all_ranks);
     options.calibration = mae::read_calibration(o.threshold_file);
   }
-  auto paths = list_images(o.input);
+  auto paths = o.images.empty() ? list_images(o.input) : o.images;
   if (o.limit > 0 && paths.size() > static_cast<std::size_t>(o.limit)) paths.resize(static_cast<std::size_t>(o.limit));
   mae::AnomalyDetector detector(options);
-  const std::vector<bool> negative = negatives_of(o.input, paths);
+  const std::vector<bool> negative = o.images.empty() ? negatives_of(o.input, paths) : std::vector<bool>(paths.size(), true);
   std::vector<std::size_t> negative_rank(paths.size(), 0);  // position among the negatives: even = statistics
   for (std::size_t i = 0, seen = 0; i < paths.size(); ++i) {
     if (negative[i]) negative_rank[i] = seen++;
   }
   nlohmann::json truth;
   if (o.exclude_text) {
+    if (!o.images.empty()) throw UsageError("--exclude-text needs the corpus' own image list", Scope::all_ranks);
     std::ifstream in(fs::path(o.input) / "ground_truth.json");
     if (!in) throw UsageError("--exclude-text needs a synthetic corpus (its ground_truth.json)", Scope::all_ranks);
     truth = nlohmann::json::parse(in);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dist/mpi_session.hpp"
 #include "mae/anomaly_detector.hpp"
@@ -31,11 +32,14 @@ struct InferOptions {
   bool exclude_text = false;            // leave the synthetic ground truth's text out of z_peak
   mae::DetectorOptions detector;
   int limit = 0;
+  // When set, exactly these images (relative to input), all known negatives, instead of the
+  // corpus' or folder's list: `adapt` calibrates on the patients it held apart from training.
+  std::vector<std::string> images;
 };
 
 // Raised whenever a signature below changes: a plugin left from another build is refused by the
 // loader instead of being called with the wrong arguments.
-inline constexpr int kTorchInterfaceVersion = 2;
+inline constexpr int kTorchInterfaceVersion = 3;
 
 struct TorchEntryPoints {
   int interface_version = kTorchInterfaceVersion;
