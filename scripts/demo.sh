@@ -32,6 +32,15 @@ build/medanon evaluate run --corpus "$out/corpus" --audit "$out/anonymized/medan
   --out "$out/anonymized/evaluation.json" | grep -v '^[a-z-]*=' | grep -v '^#' || true
 
 echo
+echo "== demo: site adaptation (medanon adapt): what a new site runs first, on its own normal images"
+# A small stand-in for a site's images (mostly normal studies); a real site points --corpus at its
+# PadChest-style folder and raises the epochs (README, "Site adaptation").
+build/medanon synth --out "$out/site" --count 48 --size 256 --seed 4040 --dicom-fraction 0 --object-fraction 0.1 \
+  --no-bad-files --overwrite >/dev/null
+"${mpirun_cmd[@]}" build/medanon adapt --config jobs/adapt-demo.toml --corpus "$out/site" --out "$out/adapt" \
+  --device cpu | grep -v '^[a-z-]*=' | grep -v '^#' || true
+
+echo
 echo "== demo results"
 echo "corpus:        $out/corpus"
 echo "ground truth:  $out/corpus/ground_truth.json"
@@ -40,3 +49,4 @@ echo "DICOM archive: $out/corpus/archive"
 echo "bad inputs:    $out/corpus/bad"
 echo "anonymized:    $out/anonymized (audit: $out/anonymized/medanon.h5)"
 echo "evaluation:    $out/anonymized/evaluation.json"
+echo "site model:    $out/adapt/model.pth + model.threshold.json (anonymize --mae-checkpoint/--mae-threshold-file)"

@@ -31,7 +31,7 @@ n=$(ls "$scratch/c/padchest"/*/*.png 2>/dev/null | wc -l)
 [[ $n -eq 3 ]] || fail "expected 3 PNG images from the config's count, found $n"
 
 # Every subcommand has a shipped config file that it accepts.
-for command in anonymize train infer evaluate inspect; do
+for command in anonymize train adapt infer evaluate inspect; do
   [[ -f "$source_dir/configs/$command.toml" ]] || fail "configs/$command.toml missing"
 done
 
