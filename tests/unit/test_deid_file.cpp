@@ -151,9 +151,9 @@ TEST(DeidFile, RejectsEveryBadFileWithAReasonAndWritesNothing) {
   EXPECT_FALSE(deidentifier.deidentify({"/nonexistent.dcm", out.path().string()}).ok);
 }
 
-// A JPEG 2000 file (no free DCMTK codec): one explicit little endian corpus file whose pixel
-// data is swapped for an encapsulated stream; the header is all that matters here.
-std::string write_jpeg2000_file(const fs::path& folder) {
+// A file in a syntax nothing here decodes (MPEG-2 video): one explicit little endian corpus
+// file whose pixel data is swapped for an encapsulated stream; the header is all that matters.
+std::string write_undecodable_file(const fs::path& folder) {
   DcmFileFormat file;
   EXPECT_TRUE(file.loadFile(input_of(image_with_syntax("explicit-le")).c_str()).good());
   // DCMTK owns what is inserted into its containers (the pixel items, sequence and element).
@@ -164,20 +164,20 @@ std::string write_jpeg2000_file(const fs::path& folder) {
   fragment->putUint8Array(stream, 8);
   sequence->insert(fragment);
   auto* pixels = new DcmPixelData(DCM_PixelData);
-  pixels->putOriginalRepresentation(EXS_JPEG2000LosslessOnly, nullptr, sequence);
+  pixels->putOriginalRepresentation(EXS_MPEG2MainProfileAtMainLevel, nullptr, sequence);
   file.getDataset()->insert(pixels, /*replaceOld=*/OFTrue);
-  const std::string path = (folder / "j2k.dcm").string();
-  EXPECT_TRUE(file.saveFile(path.c_str(), EXS_JPEG2000LosslessOnly).good());
+  const std::string path = (folder / "mpeg2.dcm").string();
+  EXPECT_TRUE(file.saveFile(path.c_str(), EXS_MPEG2MainProfileAtMainLevel).good());
   return path;
 }
 
-TEST(DeidFile, RejectsJpeg2000UnlessHeaderOnlyIsConfigured) {
+TEST(DeidFile, RejectsUndecodablePixelsUnlessHeaderOnlyIsConfigured) {
   TestFolder folder;
-  const std::string input = write_jpeg2000_file(folder.path());
+  const std::string input = write_undecodable_file(folder.path());
   const std::string out = (folder.path() / "out").string();
   const FileResult refused = FileDeidentifier(shipped_config(), test_key()).deidentify({input, out});
   EXPECT_FALSE(refused.ok);
-  EXPECT_NE(refused.error.find("JPEG 2000"), std::string::npos) << refused.error;
+  EXPECT_NE(refused.error.find("MPEG2"), std::string::npos) << refused.error;
   DeidConfig header_only = shipped_config();
   header_only.header_only_for_undecodable = true;
   const FileResult accepted = FileDeidentifier(header_only, test_key()).deidentify({input, out});
