@@ -9,6 +9,7 @@
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
+#include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <sys/stat.h>
 
@@ -107,10 +108,10 @@ TEST(DeidFile, LeavesTheOriginalUntouched) {
 }
 
 TEST(DeidFile, MarksTheOutputAsDeidentifiedWithItsMethodCodes) {
-  TestFolder out;
   const FileDeidentifier deidentifier(shipped_config(), test_key());
   const std::string input = input_of(dicom_images().front());
   for (const bool cleaned : {false, true}) {
+    TestFolder out;  // one output per folder: a second, different file of one instance is a duplicate
     const FileResult result = deidentifier.deidentify({input, out.path().string(), cleaned, nullptr});
     ASSERT_TRUE(result.ok) << result.error;
     DcmFileFormat file;
@@ -233,6 +234,82 @@ TEST(DeidFile, CustodianMappingIsWrittenWithMode0600) {
             std::string::npos);
   EXPECT_NE(text.find(image["phi"]["SOPInstanceUID"].get<std::string>() + "\t" + result.sop_instance_uid),
             std::string::npos);
+}
+
+// Several inputs of one SOP Instance UID: the first is written, a different one is a duplicate
+// and is not written, the same input again (a resumed item) is simply done.
+TEST(DeidFile, ASecondDifferentFileOfOneInstanceIsADuplicateAndNeverOverwrites) {
+  TestFolder out;
+  const FileDeidentifier deidentifier(shipped_config(), test_key());
+  const std::string input = input_of(dicom_images().front());
+  const FileResult first = deidentifier.deidentify({input, out.path().string()});
+  ASSERT_TRUE(first.ok) << first.error;
+  const std::vector<std::uint8_t> written = io::read_bytes(first.output_path);
+
+  const FileResult again = deidentifier.deidentify({input, out.path().string()});
+  EXPECT_TRUE(again.ok) << again.error;
+  EXPECT_TRUE(again.already_written);
+  EXPECT_FALSE(again.duplicate);
+
+  // The same instance with other content (here: another pixel-stage verdict, so other marks).
+  const FileResult other = deidentifier.deidentify({input, out.path().string(), /*pixels_cleaned=*/true, nullptr});
+  EXPECT_FALSE(other.ok);
+  EXPECT_TRUE(other.duplicate);
+  EXPECT_NE(other.error.find("duplicate"), std::string::npos);
+  EXPECT_EQ(io::read_bytes(first.output_path), written);
+  size_t files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(out.path())) files += entry.is_regular_file();
+  EXPECT_EQ(files, 1U) << "no temporary file is left behind";
+}
+
+// A dataset without preamble and meta header is written back as a PS3.10 file.
+TEST(DeidFile, BareDatasetsAreWrittenAsPart10Files) {
+  TestFolder out;
+  DcmFileFormat source;
+  ASSERT_TRUE(source.loadFile(input_of(image_with_syntax("explicit-le")).c_str()).good());
+  const std::string bare = (out.path() / "bare.dcm").string();
+  ASSERT_TRUE(source.getDataset()->saveFile(bare.c_str(), EXS_LittleEndianImplicit).good());
+  const FileResult result = FileDeidentifier(shipped_config(), test_key()).deidentify({bare, (out.path() / "out").string()});
+  ASSERT_TRUE(result.ok) << result.error;
+  EXPECT_TRUE(result.bare_input);
+  const std::vector<std::uint8_t> bytes = io::read_bytes(result.output_path);
+  ASSERT_GT(bytes.size(), 132U);
+  EXPECT_EQ(std::string(bytes.begin() + 128, bytes.begin() + 132), "DICM");
+  DcmFileFormat written;
+  ASSERT_TRUE(written.loadFile(result.output_path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_fileOnly).good());
+  EXPECT_EQ(value_of(*written.getMetaInfo(), DCM_TransferSyntaxUID), UID_LittleEndianImplicitTransferSyntax);
+}
+
+// PS3.15 E.1-1 lets the Content Sequence go; without Clean Structured Content it does, and
+// encapsulated documents are refused unless configured header-only.
+TEST(DeidFile, StructuredContentGoesAndDocumentsAreRefusedByDefault) {
+  TestFolder out;
+  DcmFileFormat file;
+  ASSERT_TRUE(file.loadFile(input_of(dicom_images().front()).c_str()).good());
+  DcmDataset& dataset = *file.getDataset();
+  dataset.findAndDeleteElement(DCM_PixelData);
+  dataset.putAndInsertString(DCM_SOPClassUID, UID_BasicTextSRStorage);
+  DcmItem* content = nullptr;
+  ASSERT_TRUE(dataset.findOrCreateSequenceItem(DCM_ContentSequence, content, -2).good());
+  content->putAndInsertString(DCM_TextValue, "free text");
+  const std::string sr = (out.path() / "sr.dcm").string();
+  ASSERT_TRUE(file.saveFile(sr.c_str(), EXS_LittleEndianExplicit).good());
+  const FileResult removed = FileDeidentifier(shipped_config(), test_key()).deidentify({sr, (out.path() / "a").string()});
+  ASSERT_TRUE(removed.ok) << removed.error;
+  EXPECT_EQ(removed.object_family, "structured report");
+  DcmFileFormat written;
+  ASSERT_TRUE(written.loadFile(removed.output_path.c_str()).good());
+  EXPECT_FALSE(written.getDataset()->tagExists(DCM_ContentSequence));
+
+  dataset.putAndInsertString(DCM_SOPClassUID, UID_EncapsulatedPDFStorage);
+  const std::string pdf = (out.path() / "pdf.dcm").string();
+  ASSERT_TRUE(file.saveFile(pdf.c_str(), EXS_LittleEndianExplicit).good());
+  const FileResult refused = FileDeidentifier(shipped_config(), test_key()).deidentify({pdf, (out.path() / "b").string()});
+  EXPECT_FALSE(refused.ok);
+  EXPECT_NE(refused.error.find("encapsulated document"), std::string::npos) << refused.error;
+  DeidConfig keep = shipped_config();
+  keep.keep_documents_header_only = true;
+  EXPECT_TRUE(FileDeidentifier(keep, test_key()).deidentify({pdf, (out.path() / "c").string()}).ok);
 }
 
 }  // namespace
