@@ -230,7 +230,9 @@ std::string describe_pixels(DcmItem& dataset, PixelDescription& d) {
   d.photometric = string_of(dataset, DCM_PhotometricInterpretation);
   if (bits_allocated == 1) return "1-bit pixel data (BitsAllocated 1: a segmentation or bitmap) has no burned-in text stage";
   if (bits_allocated == 32 || bits_allocated == 64) {
-    return std::to_string(bits_allocated) + "-bit pixel data (dose grids, parametric maps) has no burned-in text stage";
+    return std::to_string(bits_allocated) + "-bit pixel data has no burned-in text stage (dose grids and parametric "
+                                            "maps are header-only objects; a " + std::to_string(bits_allocated) +
+           "-bit image is refused)";
   }
   if (bits_allocated != 8 && bits_allocated != 16) return "unsupported BitsAllocated " + std::to_string(bits_allocated) + " (8 or 16)";
   if (bits_stored == 0 || bits_stored > bits_allocated) {

@@ -3,7 +3,8 @@
 # python3-pydicom test set goes through `medanon deid` and `medanon anonymize --no-mae` under
 # mpirun (2 ranks). Checked: each file's outcome is the one tests/archives/pydicom_expected.tsv
 # states (with the reason), neither command crashes, every refusal says why, no output is
-# overwritten by another input of the same SOP Instance UID, a second deid run over the same
+# overwritten by another input of the same SOP Instance UID (each such input is also run alone, so
+# its own decoding is checked too), a second deid run over the same
 # output (as after a crash) finds every instance already written and changes nothing, and
 # dcmdump and pydicom read every output.
 # Usage: test_pydicom_files.sh MEDANON SOURCE_DIR SCRATCH
@@ -31,22 +32,23 @@ expected_path, outcomes_path, run = sys.argv[1:4]
 expected = {}
 for line in open(expected_path):
     if line.startswith("#") or line.startswith("file\t"): continue
-    path, deid, anon, why = line.rstrip("\n").split("\t")
-    expected[path] = (deid.split("|"), anon.split("|"), why)
+    path, deid, anon, alone, why = line.rstrip("\n").split("\t")
+    expected[path] = (deid.split("|"), anon.split("|"), alone.split("|"), why)
 got = {}
 for line in open(outcomes_path):
-    path, deid, anon, reason = (line.rstrip("\n").split("\t") + [""])[:4]
-    got[path] = (deid, anon, reason)
+    path, deid, anon, alone, reason = (line.rstrip("\n").split("\t") + [""])[:5]
+    got[path] = (deid, anon, alone, reason)
 problems = []
 if set(expected) != set(got):
     problems.append(f"files not in the table: {sorted(set(got) - set(expected))}; "
                     f"in the table but not found: {sorted(set(expected) - set(got))}")
 for path in sorted(set(expected) & set(got)):
-    want_deid, want_anon, why = expected[path]
-    deid, anon, reason = got[path]
-    if deid not in want_deid or anon not in want_anon:
+    want_deid, want_anon, want_alone, why = expected[path]
+    deid, anon, alone, reason = got[path]
+    if deid not in want_deid or anon not in want_anon or alone not in want_alone:
         problems.append(f"{path}: deid {deid} (want {'|'.join(want_deid)}), anonymize {anon} "
-                        f"(want {'|'.join(want_anon)}): {reason}  [table: {why}]")
+                        f"(want {'|'.join(want_anon)}), alone {alone} (want {'|'.join(want_alone)}): {reason}  "
+                        f"[table: {why}]")
     if (deid != "ok" or anon not in ("ok",)) and not reason:
         problems.append(f"{path}: refused without a reason")
 
@@ -75,7 +77,7 @@ for folder, count in ((f"{run}/deid", written_deid), (f"{run}/anon/dicom", writt
             except Exception as e:
                 problems.append(f"pydicom cannot read {f}: {e}")
 counts = {}
-for deid, anon, _ in got.values():
+for deid, anon, _, _ in got.values():
     counts[("deid", deid)] = counts.get(("deid", deid), 0) + 1
     counts[("anonymize", anon)] = counts.get(("anonymize", anon), 0) + 1
 print("outcomes:", ", ".join(f"{c} {o}={n}" for (c, o), n in sorted(counts.items())))
