@@ -92,6 +92,10 @@ E_TransferSyntax replace_pixels(DcmDataset& dataset, E_TransferSyntax source, co
     case EXS_RLELossless: parameter = std::make_unique<DcmRLERepresentationParameter>(); break;
     default:
       if (DcmXfer(source).isEncapsulated()) return EXS_LittleEndianExplicit;  // lossy source
+      // 8-bit samples in big endian files are read as OW or OB by different readers, with the
+      // byte order of each pair depending on which (PS3.5 8.1.1, retired syntax): explicit little
+      // endian is read alike by all.
+      if (d.bits_allocated == 8 && DcmXfer(source).isBigEndian()) return EXS_LittleEndianExplicit;
       return source;                                                          // native: as it was
   }
   check(dataset.chooseRepresentation(source, parameter.get()),

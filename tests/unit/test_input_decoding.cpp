@@ -8,6 +8,11 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -119,6 +124,23 @@ TEST(InputDicom, Jpeg2000FramesDecodeToTheSameValuesAsTheUncompressedFile) {
   ASSERT_TRUE(compressed.ok) << compressed.reason;
   ASSERT_TRUE(plain.ok) << plain.reason;
   EXPECT_EQ(cv::norm(compressed.frames[0], plain.frames[0], cv::NORM_INF), 0.0);
+}
+
+// 8-bit samples in an OW element of a big endian file (PS3.5 8.1.1 packs them into words):
+// decoded in the order DCMTK's own renderer (dcm2pnm) shows them.
+TEST(InputDicom, BigEndianEightBitColourMatchesDcmtksRendering) {
+  PYDICOM_OR_SKIP(path, "ExplVR_BigEnd.dcm");
+  const fs::path ppm = fs::temp_directory_path() / ("medanon_be_" + std::to_string(::getpid()) + ".ppm");
+  ASSERT_EQ(std::system(("dcm2pnm --write-raw-pnm '" + path + "' '" + ppm.string() + "' > /dev/null 2>&1").c_str()), 0);
+  cv::Mat rendered = cv::imread(ppm.string(), cv::IMREAD_COLOR);  // BGR
+  fs::remove(ppm);
+  ASSERT_FALSE(rendered.empty());
+  LoadResult loaded;
+  const DecodedPixels pixels = decode(path, loaded);
+  ASSERT_TRUE(pixels.ok) << pixels.reason;
+  cv::Mat rgb;
+  cv::cvtColor(rendered, rgb, cv::COLOR_BGR2RGB);
+  EXPECT_EQ(cv::norm(pixels.frames[0], rgb, cv::NORM_INF), 0.0);
 }
 
 TEST(InputJpeg2000, LosslessEncodingRoundTripsEverySampleType) {
