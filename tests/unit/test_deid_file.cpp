@@ -16,6 +16,8 @@
 #include <set>
 
 #include "deid/mapping_file.hpp"
+#include "input/dicom_item.hpp"
+#include "input/pixel_views.hpp"
 #include "io/atomic_file.hpp"
 #include "tests/unit/deid_corpus_fixture.hpp"
 #include "tests/unit/dicom_values.hpp"
@@ -310,6 +312,52 @@ TEST(DeidFile, StructuredContentGoesAndDocumentsAreRefusedByDefault) {
   DeidConfig keep = shipped_config();
   keep.keep_documents_header_only = true;
   EXPECT_TRUE(FileDeidentifier(keep, test_key()).deidentify({pdf, (out.path() / "c").string()}).ok);
+}
+
+// Redacted frames of multi-frame, colour, signed and JPEG 2000 files (pydicom's test files) go
+// back losslessly: JPEG 2000 as JPEG 2000 Lossless, RLE as RLE, and decode to exactly the
+// frames that were handed in.
+TEST(DeidFile, RedactedFramesOfEveryKindAreWrittenBackLosslessly) {
+  const std::string root = "/usr/lib/python3/dist-packages/pydicom/data/test_files/";
+  if (!fs::exists(root + "MR_small_jp2klossless.dcm")) GTEST_SKIP() << "python3-pydicom's test files are not installed";
+  const FileDeidentifier deidentifier(shipped_config(), test_key());
+  const std::vector<std::pair<std::string, E_TransferSyntax>> cases = {
+      {"MR_small_jp2klossless.dcm", EXS_JPEG2000LosslessOnly},  // signed, JPEG 2000
+      {"SC_rgb_rle_2frame.dcm", EXS_RLELossless},               // colour, 2 frames
+      {"SC_ybr_full_422_uncompressed.dcm", EXS_LittleEndianExplicit},
+      {"CT_small.dcm", EXS_LittleEndianExplicit},
+  };
+  for (const auto& [name, expected_syntax] : cases) {
+    TestFolder out;
+    input::LoadResult loaded = input::load_dicom(root + name);
+    ASSERT_TRUE(loaded.ok) << name;
+    const input::DecodedPixels decoded = input::decode_pixels(loaded.item);
+    ASSERT_TRUE(decoded.ok) << name << ": " << decoded.reason;
+    std::vector<cv::Mat> frames;
+    for (const cv::Mat& frame : decoded.frames) {
+      cv::Mat redacted = frame.clone();
+      cv::Mat mask = cv::Mat::zeros(frame.size(), CV_8UC1);
+      mask(cv::Rect(0, 0, frame.cols / 2, 6)).setTo(255);
+      DcmDataset& dataset = loaded.item.dataset();
+      input::fill_black(redacted, mask, decoded, dataset);
+      frames.push_back(redacted);
+    }
+    FileRequest request{root + name, out.path().string(), true, nullptr};
+    request.item = &loaded.item;
+    request.new_frames = &frames;
+    request.decoded = &decoded;
+    const FileResult result = deidentifier.deidentify(request);
+    ASSERT_TRUE(result.ok) << name << ": " << result.error;
+    input::LoadResult written = input::load_dicom(result.output_path);
+    ASSERT_TRUE(written.ok) << name;
+    EXPECT_EQ(written.item.source_syntax, expected_syntax) << name;
+    const input::DecodedPixels back = input::decode_pixels(written.item);
+    ASSERT_TRUE(back.ok) << name << ": " << back.reason;
+    ASSERT_EQ(back.frames.size(), frames.size()) << name;
+    for (size_t f = 0; f < frames.size(); ++f) {
+      EXPECT_EQ(cv::norm(back.frames[f], frames[f], cv::NORM_INF), 0.0) << name << " frame " << f;
+    }
+  }
 }
 
 }  // namespace
