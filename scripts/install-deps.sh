@@ -13,6 +13,8 @@ packages=(
   libtorch-dev libopenblas0-openmp
   # images, DICOM, OCR
   libopencv-dev libdcmtk-dev dcmtk libtesseract-dev libleptonica-dev tesseract-ocr-eng
+  # JPEG 2000 pixel data (DCMTK 3.6.7 has no codec for it)
+  libopenjp2-7-dev
   # deflate for DICOM and PNG outputs (libdeflate: the same formats, faster than zlib)
   libdeflate-dev
   # CLI and tests

@@ -76,6 +76,7 @@ int run_deid(const DeidOptions& options) {
   deid::MappingFile mapping;
   int ok = 0;
   int failed = 0;
+  int duplicates = 0;  // of those failed: another input of the same SOP Instance was written first
   const auto start = std::chrono::steady_clock::now();
   for (const std::string& file : files) {
     const deid::FileResult result = deidentifier.deidentify({file, options.out, /*pixels_cleaned=*/false, nullptr});
@@ -85,13 +86,15 @@ int run_deid(const DeidOptions& options) {
       for (const std::string& warning : result.warnings) log::warn("deid: " + file + ": " + warning);
     } else {
       ++failed;
+      duplicates += result.duplicate;
       log::rank_error("deid: " + file + ": " + result.error);
     }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!options.write_mapping.empty()) mapping.write(options.write_mapping);
-  std::printf("deid: %d of %zu files de-identified into %s, %d rejected, in %.2f s (%.1f files/s); key %s\n", ok,
-              files.size(), options.out.c_str(), failed, seconds, seconds > 0 ? files.size() / seconds : 0.0,
+  std::printf("deid: %d of %zu files de-identified into %s, %d rejected (%d duplicates of an instance already "
+              "written), in %.2f s (%.1f files/s); key %s\n",
+              ok, files.size(), options.out.c_str(), failed, duplicates, seconds, seconds > 0 ? files.size() / seconds : 0.0,
               deidentifier.key_fingerprint().c_str());
   std::fflush(stdout);
   return to_int(failed == 0 ? ExitCode::ok : ExitCode::some_items_failed);
@@ -137,6 +140,13 @@ Command setup_deid(CLI::App& parent) {
   command->add_flag("--header-only-undecodable", options->config.header_only_for_undecodable,
                     "de-identify the header of files whose pixels cannot be decoded (JPEG 2000, ...) instead of "
                     "rejecting them")
+      ->capture_default_str();
+  command->add_flag("--clean-structured-content", options->config.clean_structured_content,
+                    "PS3.15 E.3.4: keep SR/KO content trees, cleaned; without it their Content Sequence is removed")
+      ->capture_default_str();
+  command->add_flag("--keep-documents-header-only", options->config.keep_documents_header_only,
+                    "de-identify the header of encapsulated PDF/CDA/3D documents and keep their payload unchecked "
+                    "instead of refusing them")
       ->capture_default_str();
   command->add_option("--profile-table", options->config.profile_table, "PS3.15 Table E.1-1 as TSV")
       ->capture_default_str();

@@ -4,15 +4,18 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
-#include <sys/stat.h>
 
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 
 #include "deid/dcmtk_check.hpp"
 #include "deid/deflated_writer.hpp"
+#include "deid/empty_sequences.hpp"
 #include "deid/marks.hpp"
+#include "deid/object_policy.hpp"
 #include "deid/pixel_codecs.hpp"
+#include "deid/residual_phi.hpp"
 #include "io/atomic_file.hpp"
 
 namespace medanon::deid {
@@ -34,16 +37,6 @@ FileResult rejected(FileResult result, const std::string& why) {
   result.ok = false;
   result.error = why;
   return result;
-}
-
-// The input checks of a result; empty when the file can be de-identified.
-std::string why_unreadable(const std::string& path, const OFCondition& status) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return "cannot open the file";
-  if (info.st_size == 0) return "empty file (zero bytes)";
-  return std::string("not a readable DICOM file (PS3.10: needs the 128-byte preamble, \"DICM\" and a complete "
-                     "meta header and dataset): ") +
-         status.text();
 }
 
 }  // namespace
@@ -79,30 +72,52 @@ FileResult FileDeidentifier::deidentify(const FileRequest& request) const {
 
 FileResult FileDeidentifier::deidentify_or_throw(const FileRequest& request) const {
   FileResult result;
-  DcmFileFormat file;
-  // ERM_fileOnly: a file without the PS3.10 meta header is refused, not guessed at. Elements
-  // longer than DCM_MaxReadLength (the pixel data) stay on disk until written back.
-  const OFCondition status =
-      file.loadFile(request.input_path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_fileOnly);
-  if (status.bad()) return rejected(result, why_unreadable(request.input_path, status));
+  // The item the pipeline parsed, or a parse of our own (PS3.10 files and bare datasets alike).
+  input::LoadResult own;
+  input::DicomItem* item = request.item;
+  if (item == nullptr) {
+    own = input::load_dicom(request.input_path);
+    if (!own.ok) return rejected(result, own.reason);
+    item = &own.item;
+  }
+  DcmFileFormat& file = *item->file;
   DcmDataset& dataset = *file.getDataset();
-  const E_TransferSyntax source_syntax = dataset.getOriginalXfer();
+  const E_TransferSyntax source_syntax = item->source_syntax;
   const DcmXfer source(source_syntax);
   result.transfer_syntax_uid = source.getXferID();
+  result.bare_input = item->kind == input::FileKind::dicom_bare;
 
-  if (!dataset.tagExists(DCM_PixelData)) return rejected(result, "no Pixel Data (7FE0,0010): not an image");
-  result.pixels_decodable = can_decode(source_syntax);
+  const std::string sop_class = string_of(dataset, DCM_SOPClassUID);
+  const ObjectPolicy policy = object_policy(item->sop_class_uid, item->has_pixels);
+  result.object_family = to_string(policy.family);
+  if (policy.needs_pixel_data && !item->has_pixels) {
+    return rejected(result, "no Pixel Data (7FE0,0010) in an image object (SOP Class " + item->sop_class_uid + ")");
+  }
+  if (policy.family == ObjectFamily::media_directory) return rejected(result, std::string("refused: ") + policy.why);
+  if (policy.family == ObjectFamily::encapsulated_document) {
+    if (!config_.keep_documents_header_only) {
+      return rejected(result, std::string("refused: ") + policy.why + " (keep-documents-header-only keeps them)");
+    }
+    result.warnings.push_back(std::string(policy.why) + "; header de-identified only, payload kept unchecked");
+  }
+  const bool new_pixels = request.new_pixels != nullptr || request.new_frames != nullptr;
+  result.pixels_decodable = !item->has_pixels || can_decode(source_syntax);
   if (!result.pixels_decodable) {
     const std::string why = std::string("transfer syntax ") + source.getXferName() + " (" + source.getXferID() +
                             ") is not supported: no codec here decodes its pixels, so burned-in text cannot be "
                             "checked";
-    if (!config_.header_only_for_undecodable || request.new_pixels != nullptr) return rejected(result, why);
+    if (!config_.header_only_for_undecodable || new_pixels) return rejected(result, why);
     result.warnings.push_back(why + "; header de-identified only");
   }
-  const std::string sop_class = string_of(dataset, DCM_SOPClassUID);
   if (sop_class.empty() || string_of(dataset, DCM_SOPInstanceUID).empty() ||
       string_of(dataset, DCM_StudyInstanceUID).empty() || string_of(dataset, DCM_SeriesInstanceUID).empty()) {
     return rejected(result, "missing SOP Class, SOP Instance, Study or Series Instance UID (Type 1, PS3.3 C.12.1)");
+  }
+  // Structured content: removed whole unless Clean Structured Content keeps it (then the
+  // profile cleans it and the residual check below guards the text items).
+  if (policy.structured_content && !config_.clean_structured_content && dataset.tagExists(DCM_ContentSequence)) {
+    dataset.findAndDeleteElement(DCM_ContentSequence);
+    result.warnings.push_back("structured content removed (Clean Structured Content not selected)");
   }
 
   InstanceContext context;
@@ -112,10 +127,13 @@ FileResult FileDeidentifier::deidentify_or_throw(const FileRequest& request) con
                                 ? pseudonyms_.date_shift_days(context.original_patient_id)
                                 : 0;
   result.identity = collect_identity_values(dataset);
+  const PatientNeedles needles = patient_needles(dataset);
+  const std::set<const void*> sequences_before = sequences_with_items(dataset);
   context.scrub_needles = result.identity.scrub_needles;
   result.date_shift_days = context.date_shift_days;
 
   DatasetDeidentifier(table_, pseudonyms_, safe_private_, config_.options).clean(dataset, context, result.pseudonyms);
+  result.emptied_sequences_removed = remove_emptied_sequences(dataset, sequences_before, table_, sop_class);
   put_deidentification_marks(dataset, config_.options, request.pixels_cleaned, table_.edition());
 
   DcmMetaInfo& meta = *file.getMetaInfo();
@@ -128,26 +146,61 @@ FileResult FileDeidentifier::deidentify_or_throw(const FileRequest& request) con
   check(meta.putAndInsertString(DCM_MediaStorageSOPInstanceUID, result.sop_instance_uid.c_str()),
         "put MediaStorageSOPInstanceUID");
 
+  // The last look before writing: nothing of this patient's own identity in any text value.
+  for (DcmItem* part : {static_cast<DcmItem*>(&dataset), static_cast<DcmItem*>(&meta)}) {
+    const ResidualReport residual = clean_residual_phi(*part, needles);
+    result.residual_values_cleaned += residual.cleaned;
+    if (!residual.remaining.empty()) {
+      std::string where;
+      for (const std::string& name : residual.remaining) where += (where.empty() ? "" : ", ") + name;
+      return rejected(result, "quarantined: identifying values of the patient remain in " + where);
+    }
+    if (residual.cleaned > 0) {
+      std::string where;
+      for (const std::string& name : residual.cleaned_in) where += (where.empty() ? "" : ", ") + name;
+      result.warnings.push_back("residual PHI cleaned in " + where);
+    }
+  }
+
   E_TransferSyntax output_syntax = source_syntax;
-  if (request.new_pixels != nullptr) {
+  if (new_pixels) {
     try {
-      output_syntax = replace_pixels(dataset, source_syntax, *request.new_pixels);
+      input::DecodedPixels own_decoding;
+      const input::DecodedPixels* decoded = request.decoded;
+      if (decoded == nullptr) {
+        own_decoding = input::decode_pixels(*item);
+        decoded = &own_decoding;
+      }
+      const std::vector<cv::Mat> one_frame =
+          request.new_pixels != nullptr ? std::vector<cv::Mat>{*request.new_pixels} : std::vector<cv::Mat>{};
+      output_syntax = replace_pixels(dataset, source_syntax, request.new_frames != nullptr ? *request.new_frames : one_frame,
+                                     *decoded);
     } catch (const std::invalid_argument& e) {
       return rejected(result, e.what());
     }
     result.pixels_reencoded = true;
   }
+  // A bare dataset read as implicit little endian keeps its syntax; its meta header is made here.
+  if (output_syntax == EXS_Unknown) output_syntax = EXS_LittleEndianImplicit;
 
   result.output_path = output_path_for(request.output_root, result.pseudo_patient_id, result.study_instance_uid,
                                        result.series_instance_uid, result.sop_instance_uid);
-  io::write_atomically(result.output_path, [&](const std::string& temporary) {
+  // Never over another input's output: a SOP Instance UID written twice is a duplicate.
+  const io::Placement placement = io::write_new_atomically(result.output_path, [&](const std::string& temporary) {
     // Deflated files must be deflated again (the whole dataset is one stream); see deflated_writer.hpp.
     if (output_syntax == EXS_DeflatedLittleEndianExplicit) return save_deflated(file, temporary);
-    // EWM_updateMeta: keep the meta header we cleaned, refresh its class, instance and syntax.
+    // EWM_updateMeta: keep the meta header we cleaned, refresh its class, instance and syntax
+    // (and make one for a bare dataset: the output is always a PS3.10 file).
     check(file.saveFile(temporary.c_str(), output_syntax, EET_ExplicitLength, EGL_withoutGL, EPD_noChange, 0, 0,
                         EWM_updateMeta),
-          "write " + temporary);
+          "write the output file as " + std::string(DcmXfer(output_syntax).getXferName()));
   });
+  if (placement == io::Placement::different_exists) {
+    result.duplicate = true;
+    return rejected(result, "duplicate: another input with the same SOP Instance UID was written first with "
+                            "different content; this one was not written");
+  }
+  result.already_written = placement == io::Placement::identical_exists;
   result.ok = true;
   return result;
 }

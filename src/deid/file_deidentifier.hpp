@@ -15,6 +15,7 @@
 #include "deid/profile_table.hpp"
 #include "deid/pseudonyms.hpp"
 #include "deid/safe_private.hpp"
+#include "input/dicom_item.hpp"
 
 namespace medanon::deid {
 
@@ -26,6 +27,12 @@ struct DeidConfig {
   // Files whose pixels no codec here can decode (JPEG 2000, video, ...): de-identify the header
   // only (the pixel stage cannot check them) instead of rejecting them.
   bool header_only_for_undecodable = false;
+  // Encapsulated documents (PDF, CDA, 3D models): de-identify the header and keep the payload
+  // as it is instead of refusing them (the payload is not checked: a person must review it).
+  bool keep_documents_header_only = false;
+  // PS3.15 E.3.4 Clean Structured Content: SR/KO content trees are kept, cleaned and checked;
+  // without it their Content Sequence is removed (the E.1-1 default allows it).
+  bool clean_structured_content = false;
 };
 
 struct FileRequest {
@@ -36,6 +43,12 @@ struct FileRequest {
   // New stored pixel values from the pixel stage (one frame, CV_8UC1 or CV_16UC1, same size and
   // bits as the file). Null: the pixel data element is copied byte for byte.
   const cv::Mat* new_pixels = nullptr;
+  // The file parsed already (input/): its dataset is de-identified in place, so a file is
+  // parsed once per item. Null: the de-identifier loads input_path itself.
+  input::DicomItem* item = nullptr;
+  // Every frame's new stored values, as `decoded` describes them (multi-frame, signed, colour).
+  const std::vector<cv::Mat>* new_frames = nullptr;
+  const input::DecodedPixels* decoded = nullptr;
 };
 
 struct FileResult {
@@ -52,6 +65,15 @@ struct FileResult {
   bool pixels_decodable = true;     // false: header-only (see DeidConfig)
   bool pixels_reencoded = false;
   int date_shift_days = 0;
+  std::string object_family;        // object_policy.hpp: image, structured report, ...
+  bool bare_input = false;          // read without preamble/meta header; written as PS3.10
+  // Another input already wrote this SOP Instance with different bytes: this one was not
+  // written (ok false, error says so). An identical file already there (a resumed item, a
+  // byte-identical copy) counts as written.
+  bool duplicate = false;
+  bool already_written = false;     // an identical output was there before
+  int residual_values_cleaned = 0;  // residual_phi.hpp
+  int emptied_sequences_removed = 0;
 
   // Confidential, for the pixel stage and the custodian only: never into the audit or logs.
   IdentityValues identity;

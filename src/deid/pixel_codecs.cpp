@@ -1,6 +1,9 @@
 #include "deid/pixel_codecs.hpp"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dcrlerp.h>
 #include <dcmtk/dcmjpeg/djrplol.h>
 #include <dcmtk/dcmjpls/djrparam.h>
@@ -8,46 +11,72 @@
 #include <stdexcept>
 
 #include "deid/dcmtk_check.hpp"
-#include "synth/dicom_writer.hpp"
+#include "input/codecs.hpp"
+#include "input/jpeg2000.hpp"
+#include "input/pixel_views.hpp"
 
 namespace medanon::deid {
+namespace {
 
-void register_codecs() {
-  // One registration for the whole program, with the DCMTK quirks documented there.
-  synth::register_dicom_codecs();
+// The frames as JPEG 2000 lossless fragments, one per frame after an empty offset table.
+void put_jpeg2000(DcmDataset& dataset, const std::vector<cv::Mat>& frames, int bits_stored) {
+  auto* sequence = new DcmPixelSequence(DcmTag(DCM_PixelSequenceTag));
+  sequence->insert(new DcmPixelItem(DcmTag(DCM_PixelItemTag)));
+  for (const cv::Mat& frame : frames) {
+    std::vector<std::uint8_t> stream = input::encode_j2k_lossless(frame, bits_stored);
+    if (stream.size() % 2 == 1) stream.push_back(0);  // PS3.5 A.4: fragments have even length
+    auto* fragment = new DcmPixelItem(DcmTag(DcmTag(DCM_PixelItemTag)));
+    check(fragment->putUint8Array(stream.data(), static_cast<Uint32>(stream.size())), "put JPEG 2000 fragment");
+    sequence->insert(fragment);
+  }
+  auto* pixels = new DcmPixelData(DCM_PixelData);
+  pixels->putOriginalRepresentation(EXS_JPEG2000LosslessOnly, nullptr, sequence);
+  check(dataset.insert(pixels, /*replaceOld=*/OFTrue), "put JPEG 2000 PixelData");
 }
 
-bool can_decode(E_TransferSyntax transfer_syntax) {
-  switch (transfer_syntax) {
-    case EXS_LittleEndianImplicit: case EXS_LittleEndianExplicit: case EXS_BigEndianExplicit:
-    case EXS_BigEndianImplicit: case EXS_DeflatedLittleEndianExplicit: case EXS_JPEGProcess1:
-    case EXS_JPEGProcess2_4: case EXS_JPEGProcess14: case EXS_JPEGProcess14SV1: case EXS_JPEGLSLossless:
-    case EXS_JPEGLSLossy: case EXS_RLELossless: return true;
-    default: return false;
-  }
+bool marked_lossy(DcmDataset& dataset) {
+  OFString lossy;
+  return dataset.findAndGetOFString(DCM_LossyImageCompression, lossy).good() && lossy == "01";
 }
 
-E_TransferSyntax replace_pixels(DcmDataset& dataset, E_TransferSyntax source, const cv::Mat& pixels) {
-  Uint16 rows = 0, columns = 0, bits_allocated = 0, samples = 1;
-  dataset.findAndGetUint16(DCM_Rows, rows);
-  dataset.findAndGetUint16(DCM_Columns, columns);
-  dataset.findAndGetUint16(DCM_BitsAllocated, bits_allocated);
-  dataset.findAndGetUint16(DCM_SamplesPerPixel, samples);
-  Sint32 frames = 1;
-  dataset.findAndGetSint32(DCM_NumberOfFrames, frames);
-  const int wanted_type = bits_allocated == 8 ? CV_8UC1 : bits_allocated == 16 ? CV_16UC1 : -1;
-  if (samples != 1 || frames > 1 || wanted_type < 0 || pixels.type() != wanted_type || pixels.rows != rows ||
-      pixels.cols != columns) {
-    throw std::invalid_argument("new pixels do not match the image (" + std::to_string(columns) + "x" +
-                                std::to_string(rows) + ", " + std::to_string(bits_allocated) +
-                                " bits allocated, one sample, one frame)");
+}  // namespace
+
+void register_codecs() { input::register_codecs(); }
+
+bool can_decode(E_TransferSyntax transfer_syntax) { return input::can_decode(transfer_syntax); }
+
+E_TransferSyntax replace_pixels(DcmDataset& dataset, E_TransferSyntax source, const std::vector<cv::Mat>& frames,
+                                const input::DecodedPixels& decoded) {
+  const input::PixelDescription& d = decoded.description;
+  bool fits = decoded.ok && static_cast<int>(frames.size()) == d.frames && !decoded.frames.empty();
+  for (const cv::Mat& frame : frames) {
+    fits = fits && frame.rows == d.rows && frame.cols == d.columns && frame.type() == decoded.frames.front().type();
   }
-  const cv::Mat continuous = pixels.isContinuous() ? pixels : pixels.clone();
-  const unsigned long count = static_cast<unsigned long>(continuous.total());
-  if (wanted_type == CV_8UC1) {
-    check(dataset.putAndInsertUint8Array(DCM_PixelData, continuous.ptr<Uint8>(), count), "put new PixelData");
+  if (!fits) {
+    throw std::invalid_argument("new pixels do not match the image (" + std::to_string(d.columns) + "x" +
+                                std::to_string(d.rows) + ", " + std::to_string(d.bits_allocated) + " bits allocated, " +
+                                std::to_string(d.samples) + " samples, " + std::to_string(d.frames) + " frames)");
+  }
+  // The frames are in the decoded representation's colour model (DCMTK turns YBR JPEG into RGB).
+  check(dataset.putAndInsertString(DCM_PhotometricInterpretation, decoded.photometric.c_str()),
+        "put PhotometricInterpretation");
+  if (d.colour()) {
+    check(dataset.putAndInsertUint16(DCM_PlanarConfiguration, static_cast<Uint16>(d.planar_configuration)),
+          "put PlanarConfiguration");
+  }
+
+  if (input::is_jpeg2000(source) && !(source == EXS_JPEG2000 && marked_lossy(dataset))) {
+    put_jpeg2000(dataset, frames, d.bits_stored);
+    return EXS_JPEG2000LosslessOnly;
+  }
+  const std::vector<std::uint8_t> bytes = input::native_bytes(frames, decoded);
+  if (d.bits_allocated == 16) {
+    check(dataset.putAndInsertUint16Array(DCM_PixelData, reinterpret_cast<const Uint16*>(bytes.data()),
+                                          static_cast<unsigned long>(bytes.size() / 2)),
+          "put new PixelData");
   } else {
-    check(dataset.putAndInsertUint16Array(DCM_PixelData, continuous.ptr<Uint16>(), count), "put new PixelData");
+    check(dataset.putAndInsertUint8Array(DCM_PixelData, bytes.data(), static_cast<unsigned long>(bytes.size())),
+          "put new PixelData");
   }
 
   std::unique_ptr<DcmRepresentationParameter> parameter;
@@ -63,6 +92,10 @@ E_TransferSyntax replace_pixels(DcmDataset& dataset, E_TransferSyntax source, co
     case EXS_RLELossless: parameter = std::make_unique<DcmRLERepresentationParameter>(); break;
     default:
       if (DcmXfer(source).isEncapsulated()) return EXS_LittleEndianExplicit;  // lossy source
+      // 8-bit samples in big endian files are read as OW or OB by different readers, with the
+      // byte order of each pair depending on which (PS3.5 8.1.1, retired syntax): explicit little
+      // endian is read alike by all.
+      if (d.bits_allocated == 8 && DcmXfer(source).isBigEndian()) return EXS_LittleEndianExplicit;
       return source;                                                          // native: as it was
   }
   check(dataset.chooseRepresentation(source, parameter.get()),

@@ -9,19 +9,25 @@
 #include <memory>
 #include <opencv2/core.hpp>
 #include <string>
+#include <vector>
+
+#include "input/dicom_item.hpp"
 
 namespace medanon::deid {
 
-// DCMTK's JPEG, JPEG-LS and RLE codecs, registered once (never minting UIDs).
+// The program's one codec registration (input/codecs.hpp).
 void register_codecs();
 
-// Native, deflated, JPEG processes 1, 2/4, 14 and 14 SV1, JPEG-LS and RLE.
+// Native, deflated, JPEG processes 1, 2/4, 14 and 14 SV1, JPEG-LS, RLE and JPEG 2000.
 bool can_decode(E_TransferSyntax transfer_syntax);
 
-// Puts `pixels` (stored values) as the dataset's Pixel Data and encodes them for writing;
-// returns the syntax to write. Lossless sources are re-encoded in their own syntax; lossy
-// sources are written as Explicit VR Little Endian (no second lossy generation).
-// Throws std::invalid_argument when `pixels` do not match the image's geometry.
-E_TransferSyntax replace_pixels(DcmDataset& dataset, E_TransferSyntax source, const cv::Mat& pixels);
+// Puts `frames` (stored values as input::decode_pixels gives them, every frame of the image)
+// as the dataset's Pixel Data and encodes them for writing; returns the syntax to write.
+// Lossless sources are re-encoded in their own syntax (JPEG 2000 "lossless or lossy" files that
+// were lossless as JPEG 2000 Lossless Only); lossy sources are written as Explicit VR Little
+// Endian (no second lossy generation). PhotometricInterpretation and PlanarConfiguration
+// follow the decoded frames. Throws std::invalid_argument when `frames` do not match the image.
+E_TransferSyntax replace_pixels(DcmDataset& dataset, E_TransferSyntax source, const std::vector<cv::Mat>& frames,
+                                const input::DecodedPixels& decoded);
 
 }  // namespace medanon::deid

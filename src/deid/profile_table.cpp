@@ -192,4 +192,11 @@ std::optional<Action> ProfileTable::action_for(std::uint16_t group, std::uint16_
   return std::nullopt;
 }
 
+std::optional<int> ProfileTable::attribute_type(std::uint16_t group, std::uint16_t element,
+                                               const std::string& sop_class_uid) const {
+  const auto type = types_.find({sop_class_uid, (std::uint32_t(group) << 16) | element});
+  if (type == types_.end()) return std::nullopt;
+  return type->second;
+}
+
 }  // namespace medanon::deid

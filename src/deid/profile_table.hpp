@@ -37,6 +37,10 @@ class ProfileTable {
   // table does not list it (PS3.15 E.1.1: attributes not listed are kept).
   std::optional<Action> action_for(std::uint16_t group, std::uint16_t element, const std::string& sop_class_uid) const;
 
+  // The Type (1, 2 or 3) configs/deid/iod-types.tsv gives the attribute in this IOD; nullopt
+  // when it does not list it.
+  std::optional<int> attribute_type(std::uint16_t group, std::uint16_t element, const std::string& sop_class_uid) const;
+
   // The action for private attributes (odd groups): X, or C under Retain Safe Private.
   Action private_action() const { return private_action_; }
 

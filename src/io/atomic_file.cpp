@@ -58,4 +58,24 @@ std::vector<std::uint8_t> read_bytes(const std::string& path) {
   return bytes;
 }
 
+Placement write_new_atomically(const std::string& path, const std::function<void(const std::string&)>& write) {
+  const std::filesystem::path target(path);
+  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
+  const std::string temp = temporary_path_for(path);
+  try {
+    write(temp);
+    Placement placement = Placement::written;
+    if (::link(temp.c_str(), path.c_str()) != 0) {
+      if (errno != EEXIST) throw InternalError("cannot link " + temp + " to " + path + ": " + std::strerror(errno));
+      placement = read_bytes(temp) == read_bytes(path) ? Placement::identical_exists : Placement::different_exists;
+    }
+    std::filesystem::remove(temp);
+    return placement;
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(temp, ignored);
+    throw;
+  }
+}
+
 }  // namespace medanon::io

@@ -22,4 +22,10 @@ void write_text_atomically(const std::string& path, const std::string& text);
 
 std::vector<std::uint8_t> read_bytes(const std::string& path);
 
+// As write_atomically, but a file already at `path` is never replaced: the new file is linked
+// in only where none exists (link(2) fails atomically when the name is taken, also between
+// ranks). When one exists, the two are compared and the new one discarded.
+enum class Placement { written, identical_exists, different_exists };
+Placement write_new_atomically(const std::string& path, const std::function<void(const std::string&)>& write);
+
 }  // namespace medanon::io

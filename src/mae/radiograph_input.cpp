@@ -2,21 +2,18 @@
 
 #include "mae/radiograph_input.hpp"
 
-#include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmimgle/dcmimage.h>
-#include <dcmtk/dcmjpeg/djdecode.h>
-#include <dcmtk/dcmjpls/djdecode.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <fstream>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <vector>
+
+#include "input/codecs.hpp"
+#include "input/file_kind.hpp"
 
 namespace medanon::mae {
 
@@ -28,20 +25,8 @@ IntensityMapping intensity_mapping_from(const std::string& name) {
 
 namespace {
 
-bool is_dicom(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char header[132] = {};
-  in.read(header, sizeof header);
-  return in.gcount() == 132 && std::memcmp(header + 128, "DICM", 4) == 0;
-}
-
 cv::Mat read_dicom(const std::string& path) {
-  static std::once_flag codecs;
-  std::call_once(codecs, [] {  // compressed transfer syntaxes of the archive (JPEG, JPEG-LS, RLE)
-    DJDecoderRegistration::registerCodecs();
-    DJLSDecoderRegistration::registerCodecs();
-    DcmRLEDecoderRegistration::registerCodecs();
-  });
+  input::register_codecs();  // compressed transfer syntaxes of the archive (JPEG, JPEG-LS, RLE)
   DicomImage image(path.c_str(), CIF_UsePartialAccessToPixelData);
   if (image.getStatus() != EIS_Normal || !image.isMonochrome()) {
     throw std::runtime_error(path + ": not a readable monochrome DICOM image (" +
@@ -57,7 +42,7 @@ cv::Mat read_dicom(const std::string& path) {
 }  // namespace
 
 cv::Mat read_radiograph(const std::string& path) {
-  if (is_dicom(path)) return read_dicom(path);
+  if (input::is_dicom(input::sniff_file(path))) return read_dicom(path);
   cv::Mat image = cv::imread(path, cv::IMREAD_ANYDEPTH | cv::IMREAD_GRAYSCALE);
   if (image.empty()) throw std::runtime_error(path + ": not a readable image");
   if (image.depth() != CV_8U && image.depth() != CV_16U) image.convertTo(image, CV_16U);

@@ -9,7 +9,11 @@
 
 #include "core/errors.hpp"
 #include "deid/file_deidentifier.hpp"
+#include "deid/object_policy.hpp"
 #include "deid/sha256.hpp"
+#include "input/dicom_item.hpp"
+#include "input/file_kind.hpp"
+#include "input/pixel_views.hpp"
 #include "pixel/image_validation.hpp"
 #include "pixel/pixel_pipeline.hpp"
 #include "io/atomic_file.hpp"
@@ -65,11 +69,23 @@ cv::Mat model_view(const pixel::PixelImage& image) {
   return grey;  // shares the pixels: nothing writes to them after this point
 }
 
-// The decoded pixels when the pixel stages did not run (header-only + MAE jobs).
-cv::Mat decode_for_model(const std::string& path) {
-  pixel::ReadResult read = pixel::read_and_validate(path);
-  if (!read.ok) throw InputError(read.reason);
-  return model_view(read.image);
+// The words one pixel-stage pass found, appended to the record (frames of one item add up).
+void record_text(const pixel::PixelResult& result, ItemRecord& record) {
+  for (const auto& word : result.text) {
+    TextBoxRecord box;
+    box.x = word.box.x;
+    box.y = word.box.y;
+    box.width = word.box.width;
+    box.height = word.box.height;
+    box.detector = word.found_by == pixel::Detector::tesseract ? 1 : word.found_by == pixel::Detector::stroke ? 2 : 3;
+    box.phi = word.phi ? 1 : 0;
+    box.action = word.action == pixel::TextAction::redacted ? 1 : word.action == pixel::TextAction::review ? 2 : 0;
+    box.confidence = word.confidence;
+    record.boxes.push_back(box);
+  }
+  record.text_found += static_cast<std::int32_t>(result.text.size());
+  record.text_redacted += result.redacted;
+  record.text_flagged += result.review;
 }
 
 // Stages 1-6 of the pixel pipeline (validate, gate, border enhancement, text detection, PHI
@@ -83,21 +99,7 @@ pixel::PixelResult run_pixel_stages(const io::ManifestItem& item, ItemRecord& re
   record.seconds[static_cast<int>(Stage::text)] -= static_cast<float>(result.seconds_read);
   if (result.status == pixel::ItemStatus::invalid) throw InputError(result.reason);
   record.gate = result.status == pixel::ItemStatus::not_medical ? "rejected" : pixel::to_string(result.gate.anatomy);
-  for (const auto& word : result.text) {
-    TextBoxRecord box;
-    box.x = word.box.x;
-    box.y = word.box.y;
-    box.width = word.box.width;
-    box.height = word.box.height;
-    box.detector = word.found_by == pixel::Detector::tesseract ? 1 : word.found_by == pixel::Detector::stroke ? 2 : 3;
-    box.phi = word.phi ? 1 : 0;
-    box.action = word.action == pixel::TextAction::redacted ? 1 : word.action == pixel::TextAction::review ? 2 : 0;
-    box.confidence = word.confidence;
-    record.boxes.push_back(box);
-  }
-  record.text_found = static_cast<std::int32_t>(result.text.size());
-  record.text_redacted = result.redacted;
-  record.text_flagged = result.review;
+  record_text(result, record);
   return result;
 }
 
@@ -145,35 +147,124 @@ void process_image(const io::ManifestItem& item, ItemRecord& record, StageClock&
   record.status = ItemStatus::ok;
 }
 
-// DICOM: the header de-identification stage writes <out>/dicom/<pseudo-patient>/<study>/
-// <series>/<sop>.dcm atomically (PHI-free names from the pseudonymised UIDs).
+// The pixel stages over every frame of a decoded DICOM image. Each distinct frame is scanned
+// once through the view the stages handle (input/pixel_views.hpp); a box redacted in any frame
+// is filled in every frame (a cine's burned-in label sits in the same place throughout).
+struct FrameStages {
+  bool rejected = false;      // the gate said the (first) frame is not a medical image
+  std::string reason;
+  bool cleaned = false;       // nothing flagged for review in any frame
+  std::vector<cv::Mat> new_frames;  // empty when nothing was redacted
+  cv::Mat model_input;
+};
+
+FrameStages run_frame_stages(input::DicomItem& dicom, const input::DecodedPixels& decoded, const io::ManifestItem& item,
+                             ItemRecord& record, const PipelineContext& context, bool want_model_input) {
+  FrameStages outcome;
+  pixel::IdentifyingValues values = input::header_strings(dicom.dataset());
+  values.insert(item.identifying.begin(), item.identifying.end());
+  const std::vector<int> first = input::first_equal_frame(decoded.frames);
+  cv::Mat union_mask;
+  cv::Mat stored_redacted;  // the single-frame unsigned grey case: redacted in the stored values
+  int review = 0, redacted = 0;
+  for (std::size_t f = 0; f < decoded.frames.size(); ++f) {
+    if (first[f] != static_cast<int>(f)) continue;
+    bool view_is_stored = false;
+    pixel::PixelImage view = input::frame_view(decoded, decoded.frames[f], dicom.dataset(), view_is_stored);
+    if (const std::string problem = pixel::size_problem(view.pixels, context.pixel->options().limits); !problem.empty()) {
+      throw InputError(problem);
+    }
+    if (view_is_stored) view.pixels = view.pixels.clone();  // the stages write into it
+    pixel::PixelResult result = context.pixel->process_image(std::move(view), values);
+    if (f == 0) {
+      record.gate = result.status == pixel::ItemStatus::not_medical ? "rejected" : pixel::to_string(result.gate.anatomy);
+      if (result.status == pixel::ItemStatus::not_medical) {
+        outcome.rejected = true;
+        outcome.reason = result.reason;
+        return outcome;
+      }
+      if (want_model_input) outcome.model_input = model_view(result.image);
+    }
+    record_text(result, record);
+    review += result.review;
+    redacted += result.redacted;
+    if (!result.redaction_mask.empty()) {
+      if (union_mask.empty()) union_mask = cv::Mat::zeros(result.redaction_mask.size(), CV_8UC1);
+      cv::bitwise_or(union_mask, result.redaction_mask, union_mask);
+    }
+    if (view_is_stored && decoded.frames.size() == 1) stored_redacted = result.image.pixels;
+  }
+  outcome.cleaned = review == 0;
+  if (redacted > 0 && !union_mask.empty()) {
+    if (!stored_redacted.empty()) {
+      outcome.new_frames = {stored_redacted};
+    } else {
+      for (const cv::Mat& frame : decoded.frames) {
+        cv::Mat copy = frame.clone();
+        input::fill_black(copy, union_mask, decoded, dicom.dataset());
+        outcome.new_frames.push_back(std::move(copy));
+      }
+    }
+  }
+  return outcome;
+}
+
+// DICOM: parsed once (input/), pixel stages on every frame of an image, then the header
+// de-identification stage writes <out>/dicom/<pseudo-patient>/<study>/<series>/<sop>.dcm
+// atomically (PHI-free names from the pseudonymised UIDs). Non-image objects (SR, RT, ...) get
+// the header stage only (deid/object_policy.hpp).
 void process_dicom(const io::ManifestItem& item, ItemRecord& record, StageClock& clock, const PipelineContext& context,
                    cv::Mat* model_input) {
   if (context.deid == nullptr || !context.options.deid) {
     throw InputError("DICOM input needs the header de-identification stage, which this job disabled");
   }
+  input::LoadResult loaded = input::load_dicom(item.path);
+  if (!loaded.ok) throw InputError(loaded.reason);
+  input::DicomItem& dicom = loaded.item;
+  clock.lap(Stage::read);
+  const deid::ObjectPolicy policy = deid::object_policy(dicom.sop_class_uid, dicom.has_pixels);
+
   deid::FileRequest request;
   request.input_path = item.path;
   request.output_root = context.out + "/dicom";
-  pixel::PixelResult pixels;
-  if (context.pixel != nullptr && context.options.text) {
-    pixels = run_pixel_stages(item, record, clock, context);
-    if (pixels.status == pixel::ItemStatus::not_medical) {
+  request.item = &dicom;
+  input::DecodedPixels decoded;
+  FrameStages frames;
+  const bool text_stages = context.pixel != nullptr && context.options.text && policy.pixel_stages;
+  if (text_stages || (model_input != nullptr && policy.pixel_stages)) {
+    decoded = input::decode_pixels(dicom, context.pixel != nullptr ? context.pixel->options().limits.max_pixels
+                                                                   : pixel::ImageLimits{}.max_pixels);
+    clock.lap(Stage::validate);
+    if (!decoded.ok) throw InputError(decoded.reason);
+  }
+  if (text_stages) {
+    frames = run_frame_stages(dicom, decoded, item, record, context, model_input != nullptr);
+    clock.lap(Stage::text);
+    if (frames.rejected) {
       record.status = ItemStatus::rejected;
-      record.error = without_path(pixels.reason, item.path);
+      record.error = without_path(frames.reason, item.path);
       return;
     }
     // Redacted pixels go back through the de-identifier, which re-encodes them losslessly in
     // the source syntax; BurnedInAnnotation becomes NO only when no PHI is known to remain.
-    if (pixels.redacted > 0) request.new_pixels = &pixels.image.pixels;
-    request.pixels_cleaned = pixels.burned_in_text_clean();
-    if (model_input != nullptr) *model_input = model_view(pixels.image);
-  } else if (model_input != nullptr) {
-    *model_input = decode_for_model(item.path);
+    if (!frames.new_frames.empty()) {
+      request.new_frames = &frames.new_frames;
+      request.decoded = &decoded;
+    }
+    request.pixels_cleaned = frames.cleaned;
+    if (model_input != nullptr) *model_input = frames.model_input;
+  } else if (model_input != nullptr && policy.pixel_stages && !decoded.frames.empty()) {
+    bool shares = false;
+    *model_input = model_view(input::frame_view(decoded, decoded.frames.front(), dicom.dataset(), shares)).clone();
   }
-  clock.lap(Stage::read);
   const deid::FileResult result = context.deid->deidentify(request);
   clock.lap(Stage::deid);
+  if (result.duplicate) {
+    // Never an overwrite: the first input's output stays, this one is recorded.
+    record.status = ItemStatus::rejected;
+    record.error = result.error;
+    return;
+  }
   if (!result.ok) throw InputError(result.error);
   record.tags_changed = result.pseudonyms.attributes_changed;
   record.output = std::filesystem::path(result.output_path).lexically_relative(context.out).string();
@@ -205,6 +296,11 @@ ItemRecord process_item(std::int64_t index, const PipelineContext& context, cv::
         process_dicom(item, record, clock, context, model_input);
         break;
       case io::InputKind::unknown:
+        // A bare DICOM dataset (no preamble, no meta header) has no signature the manifest knows.
+        if (input::sniff_file(item.path) == input::FileKind::dicom_bare) {
+          process_dicom(item, record, clock, context, model_input);
+          break;
+        }
         throw InputError("not a DICOM file or a supported image");
     }
   } catch (const std::exception& e) {

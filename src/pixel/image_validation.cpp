@@ -8,11 +8,12 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 
 #include "core/errors.hpp"
+#include "input/file_kind.hpp"
 #include "io/atomic_file.hpp"
 #include "io/png_decoding.hpp"
+#include "pixel/dicom_reading.hpp"
 
 namespace medanon::pixel {
 namespace {
@@ -22,14 +23,6 @@ std::string lower_extension(const std::string& path) {
   std::transform(extension.begin(), extension.end(), extension.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return extension;
-}
-
-// PS3.10 7.1: a DICOM file has a 128-byte preamble followed by "DICM". Files without it (old
-// ACR-NEMA style) are still tried as DICOM when their name says so.
-bool has_dicom_magic(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char magic[132] = {};
-  return in.read(magic, sizeof magic) && std::string(magic + 128, 4) == "DICM";
 }
 
 SourceFormat format_from_extension(const std::string& extension) {
@@ -124,7 +117,7 @@ ReadResult read_and_validate(const std::string& path, const ImageLimits& limits)
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) return rejected("not a regular file");
   const SourceFormat by_name = format_from_extension(lower_extension(path));
-  if (by_name == SourceFormat::dicom || has_dicom_magic(path)) return read_dicom_image(path, limits);
+  if (by_name == SourceFormat::dicom || input::is_dicom(input::sniff_file(path))) return read_dicom_image(path, limits);
   if (by_name == SourceFormat::unknown) return rejected("unsupported file type (" + lower_extension(path) + ")");
   return read_plain_image(path, limits);
 }

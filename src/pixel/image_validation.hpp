@@ -9,12 +9,11 @@
 
 namespace medanon::pixel {
 
-// PNG (8/16-bit), JPEG, TIFF and BMP through OpenCV; DICOM (by extension or the "DICM" magic)
-// through DCMTK, compressed transfer syntaxes included.
+// PNG (8/16-bit), JPEG, TIFF and BMP through OpenCV; DICOM (PS3.10 files and bare datasets, as
+// input/file_kind.hpp recognises them) through input/, compressed transfer syntaxes included.
 ReadResult read_and_validate(const std::string& path, const ImageLimits& limits = {});
 
 ReadResult read_plain_image(const std::string& path, const ImageLimits& limits);
-ReadResult read_dicom_image(const std::string& path, const ImageLimits& limits);  // dicom_reading.cpp
 
 // Checks sizes and sample type of an already decoded image; empty when fine.
 std::string size_problem(const cv::Mat& pixels, const ImageLimits& limits);

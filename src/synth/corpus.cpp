@@ -8,6 +8,7 @@
 
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "input/codecs.hpp"
 #include "io/atomic_file.hpp"
 #include "synth/bad_files.hpp"
 #include "synth/dicom_writer.hpp"
@@ -114,7 +115,7 @@ SynthSummary generate_corpus(const SynthJobOptions& options, const dist::Communi
   const double start = MPI_Wtime();
   validate(options.corpus);
   prepare_output(options, comm);
-  register_dicom_codecs();
+  input::register_codecs();
   const CorpusPlan plan = make_corpus_plan(options.corpus);
 
   // Records of this rank's images as one JSON array text; failures travel the same way.

@@ -4,26 +4,20 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
-#include <dcmtk/dcmdata/dcrledrg.h>
-#include <dcmtk/dcmdata/dcrleerg.h>
 #include <dcmtk/dcmdata/dcrlerp.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcxfer.h>
-#include <dcmtk/dcmjpeg/djdecode.h>
-#include <dcmtk/dcmjpeg/djencode.h>
 #include <dcmtk/dcmjpeg/djrplol.h>
 #include <dcmtk/dcmjpeg/djrploss.h>
-#include <dcmtk/dcmjpls/djdecode.h>
-#include <dcmtk/dcmjpls/djencode.h>
 #include <dcmtk/dcmjpls/djrparam.h>
 
 #include <cmath>
 #include <memory>
-#include <mutex>
 #include <utility>
 
 #include "core/errors.hpp"
+#include "input/codecs.hpp"
 
 namespace medanon::synth {
 namespace {
@@ -384,28 +378,9 @@ const std::vector<std::string>& all_transfer_syntaxes() {
   return names;
 }
 
-void register_dicom_codecs() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    // Every codec is told never to mint a new SOP Instance UID: DCMTK's default does so for
-    // lossy JPEG (and its UIDs come from the clock), which would break "same input => same
-    // bytes" and the references between the corpus's images.
-    DJEncoderRegistration::registerCodecs(ECC_lossyYCbCr, EUC_never);
-    DJDecoderRegistration::registerCodecs(EDC_photometricInterpretation, EUC_never);
-    // The raw JPEG-LS encoder, not the default "cooked" one: DCMTK 3.6.7's cooked path pads an
-    // odd-length bitstream in the wrong buffer, leaving one uninitialised byte after the EOI
-    // marker (DCMTK commit 7696450b, fixed in 3.7.0), so files would differ run to run.
-    DJLSEncoderRegistration::registerCodecs(0, 0, 0, 0, /*preferCookedEncoding=*/OFFalse,
-                                            /*fragmentSize=*/0, /*createOffsetTable=*/OFTrue, EJLSUC_never);
-    DJLSDecoderRegistration::registerCodecs(EJLSUC_never);
-    DcmRLEEncoderRegistration::registerCodecs(/*pCreateSOPInstanceUID=*/OFFalse);
-    DcmRLEDecoderRegistration::registerCodecs(/*pCreateSOPInstanceUID=*/OFFalse);
-  });
-}
-
 std::map<std::string, std::string> write_dicom(const std::string& path, const DicomContext& context,
                                                const RenderedImage& image, Rng& rng) {
-  register_dicom_codecs();
+  input::register_codecs();
   const bool sixteen = image.pixels.type() == CV_16UC1;
   const Encoding encoding = encoding_for(context.plan.transfer_syntax, sixteen, path);
 

@@ -40,7 +40,4 @@ struct DicomContext {
 std::map<std::string, std::string> write_dicom(const std::string& path, const DicomContext& context,
                                                const RenderedImage& image, Rng& rng);
 
-// Registers DCMTK's JPEG, JPEG-LS and RLE codecs once per process (idempotent, thread-safe).
-void register_dicom_codecs();
-
 }  // namespace medanon::synth

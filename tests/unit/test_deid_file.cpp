@@ -9,12 +9,15 @@
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
+#include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <sys/stat.h>
 
 #include <set>
 
 #include "deid/mapping_file.hpp"
+#include "input/dicom_item.hpp"
+#include "input/pixel_views.hpp"
 #include "io/atomic_file.hpp"
 #include "tests/unit/deid_corpus_fixture.hpp"
 #include "tests/unit/dicom_values.hpp"
@@ -107,10 +110,10 @@ TEST(DeidFile, LeavesTheOriginalUntouched) {
 }
 
 TEST(DeidFile, MarksTheOutputAsDeidentifiedWithItsMethodCodes) {
-  TestFolder out;
   const FileDeidentifier deidentifier(shipped_config(), test_key());
   const std::string input = input_of(dicom_images().front());
   for (const bool cleaned : {false, true}) {
+    TestFolder out;  // one output per folder: a second, different file of one instance is a duplicate
     const FileResult result = deidentifier.deidentify({input, out.path().string(), cleaned, nullptr});
     ASSERT_TRUE(result.ok) << result.error;
     DcmFileFormat file;
@@ -151,9 +154,9 @@ TEST(DeidFile, RejectsEveryBadFileWithAReasonAndWritesNothing) {
   EXPECT_FALSE(deidentifier.deidentify({"/nonexistent.dcm", out.path().string()}).ok);
 }
 
-// A JPEG 2000 file (no free DCMTK codec): one explicit little endian corpus file whose pixel
-// data is swapped for an encapsulated stream; the header is all that matters here.
-std::string write_jpeg2000_file(const fs::path& folder) {
+// A file in a syntax nothing here decodes (MPEG-2 video): one explicit little endian corpus
+// file whose pixel data is swapped for an encapsulated stream; the header is all that matters.
+std::string write_undecodable_file(const fs::path& folder) {
   DcmFileFormat file;
   EXPECT_TRUE(file.loadFile(input_of(image_with_syntax("explicit-le")).c_str()).good());
   // DCMTK owns what is inserted into its containers (the pixel items, sequence and element).
@@ -164,20 +167,20 @@ std::string write_jpeg2000_file(const fs::path& folder) {
   fragment->putUint8Array(stream, 8);
   sequence->insert(fragment);
   auto* pixels = new DcmPixelData(DCM_PixelData);
-  pixels->putOriginalRepresentation(EXS_JPEG2000LosslessOnly, nullptr, sequence);
+  pixels->putOriginalRepresentation(EXS_MPEG2MainProfileAtMainLevel, nullptr, sequence);
   file.getDataset()->insert(pixels, /*replaceOld=*/OFTrue);
-  const std::string path = (folder / "j2k.dcm").string();
-  EXPECT_TRUE(file.saveFile(path.c_str(), EXS_JPEG2000LosslessOnly).good());
+  const std::string path = (folder / "mpeg2.dcm").string();
+  EXPECT_TRUE(file.saveFile(path.c_str(), EXS_MPEG2MainProfileAtMainLevel).good());
   return path;
 }
 
-TEST(DeidFile, RejectsJpeg2000UnlessHeaderOnlyIsConfigured) {
+TEST(DeidFile, RejectsUndecodablePixelsUnlessHeaderOnlyIsConfigured) {
   TestFolder folder;
-  const std::string input = write_jpeg2000_file(folder.path());
+  const std::string input = write_undecodable_file(folder.path());
   const std::string out = (folder.path() / "out").string();
   const FileResult refused = FileDeidentifier(shipped_config(), test_key()).deidentify({input, out});
   EXPECT_FALSE(refused.ok);
-  EXPECT_NE(refused.error.find("JPEG 2000"), std::string::npos) << refused.error;
+  EXPECT_NE(refused.error.find("MPEG2"), std::string::npos) << refused.error;
   DeidConfig header_only = shipped_config();
   header_only.header_only_for_undecodable = true;
   const FileResult accepted = FileDeidentifier(header_only, test_key()).deidentify({input, out});
@@ -233,6 +236,128 @@ TEST(DeidFile, CustodianMappingIsWrittenWithMode0600) {
             std::string::npos);
   EXPECT_NE(text.find(image["phi"]["SOPInstanceUID"].get<std::string>() + "\t" + result.sop_instance_uid),
             std::string::npos);
+}
+
+// Several inputs of one SOP Instance UID: the first is written, a different one is a duplicate
+// and is not written, the same input again (a resumed item) is simply done.
+TEST(DeidFile, ASecondDifferentFileOfOneInstanceIsADuplicateAndNeverOverwrites) {
+  TestFolder out;
+  const FileDeidentifier deidentifier(shipped_config(), test_key());
+  const std::string input = input_of(dicom_images().front());
+  const FileResult first = deidentifier.deidentify({input, out.path().string()});
+  ASSERT_TRUE(first.ok) << first.error;
+  const std::vector<std::uint8_t> written = io::read_bytes(first.output_path);
+
+  const FileResult again = deidentifier.deidentify({input, out.path().string()});
+  EXPECT_TRUE(again.ok) << again.error;
+  EXPECT_TRUE(again.already_written);
+  EXPECT_FALSE(again.duplicate);
+
+  // The same instance with other content (here: another pixel-stage verdict, so other marks).
+  const FileResult other = deidentifier.deidentify({input, out.path().string(), /*pixels_cleaned=*/true, nullptr});
+  EXPECT_FALSE(other.ok);
+  EXPECT_TRUE(other.duplicate);
+  EXPECT_NE(other.error.find("duplicate"), std::string::npos);
+  EXPECT_EQ(io::read_bytes(first.output_path), written);
+  size_t files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(out.path())) files += entry.is_regular_file();
+  EXPECT_EQ(files, 1U) << "no temporary file is left behind";
+}
+
+// A dataset without preamble and meta header is written back as a PS3.10 file.
+TEST(DeidFile, BareDatasetsAreWrittenAsPart10Files) {
+  TestFolder out;
+  DcmFileFormat source;
+  ASSERT_TRUE(source.loadFile(input_of(image_with_syntax("explicit-le")).c_str()).good());
+  const std::string bare = (out.path() / "bare.dcm").string();
+  ASSERT_TRUE(source.getDataset()->saveFile(bare.c_str(), EXS_LittleEndianImplicit).good());
+  const FileResult result = FileDeidentifier(shipped_config(), test_key()).deidentify({bare, (out.path() / "out").string()});
+  ASSERT_TRUE(result.ok) << result.error;
+  EXPECT_TRUE(result.bare_input);
+  const std::vector<std::uint8_t> bytes = io::read_bytes(result.output_path);
+  ASSERT_GT(bytes.size(), 132U);
+  EXPECT_EQ(std::string(bytes.begin() + 128, bytes.begin() + 132), "DICM");
+  DcmFileFormat written;
+  ASSERT_TRUE(written.loadFile(result.output_path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_fileOnly).good());
+  EXPECT_EQ(value_of(*written.getMetaInfo(), DCM_TransferSyntaxUID), UID_LittleEndianImplicitTransferSyntax);
+}
+
+// PS3.15 E.1-1 lets the Content Sequence go; without Clean Structured Content it does, and
+// encapsulated documents are refused unless configured header-only.
+TEST(DeidFile, StructuredContentGoesAndDocumentsAreRefusedByDefault) {
+  TestFolder out;
+  DcmFileFormat file;
+  ASSERT_TRUE(file.loadFile(input_of(dicom_images().front()).c_str()).good());
+  DcmDataset& dataset = *file.getDataset();
+  dataset.findAndDeleteElement(DCM_PixelData);
+  dataset.putAndInsertString(DCM_SOPClassUID, UID_BasicTextSRStorage);
+  DcmItem* content = nullptr;
+  ASSERT_TRUE(dataset.findOrCreateSequenceItem(DCM_ContentSequence, content, -2).good());
+  content->putAndInsertString(DCM_TextValue, "free text");
+  const std::string sr = (out.path() / "sr.dcm").string();
+  ASSERT_TRUE(file.saveFile(sr.c_str(), EXS_LittleEndianExplicit).good());
+  const FileResult removed = FileDeidentifier(shipped_config(), test_key()).deidentify({sr, (out.path() / "a").string()});
+  ASSERT_TRUE(removed.ok) << removed.error;
+  EXPECT_EQ(removed.object_family, "structured report");
+  DcmFileFormat written;
+  ASSERT_TRUE(written.loadFile(removed.output_path.c_str()).good());
+  EXPECT_FALSE(written.getDataset()->tagExists(DCM_ContentSequence));
+
+  dataset.putAndInsertString(DCM_SOPClassUID, UID_EncapsulatedPDFStorage);
+  const std::string pdf = (out.path() / "pdf.dcm").string();
+  ASSERT_TRUE(file.saveFile(pdf.c_str(), EXS_LittleEndianExplicit).good());
+  const FileResult refused = FileDeidentifier(shipped_config(), test_key()).deidentify({pdf, (out.path() / "b").string()});
+  EXPECT_FALSE(refused.ok);
+  EXPECT_NE(refused.error.find("encapsulated document"), std::string::npos) << refused.error;
+  DeidConfig keep = shipped_config();
+  keep.keep_documents_header_only = true;
+  EXPECT_TRUE(FileDeidentifier(keep, test_key()).deidentify({pdf, (out.path() / "c").string()}).ok);
+}
+
+// Redacted frames of multi-frame, colour, signed and JPEG 2000 files (pydicom's test files) go
+// back losslessly: JPEG 2000 as JPEG 2000 Lossless, RLE as RLE, and decode to exactly the
+// frames that were handed in.
+TEST(DeidFile, RedactedFramesOfEveryKindAreWrittenBackLosslessly) {
+  const std::string root = "/usr/lib/python3/dist-packages/pydicom/data/test_files/";
+  if (!fs::exists(root + "MR_small_jp2klossless.dcm")) GTEST_SKIP() << "python3-pydicom's test files are not installed";
+  const FileDeidentifier deidentifier(shipped_config(), test_key());
+  const std::vector<std::pair<std::string, E_TransferSyntax>> cases = {
+      {"MR_small_jp2klossless.dcm", EXS_JPEG2000LosslessOnly},  // signed, JPEG 2000
+      {"SC_rgb_rle_2frame.dcm", EXS_RLELossless},               // colour, 2 frames
+      {"SC_ybr_full_422_uncompressed.dcm", EXS_LittleEndianExplicit},
+      {"CT_small.dcm", EXS_LittleEndianExplicit},
+  };
+  for (const auto& [name, expected_syntax] : cases) {
+    TestFolder out;
+    input::LoadResult loaded = input::load_dicom(root + name);
+    ASSERT_TRUE(loaded.ok) << name;
+    const input::DecodedPixels decoded = input::decode_pixels(loaded.item);
+    ASSERT_TRUE(decoded.ok) << name << ": " << decoded.reason;
+    std::vector<cv::Mat> frames;
+    for (const cv::Mat& frame : decoded.frames) {
+      cv::Mat redacted = frame.clone();
+      cv::Mat mask = cv::Mat::zeros(frame.size(), CV_8UC1);
+      mask(cv::Rect(0, 0, frame.cols / 2, 6)).setTo(255);
+      DcmDataset& dataset = loaded.item.dataset();
+      input::fill_black(redacted, mask, decoded, dataset);
+      frames.push_back(redacted);
+    }
+    FileRequest request{root + name, out.path().string(), true, nullptr};
+    request.item = &loaded.item;
+    request.new_frames = &frames;
+    request.decoded = &decoded;
+    const FileResult result = deidentifier.deidentify(request);
+    ASSERT_TRUE(result.ok) << name << ": " << result.error;
+    input::LoadResult written = input::load_dicom(result.output_path);
+    ASSERT_TRUE(written.ok) << name;
+    EXPECT_EQ(written.item.source_syntax, expected_syntax) << name;
+    const input::DecodedPixels back = input::decode_pixels(written.item);
+    ASSERT_TRUE(back.ok) << name << ": " << back.reason;
+    ASSERT_EQ(back.frames.size(), frames.size()) << name;
+    for (size_t f = 0; f < frames.size(); ++f) {
+      EXPECT_EQ(cv::norm(back.frames[f], frames[f], cv::NORM_INF), 0.0) << name << " frame " << f;
+    }
+  }
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "input/codecs.hpp"
 #include "io/atomic_file.hpp"
 #include "synth/corpus.hpp"
 #include "synth/dicom_writer.hpp"
@@ -230,7 +231,7 @@ TEST(SynthCorpus, PadChestCsvHasTheOriginalColumnsAndPythonListLabels) {
 
 TEST(SynthCorpus, DicomFilesCarryThePlantedHeaderPhiInTheirTransferSyntax) {
   const fs::path& root = shared_corpus();
-  register_dicom_codecs();
+  input::register_codecs();
   const auto truth = read_json(root / "ground_truth.json");
   int files = 0;
   for (const auto& record : truth.at("images")) {
