@@ -9,11 +9,15 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "deid/byte_hygiene.hpp"
 #include "deid/dcmtk_check.hpp"
+#include "deid/dcmtk_settings.hpp"
+#include "deid/dicom_preflight.hpp"
 #include "deid/deflated_writer.hpp"
 #include "deid/marks.hpp"
 #include "deid/pixel_codecs.hpp"
 #include "io/atomic_file.hpp"
+#include "io/contained_path.hpp"
 
 namespace medanon::deid {
 namespace {
@@ -50,7 +54,11 @@ std::string why_unreadable(const std::string& path, const OFCondition& status) {
 
 std::string output_path_for(const std::string& root, const std::string& pseudo_patient_id,
                             const std::string& study_uid, const std::string& series_uid, const std::string& sop_uid) {
-  return (std::filesystem::path(root) / pseudo_patient_id / study_uid / series_uid / (sop_uid + ".dcm")).string();
+  // Folder names come from header values: only valid UIDs, and never a path that leaves root.
+  for (const std::string* uid : {&study_uid, &series_uid, &sop_uid}) {
+    if (!is_valid_uid(*uid)) throw InputError("a Study, Series or SOP Instance UID is not a valid UID (PS3.5 9.1)");
+  }
+  return io::join_under(root, {pseudo_patient_id, study_uid, series_uid, sop_uid + ".dcm"});
 }
 
 FileDeidentifier::FileDeidentifier(DeidConfig config, ProjectKey key)
@@ -65,6 +73,7 @@ FileDeidentifier::FileDeidentifier(DeidConfig config, ProjectKey key)
     safe_private_ = SafePrivateList::load(config_.safe_private_list);
   }
   register_codecs();
+  configure_dcmtk_for_untrusted_input();
 }
 
 FileResult FileDeidentifier::deidentify(const FileRequest& request) const {
@@ -79,6 +88,8 @@ FileResult FileDeidentifier::deidentify(const FileRequest& request) const {
 
 FileResult FileDeidentifier::deidentify_or_throw(const FileRequest& request) const {
   FileResult result;
+  // Before DCMTK parses: nesting that would overflow its recursion, sizes that would exhaust memory.
+  if (const std::string why = dicom_preflight_problem(request.input_path); !why.empty()) return rejected(result, why);
   DcmFileFormat file;
   // ERM_fileOnly: a file without the PS3.10 meta header is refused, not guessed at. Elements
   // longer than DCM_MaxReadLength (the pixel data) stay on disk until written back.
@@ -136,17 +147,24 @@ FileResult FileDeidentifier::deidentify_or_throw(const FileRequest& request) con
       return rejected(result, e.what());
     }
     result.pixels_reencoded = true;
+  } else if (const std::string why = clean_pixel_data_bytes(dataset, result.pixels_decodable, output_syntax);
+             !why.empty()) {
+    return rejected(result, why);  // byte_hygiene.hpp: overlay bits, over-long Pixel Data
   }
 
   result.output_path = output_path_for(request.output_root, result.pseudo_patient_id, result.study_instance_uid,
                                        result.series_instance_uid, result.sop_instance_uid);
   io::write_atomically(result.output_path, [&](const std::string& temporary) {
     // Deflated files must be deflated again (the whole dataset is one stream); see deflated_writer.hpp.
-    if (output_syntax == EXS_DeflatedLittleEndianExplicit) return save_deflated(file, temporary);
-    // EWM_updateMeta: keep the meta header we cleaned, refresh its class, instance and syntax.
-    check(file.saveFile(temporary.c_str(), output_syntax, EET_ExplicitLength, EGL_withoutGL, EPD_noChange, 0, 0,
-                        EWM_updateMeta),
-          "write " + temporary);
+    if (output_syntax == EXS_DeflatedLittleEndianExplicit) {
+      save_deflated(file, temporary);
+    } else {
+      // EWM_updateMeta: keep the meta header we cleaned, refresh its class, instance and syntax.
+      check(file.saveFile(temporary.c_str(), output_syntax, EET_ExplicitLength, EGL_withoutGL, EPD_noChange, 0, 0,
+                          EWM_updateMeta),
+            "write " + temporary);
+    }
+    zero_preamble(temporary);  // DCMTK copies the input's preamble (byte_hygiene.hpp)
   });
   result.ok = true;
   return result;

@@ -13,6 +13,7 @@
 #include "pixel/image_validation.hpp"
 #include "pixel/pixel_pipeline.hpp"
 #include "io/atomic_file.hpp"
+#include "io/contained_path.hpp"
 #include "io/png_encoding.hpp"
 
 namespace medanon::pipeline {
@@ -114,7 +115,7 @@ void process_image(const io::ManifestItem& item, ItemRecord& record, StageClock&
     pixels = result.image.pixels;
     if (model_input != nullptr) *model_input = model_view(result.image);
   } else {
-    pixels = cv::imread(item.path, cv::IMREAD_UNCHANGED);
+    pixels = cv::imdecode(io::read_bytes(item.path), cv::IMREAD_UNCHANGED);  // by bytes: OpenCV quotes names
     clock.lap(Stage::read);
     if (pixels.empty()) throw InputError("not a decodable image");
     if (model_input != nullptr) {
@@ -140,6 +141,7 @@ void process_image(const io::ManifestItem& item, ItemRecord& record, StageClock&
     bytes = io::encode_png(pixels, level);
   }
   record.output = image_output_name(item, record.input_hash, jpeg ? ".jpg" : ".png");
+  io::require_under(context.out, context.out + "/" + record.output, "an image output");
   io::write_bytes_atomically(context.out + "/" + record.output, bytes);
   clock.lap(Stage::write);
   record.status = ItemStatus::ok;

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "deid/dicom_preflight.hpp"
 #include "pixel/image_validation.hpp"
 #include "synth/dicom_writer.hpp"
 
@@ -58,6 +59,8 @@ ReadResult read_dicom_image(const std::string& path, const ImageLimits& limits) 
   // The decoders are registered once per process; the synth writer and this reader share the
   // registration so both use the same codec parameters.
   synth::register_dicom_codecs();
+  // Nesting and sizes checked before DCMTK parses or decodes anything (deid/dicom_preflight.hpp).
+  if (const std::string problem = deid::dicom_preflight_problem(path); !problem.empty()) return rejected(problem);
   DcmFileFormat file;
   const OFCondition loaded = file.loadFile(path.c_str());
   if (loaded.bad()) return rejected(std::string("not a readable DICOM file: ") + loaded.text());

@@ -1,0 +1,123 @@
+#include "deid/byte_hygiene.hpp"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcelem.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "deid/dcmtk_check.hpp"
+
+namespace medanon::deid {
+namespace {
+
+struct PixelLayout {
+  Uint16 rows = 0, columns = 0, bits_allocated = 0, bits_stored = 0, high_bit = 0, samples = 1;
+  Sint32 frames = 1;
+
+  unsigned long long needed_bytes() const {
+    return static_cast<unsigned long long>(rows) * columns * static_cast<unsigned long long>(frames) * samples *
+           (bits_allocated / 8);
+  }
+  bool has_unused_bits() const { return bits_stored > 0 && bits_stored < bits_allocated; }
+  // The stored bits (PS3.5 8.1.1): BitsStored bits ending at HighBit.
+  unsigned long long stored_mask() const {
+    const unsigned low = high_bit + 1u >= bits_stored ? high_bit + 1u - bits_stored : 0u;
+    return ((1ULL << bits_stored) - 1) << low;
+  }
+};
+
+PixelLayout layout_of(DcmDataset& dataset) {
+  PixelLayout layout;
+  dataset.findAndGetUint16(DCM_Rows, layout.rows);
+  dataset.findAndGetUint16(DCM_Columns, layout.columns);
+  dataset.findAndGetUint16(DCM_BitsAllocated, layout.bits_allocated);
+  dataset.findAndGetUint16(DCM_BitsStored, layout.bits_stored);
+  if (dataset.findAndGetUint16(DCM_HighBit, layout.high_bit).bad()) layout.high_bit = layout.bits_stored - 1;
+  if (dataset.findAndGetUint16(DCM_SamplesPerPixel, layout.samples).bad()) layout.samples = 1;
+  if (dataset.findAndGetSint32(DCM_NumberOfFrames, layout.frames).bad() || layout.frames < 1) layout.frames = 1;
+  return layout;
+}
+
+template <typename Sample>
+void mask_samples(Sample* samples, unsigned long long count, unsigned long long mask) {
+  for (unsigned long long i = 0; i < count; ++i) samples[i] = static_cast<Sample>(samples[i] & mask);
+}
+
+// Masks (and cuts) the current, uncompressed representation of Pixel Data.
+void clean_native(DcmElement& element, const PixelLayout& layout) {
+  const unsigned long long needed = layout.needed_bytes();
+  const unsigned long long mask = layout.stored_mask();
+  if (layout.bits_allocated == 8) {
+    Uint8* data = nullptr;
+    check(element.getUint8Array(data), "read 8-bit Pixel Data");
+    const unsigned long long have = element.getLength();
+    if (layout.has_unused_bits() && data != nullptr) mask_samples(data, std::min(have, needed), mask);
+    if (have > needed + (needed % 2) && data != nullptr) {
+      std::vector<Uint8> kept(data, data + needed);
+      check(element.putUint8Array(kept.data(), static_cast<unsigned long>(kept.size())), "cut Pixel Data");
+    }
+  } else if (layout.bits_allocated == 16) {
+    Uint16* data = nullptr;
+    check(element.getUint16Array(data), "read 16-bit Pixel Data");
+    const unsigned long long have = element.getLength() / 2;
+    if (layout.has_unused_bits() && data != nullptr) mask_samples(data, std::min(have, needed / 2), mask);
+    if (have > needed / 2 && data != nullptr) {
+      std::vector<Uint16> kept(data, data + needed / 2);
+      check(element.putUint16Array(kept.data(), static_cast<unsigned long>(kept.size())), "cut Pixel Data");
+    }
+  } else if (layout.bits_allocated == 32) {
+    Uint32* data = nullptr;
+    check(element.getUint32Array(data), "read 32-bit Pixel Data");
+    const unsigned long long have = element.getLength() / 4;
+    if (layout.has_unused_bits() && data != nullptr) mask_samples(data, std::min(have, needed / 4), mask);
+    // OW cannot hold 32-bit words for DCMTK's put; a 32-bit tail is left to the length check below.
+    if (have > needed / 4) throw InputError("Pixel Data is longer than the image needs (32-bit samples)");
+  }
+}
+
+}  // namespace
+
+std::string clean_pixel_data_bytes(DcmDataset& dataset, bool decodable, E_TransferSyntax& output_syntax) {
+  DcmElement* element = nullptr;
+  if (dataset.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr) return {};
+  const PixelLayout layout = layout_of(dataset);
+  if (layout.bits_allocated != 8 && layout.bits_allocated != 16 && layout.bits_allocated != 32) return {};
+  if (!DcmXfer(output_syntax).isEncapsulated()) {
+    clean_native(*element, layout);
+    return {};
+  }
+  // Compressed fragments carry exactly what the codec wrote; only unused bits need decoding.
+  if (!layout.has_unused_bits()) return {};
+  if (!decodable) {
+    return "BitsStored " + std::to_string(layout.bits_stored) + " < BitsAllocated " +
+           std::to_string(layout.bits_allocated) +
+           " in a compressed syntax no codec here decodes: the unused high bits may draw an overlay";
+  }
+  check(dataset.chooseRepresentation(EXS_LittleEndianExplicit, nullptr), "decode Pixel Data to clean unused bits");
+  dataset.removeAllButCurrentRepresentations();
+  if (dataset.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr) {
+    throw InternalError("Pixel Data vanished while decoding");
+  }
+  clean_native(*element, layout);
+  output_syntax = EXS_LittleEndianExplicit;
+  return {};
+}
+
+void zero_preamble(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) throw InternalError(std::string("cannot reopen the written file: ") + std::strerror(errno));
+  char head[132] = {};
+  const bool dicom = ::pread(fd, head, sizeof head, 0) == static_cast<ssize_t>(sizeof head) &&
+                     std::memcmp(head + 128, "DICM", 4) == 0;
+  const char zeros[128] = {};
+  const bool ok = !dicom || ::pwrite(fd, zeros, sizeof zeros, 0) == static_cast<ssize_t>(sizeof zeros);
+  ::close(fd);
+  if (!ok) throw InternalError(std::string("cannot clear the file preamble: ") + std::strerror(errno));
+}
+
+}  // namespace medanon::deid
