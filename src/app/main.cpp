@@ -87,12 +87,11 @@ void silence_library_logs() {
   deid::configure_dcmtk_for_untrusted_input();
 }
 
-// Decompression bombs: every decoder is told the limit before it first runs (OpenCV reads
-// OPENCV_IO_MAX_IMAGE_PIXELS once, at its first decode, and checks it before allocating).
-void limit_image_sizes(long long max_pixels) {
-  core::set_max_image_pixels(max_pixels);
-  ::setenv("OPENCV_IO_MAX_IMAGE_PIXELS", std::to_string(max_pixels).c_str(), /*overwrite=*/1);
-}
+// Decompression bombs: the pre-decode checks (deid/dicom_preflight.hpp, io/image_header.hpp)
+// read the limit. OpenCV's own OPENCV_IO_MAX_IMAGE_PIXELS is read when the library loads, before
+// main(), so it stays OpenCV's (1 G pixels) unless the environment sets it; the header checks
+// come first anyway.
+void limit_image_sizes(long long max_pixels) { core::set_max_image_pixels(max_pixels); }
 
 int run(int argc, char** argv, const dist::MpiSession& mpi) {
   const std::vector<std::string> args(argv + 1, argv + argc);

@@ -14,6 +14,7 @@
 #include "pixel/pixel_pipeline.hpp"
 #include "io/atomic_file.hpp"
 #include "io/contained_path.hpp"
+#include "io/image_header.hpp"
 #include "io/png_encoding.hpp"
 
 namespace medanon::pipeline {
@@ -115,7 +116,7 @@ void process_image(const io::ManifestItem& item, ItemRecord& record, StageClock&
     pixels = result.image.pixels;
     if (model_input != nullptr) *model_input = model_view(result.image);
   } else {
-    pixels = cv::imdecode(io::read_bytes(item.path), cv::IMREAD_UNCHANGED);  // by bytes: OpenCV quotes names
+    pixels = io::decode_image_bytes(io::read_bytes(item.path), cv::IMREAD_UNCHANGED);  // by bytes, header checked
     clock.lap(Stage::read);
     if (pixels.empty()) throw InputError("not a decodable image");
     if (model_input != nullptr) {

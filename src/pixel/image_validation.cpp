@@ -12,6 +12,7 @@
 
 #include "core/errors.hpp"
 #include "io/atomic_file.hpp"
+#include "io/image_header.hpp"
 #include "io/png_decoding.hpp"
 
 namespace medanon::pixel {
@@ -86,11 +87,11 @@ ReadResult read_plain_image(const std::string& path, const ImageLimits& limits) 
     const std::vector<std::uint8_t> file = io::read_bytes(path);
     std::optional<cv::Mat> fast;
     if (lower_extension(path) == ".png") fast = io::decode_simple_png(file, limits.max_pixels);
-    decoded = fast ? std::move(*fast) : cv::imdecode(file, cv::IMREAD_UNCHANGED);
+    decoded = fast ? std::move(*fast) : io::decode_image_bytes(file, cv::IMREAD_UNCHANGED);  // header checked first
   } catch (const cv::Exception& e) {
     return rejected(std::string("image decoder failed: ") + e.what());
-  } catch (const InputError&) {
-    return rejected("cannot read file");
+  } catch (const InputError& e) {
+    return rejected(e.what());  // unreadable, or too large by its header (never names the file)
   }
   if (decoded.empty()) return rejected("not decodable as an image (corrupt or unsupported file)");
 

@@ -19,15 +19,15 @@ no_phi_in() {
   local what=$1; shift
   local needle
   for needle in 'DOE^JOHN' 'MRN123456' '19600101' 'John Doe' 'DOE_JOHN' 'MRN123' 'GARCIA' 'MARIA'; do
-    if grep -a -l -F -- "$needle" "$@" >/dev/null 2>&1; then
-      fail "$what: '$needle' found in $(grep -a -l -F -- "$needle" "$@" | head -3 | tr '\n' ' ')"
+    if grep -a -i -l -F -- "$needle" "$@" >/dev/null 2>&1; then
+      fail "$what: '$needle' found in $(grep -a -i -l -F -- "$needle" "$@" | head -3 | tr "\\n" " ")"
     fi
   done
 }
 
 # audit_strings H5: every string of the audit table (errors, outputs, hashes), one per line.
 audit_strings() {
-  $system_python - "$1" <<'PY'
+  $system_python - "$1" 2>/dev/null <<'PY'
 import sys, h5py
 with h5py.File(sys.argv[1], "r") as f:
     table = f["audit"][()]

@@ -7,7 +7,7 @@ set -u
 medanon=$1; source_dir=$2; scratch=$3
 source "$(dirname "$0")/common.sh"
 rm -rf "$scratch"; mkdir -p "$scratch/in/DOE_JOHN_MRN123"
-printf '\xff\xd8\xff\xe0 not really a JPEG' >"$scratch/in/DOE_JOHN_MRN123/IMG_0001.jpg"
+printf 'not an image at all' >"$scratch/in/DOE_JOHN_MRN123/IMG_0001.jpg"
 hostile plain_png "$scratch/in/GARCIA.MARIA_MRN7731"
 hostile plain_png "$scratch/in/DOE_JOHN_MRN123/IMG_0002.png"
 printf 'DICM garbage' >"$scratch/in/DOE_JOHN_MRN123/IMG_0003.dcm"
@@ -25,6 +25,18 @@ for stages in "--no-text" ""; do
   grep -q "unsupported\|not decodable\|not a" "$out.audit" || fail "anonymize $stages: the audit gives no reason"
   no_phi_in "anonymize $stages rank logs" "$out"/.medanon/rank-*.log
 done
+
+# A listed file that cannot be opened: OpenCV's imread warned with the path on stderr.
+printf '%s\n' "$scratch/in/DOE_JOHN_MRN123/IMG_0009_MISSING.jpg" "$scratch/in/DOE_JOHN_MRN123/IMG_0002.png" \
+  >"$scratch/list.txt"
+"$medanon" anonymize --file-list "$scratch/list.txt" --out "$scratch/anon-list" --insecure-key --no-mae --no-text \
+  >"$scratch/anon-list.log" 2>&1
+code=$?
+[[ $code -eq 4 ]] || fail "anonymize --file-list with a missing file exited $code, expected 4"
+grep -v -F "$scratch/list.txt" "$scratch/anon-list.log" >"$scratch/anon-list.filtered"
+no_phi_in "anonymize --file-list stdout/stderr" "$scratch/anon-list.filtered"
+audit_strings "$scratch/anon-list/medanon.h5" | grep -v '^@config=' >"$scratch/anon-list.audit"
+no_phi_in "anonymize --file-list audit" "$scratch/anon-list.audit"
 
 new_key "$scratch/key"
 "$medanon" deid --in "$scratch/in/DOE_JOHN_MRN123" --out "$scratch/deid" --key "$scratch/key" >"$scratch/deid.log" 2>&1
