@@ -241,6 +241,9 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   const double start = MPI_Wtime();
   accept_stop_requests();  // from here a USR1/TERM means: flush what is done, exit 6
   AnonymizeOptions o = options;
+  // Rank 0's configuration is the job's: ranks started with other command lines (MPMD, a
+  // node-local path) must still write identical collective HDF5 attributes and run identity.
+  o.effective_config = comm.broadcast_string(o.effective_config);
   // OpenCV would otherwise start a thread per core in every rank: N ranks x N threads fight.
   cv::setNumThreads(o.threads);
   if (o.hdf5.empty()) o.hdf5 = o.out + "/medanon.h5";

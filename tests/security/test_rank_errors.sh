@@ -14,14 +14,14 @@ new_key "$scratch/key"
 common=(anonymize --input "$scratch/in" --no-mae --no-text)
 
 # Rank 1's key path does not exist on "its node": the job runs (rank 0 reads the key).
-timeout 120 "${mpirun_cmd[@]}" -np 1 "$medanon" "${common[@]}" --out "$scratch/k1" --key "$scratch/key" \
+timeout 60 "${mpirun_cmd[@]}" -np 1 "$medanon" "${common[@]}" --out "$scratch/k1" --key "$scratch/key" \
   : -np 1 "$medanon" "${common[@]}" --out "$scratch/k1" --key "$scratch/missing.key" >"$scratch/k1.log" 2>&1
 code=$?
 [[ $code -ne 124 ]] || fail "rank 1 without the key: the job hung"
 [[ $code -eq 0 ]] || { fail "rank 1 without the key: exit $code, expected 0"; tail -5 "$scratch/k1.log"; }
 
 # Rank 0's key path does not exist: every rank stops with exit 2 and the error is printed.
-timeout 120 "${mpirun_cmd[@]}" -np 1 "$medanon" "${common[@]}" --out "$scratch/k0" --key "$scratch/missing.key" \
+timeout 60 "${mpirun_cmd[@]}" -np 1 "$medanon" "${common[@]}" --out "$scratch/k0" --key "$scratch/missing.key" \
   : -np 1 "$medanon" "${common[@]}" --out "$scratch/k0" --key "$scratch/key" >"$scratch/k0.log" 2>&1
 code=$?
 [[ $code -ne 124 ]] || fail "rank 0 without the key: the job hung"
@@ -30,7 +30,7 @@ grep -q "does not exist" "$scratch/k0.log" || fail "rank 0 without the key: the 
 
 # Rank 1 cannot read the de-identification tables: it prints why, both stop, nobody hangs.
 mkdir -p "$scratch/empty-configs"
-timeout 120 "${mpirun_cmd[@]}" -np 1 "$medanon" "${common[@]}" --out "$scratch/t1" --key "$scratch/key" \
+timeout 60 "${mpirun_cmd[@]}" -np 1 "$medanon" "${common[@]}" --out "$scratch/t1" --key "$scratch/key" \
   : -np 1 "$medanon" "${common[@]}" --out "$scratch/t1" --key "$scratch/key" --configs-dir "$scratch/empty-configs" \
   >"$scratch/t1.log" 2>&1
 code=$?
