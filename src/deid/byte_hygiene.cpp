@@ -2,10 +2,14 @@
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcelem.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -80,6 +84,81 @@ void clean_native(DcmElement& element, const PixelLayout& layout) {
   }
 }
 
+// The sample precision a compressed stream declares: JPEG (ITU T.81 B.2.2, SOFn) and JPEG-LS
+// (T.87, SOF55) give P in their frame header, JPEG 2000 (T.800 A.5.1, SIZ) gives Ssiz per
+// component. Decoded samples never exceed P bits, so with P <= BitsStored (and the stored bits
+// at the bottom) no overlay can hide above them. 0 when the stream declares none we can read.
+int declared_precision(const Uint8* bytes, unsigned long length) {
+  if (length >= 44 && bytes[0] == 0xFF && bytes[1] == 0x4F && bytes[2] == 0xFF && bytes[3] == 0x51) {
+    const unsigned components = static_cast<unsigned>(bytes[40] << 8 | bytes[41]);
+    int precision = 0;
+    for (unsigned c = 0; c < components && 42 + 3 * c < length; ++c) {
+      precision = std::max(precision, (bytes[42 + 3 * c] & 0x7F) + 1);
+    }
+    return precision;
+  }
+  if (length < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8) return 0;
+  for (unsigned long at = 2; at + 5 <= length;) {
+    if (bytes[at] != 0xFF) return 0;
+    const Uint8 marker = bytes[at + 1];
+    if (marker == 0xFF) {
+      ++at;
+      continue;
+    }
+    const bool frame = (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) ||
+                       marker == 0xF7;
+    if (frame) return bytes[at + 4];
+    if (marker == 0xDA) return 0;
+    at += 2 + (static_cast<unsigned long>(bytes[at + 2]) << 8 | bytes[at + 3]);
+  }
+  return 0;
+}
+
+// The precision declared by the first fragment of encapsulated Pixel Data (0: unknown).
+int first_fragment_precision(DcmElement& element) {
+  auto* pixel_data = dynamic_cast<DcmPixelData*>(&element);
+  if (pixel_data == nullptr) return 0;
+  E_TransferSyntax syntax = EXS_Unknown;
+  const DcmRepresentationParameter* parameter = nullptr;
+  pixel_data->getOriginalRepresentationKey(syntax, parameter);
+  DcmPixelSequence* sequence = nullptr;
+  if (pixel_data->getEncapsulatedRepresentation(syntax, parameter, sequence).bad() || sequence == nullptr ||
+      sequence->card() < 2) {
+    return 0;
+  }
+  DcmPixelItem* fragment = nullptr;
+  Uint8* bytes = nullptr;
+  if (sequence->getItem(fragment, 1).bad() || fragment == nullptr || fragment->getUint8Array(bytes).bad() ||
+      bytes == nullptr) {
+    return 0;
+  }
+  return declared_precision(bytes, fragment->getLength());
+}
+
+template <typename Sample>
+bool any_unused_bits(const Sample* samples, unsigned long long count, unsigned long long mask) {
+  for (unsigned long long i = 0; i < count; ++i) {
+    if ((samples[i] & ~mask) != 0) return true;
+  }
+  return false;
+}
+
+// True when decoded (current, uncompressed) Pixel Data has a bit set outside the stored bits.
+bool decoded_has_unused_bits(DcmElement& element, const PixelLayout& layout) {
+  const unsigned long long mask = layout.stored_mask();
+  if (layout.bits_allocated == 8) {
+    Uint8* data = nullptr;
+    return element.getUint8Array(data).good() && data != nullptr &&
+           any_unused_bits(data, std::min<unsigned long long>(element.getLength(), layout.needed_bytes()), mask);
+  }
+  if (layout.bits_allocated == 16) {
+    Uint16* data = nullptr;
+    return element.getUint16Array(data).good() && data != nullptr &&
+           any_unused_bits(data, std::min<unsigned long long>(element.getLength(), layout.needed_bytes()) / 2, mask);
+  }
+  return true;  // 32-bit: always rewritten masked
+}
+
 }  // namespace
 
 std::string clean_pixel_data_bytes(DcmDataset& dataset, bool decodable, E_TransferSyntax& output_syntax) {
@@ -91,18 +170,28 @@ std::string clean_pixel_data_bytes(DcmDataset& dataset, bool decodable, E_Transf
     clean_native(*element, layout);
     return {};
   }
-  // Compressed fragments carry exactly what the codec wrote; only unused bits need decoding.
+  // Compressed fragments carry exactly what the codec wrote; only unused bits need a look.
   if (!layout.has_unused_bits()) return {};
+  const int precision = first_fragment_precision(*element);
+  if (precision > 0 && precision <= layout.bits_stored && layout.high_bit + 1 == layout.bits_stored) return {};
   if (!decodable) {
     return "BitsStored " + std::to_string(layout.bits_stored) + " < BitsAllocated " +
            std::to_string(layout.bits_allocated) +
            " in a compressed syntax no codec here decodes: the unused high bits may draw an overlay";
   }
-  check(dataset.chooseRepresentation(EXS_LittleEndianExplicit, nullptr), "decode Pixel Data to clean unused bits");
-  dataset.removeAllButCurrentRepresentations();
+  // RLE (and streams whose header we cannot read): decode and look. Clean ones keep their
+  // original fragments byte for byte; only pixels with bits set are rewritten, masked.
+  const E_TransferSyntax source = output_syntax;
+  check(dataset.chooseRepresentation(EXS_LittleEndianExplicit, nullptr), "decode Pixel Data to check unused bits");
   if (dataset.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr) {
     throw InternalError("Pixel Data vanished while decoding");
   }
+  if (!decoded_has_unused_bits(*element, layout)) {
+    check(dataset.chooseRepresentation(source, nullptr), "return to the original Pixel Data");
+    dataset.removeAllButOriginalRepresentations();
+    return {};
+  }
+  dataset.removeAllButCurrentRepresentations();
   clean_native(*element, layout);
   output_syntax = EXS_LittleEndianExplicit;
   return {};
