@@ -52,35 +52,57 @@ void mask_samples(Sample* samples, unsigned long long count, unsigned long long 
   for (unsigned long long i = 0; i < count; ++i) samples[i] = static_cast<Sample>(samples[i] & mask);
 }
 
-// Masks (and cuts) the current, uncompressed representation of Pixel Data.
+// Masks (and cuts) the current, uncompressed representation of Pixel Data. DCMTK holds OW values
+// as 16-bit words in host order (32-bit samples as word pairs, low word first in the little
+// endian syntaxes); OB values as bytes.
 void clean_native(DcmElement& element, const PixelLayout& layout) {
   const unsigned long long needed = layout.needed_bytes();
   const unsigned long long mask = layout.stored_mask();
-  if (layout.bits_allocated == 8) {
-    Uint8* data = nullptr;
-    check(element.getUint8Array(data), "read 8-bit Pixel Data");
-    const unsigned long long have = element.getLength();
-    if (layout.has_unused_bits() && data != nullptr) mask_samples(data, std::min(have, needed), mask);
-    if (have > needed + (needed % 2) && data != nullptr) {
-      std::vector<Uint8> kept(data, data + needed);
-      check(element.putUint8Array(kept.data(), static_cast<unsigned long>(kept.size())), "cut Pixel Data");
-    }
-  } else if (layout.bits_allocated == 16) {
-    Uint16* data = nullptr;
-    check(element.getUint16Array(data), "read 16-bit Pixel Data");
+  const bool masking = layout.has_unused_bits();
+  Uint16* words = nullptr;
+  if (layout.bits_allocated > 8 && element.ident() == EVR_OW && element.getUint16Array(words).good() &&
+      words != nullptr) {
     const unsigned long long have = element.getLength() / 2;
-    if (layout.has_unused_bits() && data != nullptr) mask_samples(data, std::min(have, needed / 2), mask);
-    if (have > needed / 2 && data != nullptr) {
-      std::vector<Uint16> kept(data, data + needed / 2);
+    const unsigned long long count = std::min(have, needed / 2);
+    if (masking && layout.bits_allocated == 16) mask_samples(words, count, mask);
+    if (masking && layout.bits_allocated == 32) {
+      for (unsigned long long i = 0; i + 1 < count; i += 2) {
+        const unsigned long long value = (words[i] | static_cast<unsigned long long>(words[i + 1]) << 16) & mask;
+        words[i] = static_cast<Uint16>(value & 0xFFFF);
+        words[i + 1] = static_cast<Uint16>(value >> 16);
+      }
+    }
+    if (have > needed / 2) {
+      std::vector<Uint16> kept(words, words + needed / 2);
       check(element.putUint16Array(kept.data(), static_cast<unsigned long>(kept.size())), "cut Pixel Data");
     }
-  } else if (layout.bits_allocated == 32) {
-    Uint32* data = nullptr;
-    check(element.getUint32Array(data), "read 32-bit Pixel Data");
-    const unsigned long long have = element.getLength() / 4;
-    if (layout.has_unused_bits() && data != nullptr) mask_samples(data, std::min(have, needed / 4), mask);
-    // OW cannot hold 32-bit words for DCMTK's put; a 32-bit tail is left to the length check below.
-    if (have > needed / 4) throw InputError("Pixel Data is longer than the image needs (32-bit samples)");
+    return;
+  }
+  Uint8* bytes = nullptr;
+  if (element.getUint8Array(bytes).bad() || bytes == nullptr) {
+    // 8-bit samples in an OW element (implicit VR files): on a little endian host the words'
+    // memory is the file's byte sequence.
+    if (element.ident() != EVR_OW || element.getUint16Array(words).bad() || words == nullptr) return;
+    bytes = reinterpret_cast<Uint8*>(words);
+  }
+  const unsigned long long have = element.getLength();
+  const unsigned sample_bytes = layout.bits_allocated / 8;
+  if (masking) {  // little endian samples of 1, 2 or 4 bytes
+    for (unsigned long long at = 0; at + sample_bytes <= std::min(have, needed); at += sample_bytes) {
+      unsigned long long value = 0;
+      for (unsigned b = 0; b < sample_bytes; ++b) value |= static_cast<unsigned long long>(bytes[at + b]) << (8 * b);
+      value &= mask;
+      for (unsigned b = 0; b < sample_bytes; ++b) bytes[at + b] = static_cast<Uint8>(value >> (8 * b));
+    }
+  }
+  if (have > needed + (needed % 2)) {
+    std::vector<Uint8> kept(bytes, bytes + needed);
+    if (element.ident() == EVR_OW) kept.resize(needed + (needed % 2), 0);  // whole words
+    const OFCondition cut = element.ident() == EVR_OW
+                                ? element.putUint16Array(reinterpret_cast<const Uint16*>(kept.data()),
+                                                         static_cast<unsigned long>(kept.size() / 2))
+                                : element.putUint8Array(kept.data(), static_cast<unsigned long>(kept.size()));
+    check(cut, "cut Pixel Data");
   }
 }
 

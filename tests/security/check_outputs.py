@@ -19,8 +19,8 @@ def check(path):
     for uid in ORIGINAL_UIDS:
         if uid.encode() in raw:
             failures.append(f"{name}: an original UID {uid} survives in the bytes")
-    if b"https://" in raw or b"pacs.example.org" in raw:
-        failures.append(f"{name}: a URL survives")
+    if b"pacs.example.org" in raw:
+        failures.append(f"{name}: the planted RetrieveURL survives")
     ds = pydicom.dcmread(path)
     for element in ds.iterall():
         if element.tag.is_private and 0x0100 <= element.tag.element <= 0x0FFF:
@@ -35,7 +35,7 @@ def check(path):
             text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
             if text.strip(" \0") in ("20200315", "20200316"):
                 failures.append(f"{name}: {keyword} kept its original value (VR {ds[keyword].VR})")
-    if "PixelData" in ds and not ds.file_meta.TransferSyntaxUID.is_compressed:
+    if "PixelData" in ds and not ds.file_meta.TransferSyntaxUID.is_compressed and int(ds.BitsAllocated) >= 8:
         rows, columns = int(ds.Rows), int(ds.Columns)
         frames = int(getattr(ds, "NumberOfFrames", 1) or 1)
         needed = rows * columns * frames * int(ds.SamplesPerPixel) * (int(ds.BitsAllocated) // 8)
