@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -16,6 +17,7 @@ namespace medanon::io {
 namespace {
 
 constexpr char kTemporaryMarker[] = ".medanon-tmp.";
+std::atomic<bool> g_durable{false};
 
 // fsync(2) of a file or folder; folders make a rename or a new entry durable.
 void sync_path(const std::string& path, bool folder) {
@@ -34,13 +36,15 @@ void create_folders_durably(const std::filesystem::path& folder) {
   create_folders_durably(folder.parent_path());
   std::error_code error;
   if (std::filesystem::create_directory(folder, error)) {
-    sync_path(folder.has_parent_path() ? folder.parent_path().string() : ".", /*folder=*/true);
+    if (g_durable) sync_path(folder.has_parent_path() ? folder.parent_path().string() : ".", /*folder=*/true);
   } else if (error) {
     throw InternalError("cannot create an output folder: " + error.message());
   }
 }
 
 }  // namespace
+
+void set_durable_writes(bool durable) { g_durable = durable; }
 
 std::string temporary_path_for(const std::string& path) {
   return path + kTemporaryMarker + std::to_string(::getpid());
@@ -59,11 +63,11 @@ void write_atomically(const std::string& path, const std::function<void(const st
   const std::string temp = temporary_path_for(path);
   try {
     write(temp);
-    sync_path(temp, /*folder=*/false);
+    if (g_durable) sync_path(temp, /*folder=*/false);
     if (std::rename(temp.c_str(), path.c_str()) != 0) {
       throw InternalError(std::string("cannot rename a finished output into place: ") + std::strerror(errno));
     }
-    sync_path(target.has_parent_path() ? target.parent_path().string() : ".", /*folder=*/true);
+    if (g_durable) sync_path(target.has_parent_path() ? target.parent_path().string() : ".", /*folder=*/true);
   } catch (...) {
     std::error_code ignored;
     std::filesystem::remove(temp, ignored);

@@ -240,6 +240,7 @@ void agree_on_setup(const dist::Communicator& comm, const std::string& what, con
 AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Communicator& comm) {
   const double start = MPI_Wtime();
   accept_stop_requests();  // from here a USR1/TERM means: flush what is done, exit 6
+  io::set_durable_writes(true);  // outputs on disk before the journal says "done" (io/atomic_file.hpp)
   AnonymizeOptions o = options;
   // Rank 0's configuration is the job's: ranks started with other command lines (MPMD, a
   // node-local path) must still write identical collective HDF5 attributes and run identity.
