@@ -214,6 +214,8 @@ ItemRecord process_item(std::int64_t index, const PipelineContext& context, cv::
     // A bad item never stops the job; no output of it survives (writes are atomic).
     record.status = ItemStatus::failed;
     record.error = without_path(e.what(), item.path);
+    // Input errors recur on every attempt; anything else (I/O, memory, a library) may not.
+    record.retryable = dynamic_cast<const InputError*>(&e) == nullptr;
     record.output.clear();
   }
   if (model_input != nullptr && record.status != ItemStatus::ok) model_input->release();
