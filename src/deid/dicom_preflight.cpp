@@ -11,6 +11,8 @@
 #include <memory>
 #include <vector>
 
+#include <zlib.h>
+
 #include "core/input_limits.hpp"
 
 namespace medanon::deid {
@@ -23,18 +25,68 @@ struct FileCloser {
   void operator()(std::FILE* file) const { std::fclose(file); }
 };
 
-// Sequential reads with the byte order of the part being read.
+// Sequential reads with the byte order of the part being read; after the meta header of a
+// deflated file (PS3.5 A.5), reads come through a raw inflate, bounded in total output so that
+// a deflate bomb is found here rather than in DCMTK's memory.
 class Stream {
  public:
   explicit Stream(std::FILE* file) : file_(file) {}
+  ~Stream() {
+    if (inflating_) inflateEnd(&zstream_);
+  }
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+
+  bool start_inflating(unsigned long long max_bytes) {
+    if (inflateInit2(&zstream_, -MAX_WBITS) != Z_OK) return false;
+    inflating_ = true;
+    max_inflated_ = max_bytes;
+    return true;
+  }
   bool read(void* into, size_t size) {
-    if (std::fread(into, 1, size, file_) != size) return false;
+    if (!inflating_) {
+      if (std::fread(into, 1, size, file_) != size) return false;
+      position_ += size;
+      return true;
+    }
+    auto* out = static_cast<unsigned char*>(into);
+    size_t done = 0;
+    while (done < size) {
+      if (zstream_.avail_in == 0) {
+        zstream_.avail_in = static_cast<uInt>(std::fread(input_, 1, sizeof input_, file_));
+        zstream_.next_in = input_;
+        if (zstream_.avail_in == 0) return false;
+      }
+      zstream_.next_out = out + done;
+      zstream_.avail_out = static_cast<uInt>(size - done);
+      const int status = inflate(&zstream_, Z_NO_FLUSH);
+      done = size - zstream_.avail_out;
+      if (status == Z_STREAM_END && done < size) return false;
+      if (status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR) return false;
+    }
     position_ += size;
+    if (position_ > max_inflated_) {
+      too_large = true;
+      return false;
+    }
     return true;
   }
   bool skip(std::uint64_t size) {
-    if (::fseeko(file_, static_cast<off_t>(size), SEEK_CUR) != 0) return false;
-    position_ += size;
+    if (!inflating_) {
+      if (::fseeko(file_, static_cast<off_t>(size), SEEK_CUR) != 0) return false;
+      position_ += size;
+      return true;
+    }
+    if (position_ + size > max_inflated_) {
+      too_large = true;
+      return false;
+    }
+    unsigned char sink[16384];
+    while (size > 0) {
+      const size_t chunk = static_cast<size_t>(std::min<std::uint64_t>(size, sizeof sink));
+      if (!read(sink, chunk)) return false;
+      size -= chunk;
+    }
     return true;
   }
   bool u16(std::uint16_t& value) {
@@ -53,10 +105,15 @@ class Stream {
   std::uint64_t position() const { return position_; }
   void set_position(std::uint64_t position) { position_ = position; }
   bool big_endian = false;
+  bool too_large = false;  // the inflated dataset passed its bound
 
  private:
   std::FILE* file_;
   std::uint64_t position_ = 0;
+  bool inflating_ = false;
+  unsigned long long max_inflated_ = 0;
+  z_stream zstream_{};
+  unsigned char input_[16384];
 };
 
 bool has_long_length(const char vr[2]) {  // PS3.5 7.1.2
@@ -162,6 +219,7 @@ std::string dicom_preflight_problem(const std::string& path, const PreflightLimi
   Stream in(file.get());
   char head[132] = {};
   bool explicit_vr = true;
+  bool deflated = false;
   if (in.read(head, sizeof head) && std::memcmp(head + 128, "DICM", 4) == 0) {
     // The meta header (PS3.10 7.1): explicit VR little endian, group 0002, names the syntax.
     std::string syntax;
@@ -192,18 +250,25 @@ std::string dicom_preflight_problem(const std::string& path, const PreflightLimi
         return {};
       }
     }
-    if (syntax == "1.2.840.10008.1.2.1.99") return {};  // deflated: DCMTK inflates; not walked here
     explicit_vr = syntax != "1.2.840.10008.1.2";
     in.big_endian = syntax == "1.2.840.10008.1.2.2";
+    deflated = syntax == "1.2.840.10008.1.2.1.99";
   } else {
     // No meta header: guess the encoding from the first element (explicit VR has two letters).
     if (::fseeko(file.get(), 0, SEEK_SET) != 0) return {};
     in.set_position(0);
     explicit_vr = head[4] >= 'A' && head[4] <= 'Z' && head[5] >= 'A' && head[5] <= 'Z';
   }
+  const long long max_pixels = limits.max_pixels > 0 ? limits.max_pixels : core::max_image_pixels();
+  // Deflated (PS3.5 A.5): walked through the inflate, whose output may not pass what the largest
+  // allowed image needs (16-bit, 3 samples) plus 64 MB of header.
+  const unsigned long long max_inflated = static_cast<unsigned long long>(max_pixels) * 6 + (64ULL << 20);
+  if (deflated && !in.start_inflating(max_inflated)) return {};
   ImageHeader image;
   if (std::string problem = Walker(in, explicit_vr, limits).walk(image); !problem.empty()) return problem;
-  const long long max_pixels = limits.max_pixels > 0 ? limits.max_pixels : core::max_image_pixels();
+  if (in.too_large) {
+    return "deflated dataset inflates beyond " + std::to_string(max_inflated) + " bytes (--max-image-pixels)";
+  }
   if (image.rows > 0 && image.columns > 0) {
     const long long pixels = image.rows * image.columns * image.frames;
     if (pixels > max_pixels) {

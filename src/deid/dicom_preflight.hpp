@@ -15,9 +15,9 @@ struct PreflightLimits {
   long long max_pixels = 0;      // Rows x Columns x Frames; 0: core::max_image_pixels()
 };
 
-// Empty when DCMTK may read the file; else why not (never naming the file). Files this walk
-// cannot follow (no preamble and odd bytes, deflated syntax, truncated) are left to DCMTK,
-// which reports them itself.
+// Empty when DCMTK may read the file; else why not (never naming the file). Deflated datasets
+// are walked through a bounded inflate. Files this walk cannot follow (no preamble and odd
+// bytes, truncated) are left to DCMTK, which reports them itself.
 std::string dicom_preflight_problem(const std::string& path, const PreflightLimits& limits = {});
 
 }  // namespace medanon::deid

@@ -256,7 +256,9 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
     throw UsageError("give --key FILE (the project key), or --insecure-key for demos", Scope::all_ranks);
   }
   const deid::ProjectKey key = read_key_on_root(o, comm);
-  const bool public_key = o.key_file.empty();
+  // Rank 0's command line decides (the ranks' may differ under MPMD launches).
+  const bool public_key = comm.broadcast_string(o.key_file.empty() ? "1" : "0") == "1";
+  o.insecure_key = comm.broadcast_string(o.insecure_key ? "1" : "0") == "1";
   if (public_key) warn_public_key();
 
   // ---- plan on rank 0, shared with all -------------------------------------------------

@@ -149,6 +149,35 @@ def deep_nesting(path, depth=100000):
     open(path, "wb").write(data[:at] + open_one * depth + close_one * depth + data[at:])
 
 
+def deep_nesting_deflated(path, depth=100000):
+    # The same nesting inside a deflated dataset (PS3.5 A.5): DCMTK inflates, then recurses.
+    from io import BytesIO
+    from pydicom.filewriter import write_dataset, write_file_meta_info
+    from pydicom.uid import DeflatedExplicitVRLittleEndian
+    ds = base()
+    ds.file_meta.TransferSyntaxUID = DeflatedExplicitVRLittleEndian
+    body = BytesIO()
+    write_dataset(pydicom_buffer(body), ds)
+    data = body.getvalue()
+    at = data.rindex(b"\xe0\x7f\x10\x00")
+    open_one = struct.pack("<HH", 0x0040, 0xA730) + b"SQ\0\0" + b"\xff\xff\xff\xff" + \
+        struct.pack("<HHI", 0xFFFE, 0xE000, 0xFFFFFFFF)
+    close_one = struct.pack("<HHI", 0xFFFE, 0xE00D, 0) + struct.pack("<HHI", 0xFFFE, 0xE0DD, 0)
+    data = data[:at] + open_one * depth + close_one * depth + data[at:]
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    meta = BytesIO()
+    write_file_meta_info(pydicom_buffer(meta), ds.file_meta)
+    with open(path, "wb") as out:
+        out.write(b"\0" * 128 + b"DICM" + meta.getvalue() + compressor.compress(data) + compressor.flush())
+
+
+def pydicom_buffer(buffer):
+    from pydicom.filebase import DicomFileLike
+    fp = DicomFileLike(buffer)
+    fp.is_little_endian, fp.is_implicit_VR = True, False
+    return fp
+
+
 def rle_bomb(path, side=20000):
     # A header that promises side x side 16-bit pixels, and a few bytes of RLE stream.
     ds = base(rows=side, columns=side)
@@ -188,7 +217,7 @@ def plain_dicom(path):
 
 
 KINDS = {f.__name__: f for f in [escape_uid, invalid_uid, overlay_bits, long_pixel_data, private_block, un_dates,
-                                 free_text_sequences, preamble, unlisted_uids, deep_nesting, rle_bomb, png_bomb,
+                                 free_text_sequences, preamble, unlisted_uids, deep_nesting, deep_nesting_deflated, rle_bomb, png_bomb,
                                  plain_png, plain_dicom]}
 
 if __name__ == "__main__":

@@ -18,6 +18,12 @@ code=$?
 [[ $code -eq 4 ]] || fail "deid on a 100,000-deep file exited $code, expected 4"
 grep -q "nested deeper" "$scratch/nest-deid.log" || fail "deid does not say why the deep file was rejected"
 [[ $(find "$scratch/nest-deid" -name '*.dcm' | wc -l) -eq 1 ]] || fail "deid did not process the plain file"
+hostile deep_nesting_deflated "$scratch/nest-deflated/deep.dcm"  # 16 KB: the nesting inside a deflated dataset
+"$medanon" deid --in "$scratch/nest-deflated" --out "$scratch/nest-deflated-deid" --key "$scratch/key" \
+  >"$scratch/nest-deflated.log" 2>&1
+code=$?
+[[ $code -eq 4 ]] || fail "deid on a deflated 100,000-deep file exited $code, expected 4"
+grep -q "nested deeper" "$scratch/nest-deflated.log" || fail "deid does not say why the deflated deep file was rejected"
 for stages in "--no-text" ""; do
   out="$scratch/nest-anon${stages:+-notext}"
   "$medanon" anonymize --input "$scratch/nest" --out "$out" --insecure-key --no-mae $stages >"$out.log" 2>&1
