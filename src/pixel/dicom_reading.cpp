@@ -60,7 +60,9 @@ ReadResult read_dicom_image(const std::string& path, const ImageLimits& limits) 
   // registration so both use the same codec parameters.
   synth::register_dicom_codecs();
   // Nesting and sizes checked before DCMTK parses or decodes anything (deid/dicom_preflight.hpp).
-  if (const std::string problem = deid::dicom_preflight_problem(path); !problem.empty()) return rejected(problem);
+  if (const std::string problem = deid::dicom_preflight_problem(path, {64, limits.max_pixels}); !problem.empty()) {
+    return rejected(problem);
+  }
   DcmFileFormat file;
   const OFCondition loaded = file.loadFile(path.c_str());
   if (loaded.bad()) return rejected(std::string("not a readable DICOM file: ") + loaded.text());
