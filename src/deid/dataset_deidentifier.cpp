@@ -41,6 +41,13 @@ void put_string(DcmElement& element, const std::string& value) {
   check(element.putString(value.c_str()), "put " + std::string(element.getTag().toString().c_str()));
 }
 
+// Attributes whose UIDs name SOP classes (PS3.3 C.12.1, C.17.2, PS3.3 10.3), not instances.
+bool names_a_class(const DcmTagKey& key) {
+  return key == DCM_SOPClassUID || key == DCM_ReferencedSOPClassUID || key == DCM_RelatedGeneralSOPClassUID ||
+         key == DCM_OriginalSpecializedSOPClassUID || key == DCM_SOPClassesInStudy ||
+         key == DCM_ReferencedSOPClassUIDInFile;
+}
+
 bool is_string_vr(DcmEVR vr) {
   switch (vr) {
     case EVR_AE: case EVR_AS: case EVR_CS: case EVR_DA: case EVR_DS: case EVR_DT: case EVR_IS: case EVR_LO:
@@ -217,7 +224,7 @@ void DatasetDeidentifier::clean_unlisted(DcmElement& element, const InstanceCont
                                          std::vector<DcmTagKey>& doomed) const {
   switch (element.ident()) {
     case EVR_SQ: clean_sequence(element, context, record); return;
-    case EVR_UI: replace_uids(element, record); return;
+    case EVR_UI: replace_uids(element, record, names_a_class(element.getTag())); return;
     case EVR_UR: doomed.push_back(element.getTag()); return;
     case EVR_LT: case EVR_ST: case EVR_UT: case EVR_UC: case EVR_PN:
       if (element.getLength() > 0) {
@@ -236,13 +243,16 @@ void DatasetDeidentifier::clean_sequence(DcmElement& element, const InstanceCont
 }
 
 // Each value of a (possibly multi-valued) UI element mapped through the keyed hash.
-void DatasetDeidentifier::replace_uids(DcmElement& element, PseudonymRecord& record) const {
+void DatasetDeidentifier::replace_uids(DcmElement& element, PseudonymRecord& record, bool class_uid) const {
   if (options_.retain_uids) return;
   std::stringstream values(string_value(element));
   std::string original;
   std::string replaced;
   for (bool first = true; std::getline(values, original, '\\'); first = false) {
-    const std::string uid = original.empty() ? "" : pseudonyms_.uid(original);
+    // A class UID of the standard's own namespace names a kind of object, never a patient:
+    // kept even when newer than DCMTK's dictionary, so that the output keeps its meaning.
+    const bool standard_class = class_uid && is_valid_uid(original) && original.rfind("1.2.840.10008.", 0) == 0;
+    const std::string uid = original.empty() || standard_class ? original : pseudonyms_.uid(original);
     if (uid != original) record.uids[original] = uid;
     replaced += (first ? "" : "\\") + uid;
   }

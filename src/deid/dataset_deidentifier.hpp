@@ -54,7 +54,8 @@ class DatasetDeidentifier {
   void use_dictionary_vrs(DcmItem& item, std::vector<DcmTagKey>& doomed) const;
   void clean_private(DcmItem& item, const InstanceContext& context, PseudonymRecord& record,
                      std::vector<DcmTagKey>& doomed) const;
-  void replace_uids(DcmElement& element, PseudonymRecord& record) const;
+  // `class_uid`: the element names SOP classes (kept under the standard's root when valid).
+  void replace_uids(DcmElement& element, PseudonymRecord& record, bool class_uid = false) const;
   // True when the value changed.
   bool clean_value(DcmElement& element, const InstanceContext& context) const;
 

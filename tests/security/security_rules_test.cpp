@@ -208,6 +208,20 @@ TEST_F(DatasetRules, FreeTextUidsAndUrlsTheTableDoesNotListAreCleanedInsideKeptS
   EXPECT_FALSE(dataset.tagExists(DCM_RetrieveURL));
 }
 
+TEST_F(DatasetRules, ClassUidsOfTheStandardsRootStayInstanceUidsNeverDo) {
+  DcmDataset dataset;
+  dataset.putAndInsertString(DCM_SOPClassUID, "1.2.840.10008.5.1.4.1.1.999");  // newer than DCMTK's dictionary
+  DcmItem* reference = nullptr;
+  ASSERT_TRUE(dataset.findOrCreateSequenceItem(DCM_SourceImageSequence, reference, -2).good());
+  reference->putAndInsertString(DCM_ReferencedSOPClassUID, "1.2.840.113619.4.30");  // a vendor's private class
+  reference->putAndInsertString(DCM_ReferencedSOPInstanceUID, "1.2.840.10008.999.123456");
+  clean(dataset);
+  EXPECT_EQ(value(dataset, DCM_SOPClassUID), "1.2.840.10008.5.1.4.1.1.999");
+  ASSERT_TRUE(dataset.findAndGetSequenceItem(DCM_SourceImageSequence, reference, 0).good());
+  EXPECT_EQ(value(*reference, DCM_ReferencedSOPClassUID).rfind("2.25.", 0), 0U);
+  EXPECT_EQ(value(*reference, DCM_ReferencedSOPInstanceUID).rfind("2.25.", 0), 0U);
+}
+
 TEST_F(DatasetRules, PrivateElementsOutsideAnyBlockAreRemoved) {
   DcmDataset dataset;
   dataset.putAndInsertString(DcmTag(DcmTagKey(0x0009, 0x0010), DcmVR(EVR_LO)), "ACME 1.0");
