@@ -49,7 +49,8 @@ PixelLayout layout_of(DcmDataset& dataset) {
 
 template <typename Sample>
 void mask_samples(Sample* samples, unsigned long long count, unsigned long long mask) {
-  for (unsigned long long i = 0; i < count; ++i) samples[i] = static_cast<Sample>(samples[i] & mask);
+  const Sample kept = static_cast<Sample>(mask);  // a Sample-wide mask: the loop vectorises
+  for (unsigned long long i = 0; i < count; ++i) samples[i] &= kept;
 }
 
 // Masks (and cuts) the current, uncompressed representation of Pixel Data. DCMTK holds OW values
@@ -159,10 +160,10 @@ int first_fragment_precision(DcmElement& element) {
 
 template <typename Sample>
 bool any_unused_bits(const Sample* samples, unsigned long long count, unsigned long long mask) {
-  for (unsigned long long i = 0; i < count; ++i) {
-    if ((samples[i] & ~mask) != 0) return true;
-  }
-  return false;
+  const Sample unused = static_cast<Sample>(~mask);
+  Sample seen = 0;
+  for (unsigned long long i = 0; i < count; ++i) seen |= samples[i] & unused;  // no early exit: vectorises
+  return seen != 0;
 }
 
 // True when decoded (current, uncompressed) Pixel Data has a bit set outside the stored bits.
