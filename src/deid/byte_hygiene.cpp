@@ -8,8 +8,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <vector>
 
@@ -128,8 +128,8 @@ int declared_precision(const Uint8* bytes, unsigned long length) {
       ++at;
       continue;
     }
-    const bool frame = (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) ||
-                       marker == 0xF7;
+    const bool frame =
+        (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) || marker == 0xF7;
     if (frame) return bytes[at + 4];
     if (marker == 0xDA) return 0;
     at += 2 + (static_cast<unsigned long>(bytes[at + 2]) << 8 | bytes[at + 3]);
@@ -224,8 +224,8 @@ void zero_preamble(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) throw InternalError(std::string("cannot reopen the written file: ") + std::strerror(errno));
   char head[132] = {};
-  const bool dicom = ::pread(fd, head, sizeof head, 0) == static_cast<ssize_t>(sizeof head) &&
-                     std::memcmp(head + 128, "DICM", 4) == 0;
+  const bool dicom =
+      ::pread(fd, head, sizeof head, 0) == static_cast<ssize_t>(sizeof head) && std::memcmp(head + 128, "DICM", 4) == 0;
   const char zeros[128] = {};
   const bool ok = !dicom || ::pwrite(fd, zeros, sizeof zeros, 0) == static_cast<ssize_t>(sizeof zeros);
   ::close(fd);

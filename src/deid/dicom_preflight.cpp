@@ -2,16 +2,15 @@
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dctag.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <vector>
-
-#include <zlib.h>
 
 #include "core/input_limits.hpp"
 
@@ -273,8 +272,8 @@ std::string dicom_preflight_problem(const std::string& path, const PreflightLimi
     const long long pixels = image.rows * image.columns * image.frames;
     if (pixels > max_pixels) {
       return "image too large before decoding (" + std::to_string(image.columns) + "x" + std::to_string(image.rows) +
-             " x " + std::to_string(image.frames) + " frame(s) = " + std::to_string(pixels) +
-             " pixels; limit " + std::to_string(max_pixels) + ", --max-image-pixels)";
+             " x " + std::to_string(image.frames) + " frame(s) = " + std::to_string(pixels) + " pixels; limit " +
+             std::to_string(max_pixels) + ", --max-image-pixels)";
     }
   }
   return {};

@@ -11,8 +11,8 @@
 namespace medanon::deid {
 
 struct PreflightLimits {
-  int max_sequence_depth = 64;   // real files stay below ~10; SR content trees below ~30
-  long long max_pixels = 0;      // Rows x Columns x Frames; 0: core::max_image_pixels()
+  int max_sequence_depth = 64;  // far above the nesting of real images; DCMTK recurses once per level
+  long long max_pixels = 0;     // Rows x Columns x Frames; 0: core::max_image_pixels()
 };
 
 // Empty when DCMTK may read the file; else why not (never naming the file). Deflated datasets

@@ -26,9 +26,8 @@ OutLock::OutLock(const std::string& out) {
   if (error == EWOULDBLOCK) {
     ::close(fd_);
     fd_ = -1;
-    throw Error(ExitCode::out_in_use,
-                "another medanon job is using " + out + " (it holds " + path +
-                    "); wait for it to end, or give this job its own --out");
+    throw Error(ExitCode::out_in_use, "another medanon job is using " + out + " (it holds " + path +
+                                          "); wait for it to end, or give this job its own --out");
   }
   log::rank_warn("the file system of " + out + " gives no file locks (" + std::strerror(error) +
                  "): make sure no other job writes to this --out");

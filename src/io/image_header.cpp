@@ -1,8 +1,7 @@
 #include "io/image_header.hpp"
 
-#include <opencv2/imgcodecs.hpp>
-
 #include <cstring>
+#include <opencv2/imgcodecs.hpp>
 
 #include "core/errors.hpp"
 #include "core/input_limits.hpp"
@@ -16,7 +15,8 @@ std::uint32_t big32(const std::uint8_t* p) {
 std::uint16_t big16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
 
 std::optional<ImageDimensions> png(const std::vector<std::uint8_t>& b) {
-  if (b.size() < 24 || std::memcmp(b.data(), "\x89PNG\r\n\x1a\n", 8) != 0 || std::memcmp(b.data() + 12, "IHDR", 4) != 0) {
+  if (b.size() < 24 || std::memcmp(b.data(), "\x89PNG\r\n\x1a\n", 8) != 0 ||
+      std::memcmp(b.data() + 12, "IHDR", 4) != 0) {
     return std::nullopt;
   }
   return ImageDimensions{big32(&b[16]), big32(&b[20])};

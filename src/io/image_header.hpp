@@ -5,11 +5,10 @@
 // an option to change it, so medanon checks the header itself for the formats it takes in.
 
 #include <cstdint>
+#include <opencv2/core.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <opencv2/core.hpp>
 
 namespace medanon::io {
 

@@ -32,10 +32,10 @@ RunIdentity decode(const std::string& text) {
 }  // namespace
 
 bool is_run_only_setting(const std::string& line) {
-  static const char* const kRunOnly[] = {"flush-seconds", "progress-seconds", "threads", "mae-threads",
-                                         "mae-device",    "mae-batch-size",   "restart", "resume",
-                                         "out",           "hdf5",             "key",     "insecure-key",
-                                         "config",        "log-level"};
+  static const char* const kRunOnly[] = {
+      "flush-seconds", "progress-seconds", "threads", "mae-threads", "mae-device", "mae-batch-size",
+      "restart",       "resume",           "out",     "hdf5",        "key",        "insecure-key",
+      "config",        "log-level"};
   const std::string key = line.substr(0, line.find('='));
   std::string trimmed = key.substr(0, key.find_last_not_of(' ') + 1);
   for (const char* name : kRunOnly) {
@@ -47,7 +47,8 @@ bool is_run_only_setting(const std::string& line) {
 RunIdentity identity_of(const io::Manifest& manifest, int shard_index, int shard_count,
                         const std::string& key_fingerprint, const std::string& effective_config) {
   std::string items = manifest.source + '\n' + std::to_string(shard_index) + '/' + std::to_string(shard_count) + '\n';
-  for (const auto& item : manifest.items) items += item.path + '\t' + std::to_string(static_cast<int>(item.kind)) + '\n';
+  for (const auto& item : manifest.items)
+    items += item.path + '\t' + std::to_string(static_cast<int>(item.kind)) + '\n';
   std::string options;
   std::istringstream lines(effective_config);
   for (std::string line; std::getline(lines, line);) {
@@ -67,11 +68,15 @@ void check_or_store_identity(const std::string& out, const RunIdentity& identity
   const RunIdentity stored = decode(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
   std::string differs;
   if (stored.items != identity.items) differs += " the item list (inputs or --shard)";
-  if (stored.key != identity.key) differs += std::string(differs.empty() ? "" : ",") + " the key (fingerprint " + stored.key + " before, " + identity.key + " now)";
-  if (stored.options != identity.options) differs += std::string(differs.empty() ? "" : ",") + " the options that shape outputs";
+  if (stored.key != identity.key)
+    differs += std::string(differs.empty() ? "" : ",") + " the key (fingerprint " + stored.key + " before, " +
+               identity.key + " now)";
+  if (stored.options != identity.options)
+    differs += std::string(differs.empty() ? "" : ",") + " the options that shape outputs";
   if (!differs.empty()) {
-    throw InputError("refusing to resume the run in " + out + ": it was made with different" + differs +
-                     ". Resume with the same inputs, key and options, or start over with --restart, or use a new --out");
+    throw InputError(
+        "refusing to resume the run in " + out + ": it was made with different" + differs +
+        ". Resume with the same inputs, key and options, or start over with --restart, or use a new --out");
   }
 }
 
@@ -87,8 +92,9 @@ JournalVerdict judge_journals(const std::vector<ItemRecord>& records, const io::
   for (const ItemRecord& record : records) {
     if (record.item < 0 || record.item >= static_cast<std::int64_t>(manifest.items.size()) ||
         record.input_hash != input_path_hash(path_hash_key, manifest.items[static_cast<size_t>(record.item)].path)) {
-      throw InputError("refusing to resume: a journal record in --out names item " + std::to_string(record.item) +
-                       " with another input hash than this run's (other inputs or another key); use --restart or a new --out");
+      throw InputError(
+          "refusing to resume: a journal record in --out names item " + std::to_string(record.item) +
+          " with another input hash than this run's (other inputs or another key); use --restart or a new --out");
     }
     History& history = items[record.item];
     if (record.status == ItemStatus::claimed) {
@@ -104,9 +110,12 @@ JournalVerdict judge_journals(const std::vector<ItemRecord>& records, const io::
     int unfinished_claims = 0;
     for (int claimed : history.claimed_attempts) unfinished_claims += history.finished_attempts.count(claimed) == 0;
     const ItemRecord* latest = history.latest;
-    if (latest != nullptr && !(latest->status == ItemStatus::failed && latest->retryable && history.transient_failures < 2)) {
+    if (latest != nullptr &&
+        !(latest->status == ItemStatus::failed && latest->retryable && history.transient_failures < 2)) {
       verdict.done.insert(item);
-      (latest->status == ItemStatus::ok ? verdict.ok : latest->status == ItemStatus::failed ? verdict.failed : verdict.rejected) += 1;
+      (latest->status == ItemStatus::ok       ? verdict.ok
+       : latest->status == ItemStatus::failed ? verdict.failed
+                                              : verdict.rejected) += 1;
       continue;
     }
     if (unfinished_claims >= 2) {

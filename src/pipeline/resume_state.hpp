@@ -38,11 +38,11 @@ RunIdentity identity_of(const io::Manifest& manifest, int shard_index, int shard
 void check_or_store_identity(const std::string& out, const RunIdentity& identity, bool earlier_run);
 
 struct JournalVerdict {
-  std::set<std::int64_t> done;             // never claimed again
-  std::vector<ItemRecord> finished;        // every finished record (audit rows), oldest attempt first
-  std::vector<ItemRecord> crashed;         // new failed records for items that killed their rank twice
+  std::set<std::int64_t> done;                 // never claimed again
+  std::vector<ItemRecord> finished;            // every finished record (audit rows), oldest attempt first
+  std::vector<ItemRecord> crashed;             // new failed records for items that killed their rank twice
   long long ok = 0, failed = 0, rejected = 0;  // outcomes of the done items (crashed included)
-  long long retried = 0;                   // items failed once transiently, claimed again
+  long long retried = 0;                       // items failed once transiently, claimed again
 };
 
 // `records`: every journal record in attempt order. Throws InputError when a record names an

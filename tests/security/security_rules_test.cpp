@@ -41,13 +41,14 @@ struct Scratch {
 TEST(Uids, OnlyDigitsAndDotsWithoutEmptyComponentsAreValid) {
   EXPECT_TRUE(deid::is_valid_uid("1.2.840.10008.1.2.1"));
   EXPECT_TRUE(deid::is_valid_uid("2.25.123"));
-  for (const char* bad : {"", ".1", "1.", "1..2", "1.2/../3", "1.2.a", "1 .2"}) EXPECT_FALSE(deid::is_valid_uid(bad)) << bad;
+  for (const char* bad : {"", ".1", "1.", "1..2", "1.2/../3", "1.2.a", "1 .2"})
+    EXPECT_FALSE(deid::is_valid_uid(bad)) << bad;
   EXPECT_FALSE(deid::is_valid_uid(std::string(65, '1')));
 }
 
 TEST(Uids, OnlyExactWellKnownUidsSurviveEverythingElseIsHashed) {
   const deid::Pseudonymizer pseudonyms(deid::ProjectKey::from_bytes(std::vector<std::uint8_t>(32, 7)));
-  EXPECT_EQ(pseudonyms.uid("1.2.840.10008.1.2.1"), "1.2.840.10008.1.2.1");            // a transfer syntax
+  EXPECT_EQ(pseudonyms.uid("1.2.840.10008.1.2.1"), "1.2.840.10008.1.2.1");              // a transfer syntax
   EXPECT_EQ(pseudonyms.uid("1.2.840.10008.5.1.4.1.1.7"), "1.2.840.10008.5.1.4.1.1.7");  // a SOP class
   for (const char* hostile : {"1.2.840.10008.1/../../../ESCAPED", "1.2.840.10008.999.123456", "1.2.840.10008."}) {
     const std::string replaced = pseudonyms.uid(hostile);
@@ -125,12 +126,13 @@ TEST(Preflight, ImagesLargerThanTheLimitAreRefusedFromTheirHeader) {
 }
 
 TEST(ImageHeaders, PngJpegAndBmpSizesAreReadWithoutDecoding) {
-  std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
-                                   0, 0, 0x4e, 0x20, 0, 0, 0x4e, 0x20, 1, 0, 0, 0, 0};
+  std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G',  '\r', '\n', 0x1a, '\n', 0,    0, 0, 13, 'I', 'H', 'D',
+                                   'R',  0,   0,   0x4e, 0x20, 0,    0,    0x4e, 0x20, 1, 0, 0,  0,   0};
   ASSERT_TRUE(io::image_dimensions(png));
   EXPECT_EQ(io::image_dimensions(png)->width, 20000);
   EXPECT_THROW(io::decode_image_bytes(png, -1), InputError);
-  const std::vector<std::uint8_t> jpeg = {0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0, 11, 8, 0x01, 0x00, 0x02, 0x00, 1, 1, 0x11, 0};
+  const std::vector<std::uint8_t> jpeg = {0xff, 0xd8, 0xff, 0xe0, 0,    4,    0, 0, 0xff, 0xc0, 0,
+                                          11,   8,    0x01, 0x00, 0x02, 0x00, 1, 1, 0x11, 0};
   ASSERT_TRUE(io::image_dimensions(jpeg));
   EXPECT_EQ(io::image_dimensions(jpeg)->height, 256);
   EXPECT_EQ(io::image_dimensions(jpeg)->width, 512);
@@ -245,16 +247,17 @@ ItemRecord record_of(std::int64_t item, ItemStatus status, int attempt, bool ret
 
 io::Manifest three_items() {
   io::Manifest manifest;
-  for (const char* path : {"/in/a.png", "/in/b.png", "/in/c.png"}) manifest.items.push_back({path, io::InputKind::png, "", "", {}});
+  for (const char* path : {"/in/a.png", "/in/b.png", "/in/c.png"})
+    manifest.items.push_back({path, io::InputKind::png, "", "", {}});
   return manifest;
 }
 
 TEST(Journals, AnItemClaimedTwiceNeverFinishedIsFailedOnceClaimedIsRedone) {
   const io::Manifest manifest = three_items();
-  const auto verdict = pipeline::judge_journals({record_of(0, ItemStatus::claimed, 0, false, manifest),
-                                                 record_of(1, ItemStatus::claimed, 0, false, manifest),
-                                                 record_of(0, ItemStatus::claimed, 1, false, manifest)},
-                                                manifest, "key", 2);
+  const auto verdict = pipeline::judge_journals(
+      {record_of(0, ItemStatus::claimed, 0, false, manifest), record_of(1, ItemStatus::claimed, 0, false, manifest),
+       record_of(0, ItemStatus::claimed, 1, false, manifest)},
+      manifest, "key", 2);
   EXPECT_EQ(verdict.done, (std::set<std::int64_t>{0}));
   ASSERT_EQ(verdict.crashed.size(), 1U);
   EXPECT_NE(verdict.crashed[0].error.find("ended its rank in 2 attempts"), std::string::npos);
@@ -280,8 +283,10 @@ TEST(Journals, ARecordWhoseInputHashIsAnotherItemsRefusesTheResume) {
 TEST(RunIdentity, RunOnlySettingsMayChangeOutputShapingOptionsMayNot) {
   const io::Manifest manifest = three_items();
   const auto base = pipeline::identity_of(manifest, 0, 1, "abc", "threads=1\nflush-seconds=30\npadding=4\n");
-  EXPECT_EQ(base.options, pipeline::identity_of(manifest, 0, 1, "abc", "threads=8\nflush-seconds=5\npadding=4\n").options);
-  EXPECT_NE(base.options, pipeline::identity_of(manifest, 0, 1, "abc", "threads=1\nflush-seconds=30\npadding=7\n").options);
+  EXPECT_EQ(base.options,
+            pipeline::identity_of(manifest, 0, 1, "abc", "threads=8\nflush-seconds=5\npadding=4\n").options);
+  EXPECT_NE(base.options,
+            pipeline::identity_of(manifest, 0, 1, "abc", "threads=1\nflush-seconds=30\npadding=7\n").options);
   EXPECT_NE(base.items, pipeline::identity_of(manifest, 1, 2, "abc", "").items);
 }
 
