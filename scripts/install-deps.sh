@@ -21,6 +21,8 @@ packages=(
   libcli11-dev libgtest-dev nlohmann-json3-dev
   # independent readers used by tests (Debian's system python3, not a pyenv one)
   python3-numpy python3-h5py python3-pydicom python3-torch
+  # tests/security: peak memory of a process under a decompression bomb (/usr/bin/time -v)
+  time
   # the local Slurm cluster of the Slurm tests (tests/slurm/cluster.sh; also installs them if missing)
   slurm-wlm munge
 )

@@ -15,6 +15,7 @@
 #include "core/log.hpp"
 #include "deid/file_deidentifier.hpp"
 #include "deid/mapping_file.hpp"
+#include "dist/out_lock.hpp"
 
 namespace medanon::app {
 namespace {
@@ -26,6 +27,7 @@ struct DeidOptions {
   std::string out;
   std::string key;
   bool insecure_key = false;
+  bool log_input_names = false;
   std::string write_mapping;
   std::string dates = "modified";
   deid::DeidConfig config;
@@ -73,21 +75,26 @@ int run_deid(const DeidOptions& options) {
             " rules; key fingerprint " + deidentifier.key_fingerprint());
 
   const std::vector<std::string> files = input_files(options.inputs);
+  const dist::OutLock out_lock(options.out);  // one job per output folder (exit 8 otherwise)
   deid::MappingFile mapping;
   int ok = 0;
   int failed = 0;
   int duplicates = 0;  // of those failed: another input of the same SOP Instance was written first
   const auto start = std::chrono::steady_clock::now();
-  for (const std::string& file : files) {
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& file = files[i];
+    // Input paths often hold patient names: the log names a file by its place in the sorted
+    // list unless the custodian asks for names (--log-input-names).
+    const std::string name = options.log_input_names ? file : "input #" + std::to_string(i + 1);
     const deid::FileResult result = deidentifier.deidentify({file, options.out, /*pixels_cleaned=*/false, nullptr});
     if (result.ok) {
       ++ok;
       mapping.add(result.pseudonyms);
-      for (const std::string& warning : result.warnings) log::warn("deid: " + file + ": " + warning);
+      for (const std::string& warning : result.warnings) log::warn("deid: " + name + ": " + warning);
     } else {
       ++failed;
       duplicates += result.duplicate;
-      log::rank_error("deid: " + file + ": " + result.error);
+      log::rank_error("deid: " + name + ": " + result.error);
     }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -113,6 +120,10 @@ Command setup_deid(CLI::App& parent) {
       ->required();
   command->add_option("--key", options->key, "project key file (mode 0600, at least 16 bytes)")->required();
   command->add_flag("--insecure-key", options->insecure_key, "accept a group/world-readable key file (demos only)")
+      ->capture_default_str();
+  command->add_flag("--log-input-names", options->log_input_names,
+                    "name rejected inputs by path on stderr (paths may hold PHI; default: by their number in the "
+                    "sorted input list)")
       ->capture_default_str();
   command->add_option("--write-mapping", options->write_mapping,
                       "write original -> pseudonym (patient IDs, UIDs) to this file, mode 0600 (custodian only)");

@@ -16,6 +16,7 @@ const char* status_name(ItemStatus status) {
     case ItemStatus::ok: return "ok";
     case ItemStatus::failed: return "failed";
     case ItemStatus::rejected: return "rejected";
+    case ItemStatus::claimed: return "claimed";
   }
   return "?";
 }

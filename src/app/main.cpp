@@ -1,6 +1,9 @@
 // medanon: one binary, one subcommand per job kind, run alone, under mpirun or under srun.
 
 #include <malloc.h>
+#include <sys/resource.h>
+
+#include <opencv2/core/utils/logger.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -13,8 +16,10 @@
 #include "app/command.hpp"
 #include "core/errors.hpp"
 #include "core/exit_codes.hpp"
+#include "core/input_limits.hpp"
 #include "core/stop_signal.hpp"
 #include "core/log.hpp"
+#include "deid/dcmtk_settings.hpp"
 #include "dist/mpi_session.hpp"
 
 namespace {
@@ -37,12 +42,17 @@ int end_with(const std::exception& error, ExitCode code, Scope scope, const dist
 struct Cli {
   CLI::App app{"medanon: de-identify whole medical-image datasets on HPC clusters (MPI + parallel HDF5)"};
   std::string log_level = "info";
+  long long max_image_pixels = core::kDefaultMaxImagePixels;
   std::vector<app::Command> commands;
 
   Cli() {
     app.set_version_flag("--version", app::version_text());
     app.add_option("--log-level", log_level, "debug, info, warn or error")
         ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+        ->capture_default_str();
+    app.add_option("--max-image-pixels", max_image_pixels,
+                   "largest image any input may decode to (Rows x Columns x Frames), checked before decoding")
+        ->check(CLI::Range(1LL, 1LL << 40))
         ->capture_default_str();
     app.require_subcommand(1);
     commands = {app::setup_synth(app),    app::setup_anonymize(app), app::setup_train(app),
@@ -63,6 +73,26 @@ struct Cli {
   }
 };
 
+// A core dump holds the project key and whatever PHI the rank had in memory, written wherever
+// the site's core pattern says: a crash (a bug, a hostile file) must never leave one.
+void disable_core_dumps() {
+  const rlimit none{0, 0};
+  ::setrlimit(RLIMIT_CORE, &none);
+}
+
+// Libraries print to the job log (Slurm's), which is no place for what they quote: OpenCV names
+// the file it failed on, DCMTK quotes element values. medanon's own messages say what went wrong.
+void silence_library_logs() {
+  cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+  deid::configure_dcmtk_for_untrusted_input();
+}
+
+// Decompression bombs: the pre-decode checks (deid/dicom_preflight.hpp, io/image_header.hpp)
+// read the limit. OpenCV's own OPENCV_IO_MAX_IMAGE_PIXELS is read when the library loads, before
+// main(), so it stays OpenCV's (1 G pixels) unless the environment sets it; the header checks
+// come first anyway.
+void limit_image_sizes(long long max_pixels) { core::set_max_image_pixels(max_pixels); }
+
 int run(int argc, char** argv, const dist::MpiSession& mpi) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto cli = std::make_unique<Cli>();
@@ -78,6 +108,7 @@ int run(int argc, char** argv, const dist::MpiSession& mpi) {
     return e.get_exit_code() == 0 ? to_int(ExitCode::ok) : to_int(ExitCode::usage_error);
   }
   log::set_level(log::parse_level(cli->log_level));
+  limit_image_sizes(cli->max_image_pixels);
 
   const app::Command* command = cli->chosen();
   if (command == nullptr) return to_int(ExitCode::usage_error);
@@ -107,6 +138,8 @@ void keep_freed_memory() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  disable_core_dumps();
+  silence_library_logs();
   keep_freed_memory();
   install_stop_signal_handlers();
   try {

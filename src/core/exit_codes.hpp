@@ -13,6 +13,7 @@ enum class ExitCode : int {
   not_implemented = 5,   // the subcommand exists but its issue has not landed yet
   interrupted = 6,       // stopped early on request (SIGUSR1/SIGTERM); rerun to resume
   training_diverged = 7, // train: a non-finite loss on some rank; every rank stopped, nothing saved
+  out_in_use = 8,        // anonymize/deid: another job holds the lock on --out; nothing was done
 };
 
 constexpr int to_int(ExitCode code) { return static_cast<int>(code); }

@@ -15,6 +15,9 @@ enum class ItemStatus : std::int8_t {
   ok = 0,        // processed; outputs written
   failed = 1,    // an input or stage error; `error` says why; no output
   rejected = 2,  // the medical-image gate said it is not a medical image; no output
+  // Journal only, never an audit row: a rank began processing the item (written before it
+  // starts, so an item that kills its rank is known: dist/journal.hpp).
+  claimed = 3,
 };
 
 // Stages timed per item, in pipeline order.
@@ -38,6 +41,9 @@ struct ItemRecord {
   std::string output;           // output path relative to --out; empty when none
   ItemStatus status = ItemStatus::failed;
   std::string error;            // reason for failed / rejected
+  // Journal only (not an audit column): a failure that may not recur (an I/O or resource error,
+  // a model failure), retried once by the next attempt; input errors are deterministic.
+  bool retryable = false;
   std::int32_t rank = -1;
   std::int32_t attempt = 0;     // which run (0 first, +1 per resume) processed it
   std::array<float, kStageCount> seconds{};

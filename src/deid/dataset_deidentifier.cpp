@@ -41,7 +41,64 @@ void put_string(DcmElement& element, const std::string& value) {
   check(element.putString(value.c_str()), "put " + std::string(element.getTag().toString().c_str()));
 }
 
+// Attributes whose UIDs name SOP classes (PS3.3 C.12.1, C.17.2, PS3.3 10.3), not instances.
+bool names_a_class(const DcmTagKey& key) {
+  return key == DCM_SOPClassUID || key == DCM_ReferencedSOPClassUID || key == DCM_RelatedGeneralSOPClassUID ||
+         key == DCM_OriginalSpecializedSOPClassUID || key == DCM_SOPClassesInStudy ||
+         key == DCM_ReferencedSOPClassUIDInFile;
+}
+
+bool is_string_vr(DcmEVR vr) {
+  switch (vr) {
+    case EVR_AE: case EVR_AS: case EVR_CS: case EVR_DA: case EVR_DS: case EVR_DT: case EVR_IS: case EVR_LO:
+    case EVR_LT: case EVR_PN: case EVR_SH: case EVR_ST: case EVR_TM: case EVR_UC: case EVR_UI: case EVR_UR:
+    case EVR_UT: return true;
+    default: return false;
+  }
+}
+
 }  // namespace
+
+// A public attribute written with VR UN (PS3.5 6.2.2: by a system whose dictionary lacked it)
+// holds its value as implicit little endian bytes. The table's actions depend on the VR (a
+// date is shifted, a UID hashed), so a string value is re-made with the dictionary's VR; an
+// attribute whose value cannot be interpreted (a sequence, an unknown attribute, binary numbers
+// the table wants changed) is removed: what cannot be cleaned is never kept.
+// (DCMTK normally converts UN while reading, see dcmtk_settings.hpp; this covers the rest.)
+void DatasetDeidentifier::use_dictionary_vrs(DcmItem& item, std::vector<DcmTagKey>& doomed) const {
+  std::vector<DcmElement*> unknown;
+  for (unsigned long i = 0; i < item.card(); ++i) {
+    DcmElement* element = item.getElement(i);
+    if (element != nullptr && element->ident() == EVR_UN && element->getTag().getGroup() % 2 == 0) {
+      unknown.push_back(element);
+    }
+  }
+  for (DcmElement* element : unknown) {
+    const DcmTagKey key = element->getTag();
+    const DcmTag dictionary(key);
+    const DcmEVR vr = dictionary.getEVR();
+    if (!is_string_vr(vr)) {
+      const std::optional<Action> action = table_.action_for(key.getGroup(), key.getElement(), "");
+      if (vr == EVR_UN || vr == EVR_SQ || (action && *action != Action::keep)) doomed.push_back(key);
+      continue;
+    }
+    Uint8* bytes = nullptr;
+    std::string value;
+    if (element->getUint8Array(bytes).good() && bytes != nullptr) {
+      value.assign(reinterpret_cast<const char*>(bytes), element->getLength());
+    }
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\0')) value.pop_back();
+    DcmElement* typed = nullptr;
+    if (DcmItem::newDicomElement(typed, dictionary).bad() || typed == nullptr) {
+      doomed.push_back(key);
+      continue;
+    }
+    if (typed->putString(value.c_str()).bad() || item.insert(typed, /*replaceOld=*/OFTrue).bad()) {
+      delete typed;
+      doomed.push_back(key);
+    }
+  }
+}
 
 void put_dummy_value(DcmElement& element) {
   switch (element.ident()) {
@@ -70,6 +127,7 @@ void put_dummy_value(DcmElement& element) {
 
 void DatasetDeidentifier::clean(DcmItem& item, const InstanceContext& context, PseudonymRecord& record) const {
   std::vector<DcmTagKey> doomed;  // removed after the walk: removing shifts the item's indices
+  use_dictionary_vrs(item, doomed);
   clean_private(item, context, record, doomed);
   for (unsigned long i = 0; i < item.card(); ++i) {
     DcmElement* element = item.getElement(i);
@@ -94,7 +152,7 @@ void DatasetDeidentifier::clean_element(DcmElement& element, const InstanceConte
   }
   const std::optional<Action> action = table_.action_for(key.getGroup(), key.getElement(), context.sop_class_uid);
   if (!action) {
-    if (is_sequence(element)) clean_sequence(element, context, record);
+    clean_unlisted(element, context, record, doomed);
     return;
   }
   // The Patient ID is replaced by its pseudonym wherever it is not removed: a consistent dummy
@@ -157,6 +215,27 @@ void DatasetDeidentifier::apply(DcmElement& element, Action action, const Instan
   }
 }
 
+// Attributes the table does not list are kept (PS3.15 E.1.1), except values that can carry
+// identity whatever the attribute: free text and person names (TextValue (0040,A160) in a
+// ContentSequence, UnformattedTextValue (0070,0006) in a GraphicAnnotationSequence, ...) get a
+// dummy value, every UID is replaced by its keyed hash unless well known, URLs are removed. The
+// same holds inside the sequences a "D" or "K" keeps.
+void DatasetDeidentifier::clean_unlisted(DcmElement& element, const InstanceContext& context, PseudonymRecord& record,
+                                         std::vector<DcmTagKey>& doomed) const {
+  switch (element.ident()) {
+    case EVR_SQ: clean_sequence(element, context, record); return;
+    case EVR_UI: replace_uids(element, record, names_a_class(element.getTag())); return;
+    case EVR_UR: doomed.push_back(element.getTag()); return;
+    case EVR_LT: case EVR_ST: case EVR_UT: case EVR_UC: case EVR_PN:
+      if (element.getLength() > 0) {
+        put_dummy_value(element);
+        ++record.attributes_changed;
+      }
+      return;
+    default: return;
+  }
+}
+
 void DatasetDeidentifier::clean_sequence(DcmElement& element, const InstanceContext& context,
                                          PseudonymRecord& record) const {
   auto& sequence = static_cast<DcmSequenceOfItems&>(element);
@@ -164,13 +243,16 @@ void DatasetDeidentifier::clean_sequence(DcmElement& element, const InstanceCont
 }
 
 // Each value of a (possibly multi-valued) UI element mapped through the keyed hash.
-void DatasetDeidentifier::replace_uids(DcmElement& element, PseudonymRecord& record) const {
+void DatasetDeidentifier::replace_uids(DcmElement& element, PseudonymRecord& record, bool class_uid) const {
   if (options_.retain_uids) return;
   std::stringstream values(string_value(element));
   std::string original;
   std::string replaced;
   for (bool first = true; std::getline(values, original, '\\'); first = false) {
-    const std::string uid = original.empty() ? "" : pseudonyms_.uid(original);
+    // A class UID of the standard's own namespace names a kind of object, never a patient:
+    // kept even when newer than DCMTK's dictionary, so that the output keeps its meaning.
+    const bool standard_class = class_uid && is_valid_uid(original) && original.rfind("1.2.840.10008.", 0) == 0;
+    const std::string uid = original.empty() || standard_class ? original : pseudonyms_.uid(original);
     if (uid != original) record.uids[original] = uid;
     replaced += (first ? "" : "\\") + uid;
   }
@@ -223,9 +305,12 @@ void DatasetDeidentifier::clean_private(DcmItem& item, const InstanceContext& co
     const DcmTagKey key = element->getTag();
     const std::uint16_t group = key.getGroup();
     if (group % 2 == 0) continue;
+    if (key.getElement() >= 0x0010 && key.getElement() <= 0x00ff) continue;  // creators: decided below
     if (key.getElement() < 0x1000) {
-      if (key.getElement() < 0x0010) doomed.push_back(key);  // private group lengths, illegal (gggg,0001-000F)
-      continue;                                               // creators: decided below
+      // (gggg,0001-000F) are illegal, (gggg,0100-0FFF) belong to no block (PS3.5 7.8.1): no
+      // creator vouches for them, so nothing can declare them safe.
+      doomed.push_back(key);
+      continue;
     }
     const std::pair<std::uint16_t, std::uint8_t> block{group, static_cast<std::uint8_t>(key.getElement() >> 8)};
     const auto creator = creators.find(block);

@@ -1,7 +1,9 @@
 #pragma once
 // Applies the bound profile to one dataset, recursively: the table's action on every attribute
 // of every sequence item at any depth (PS3.15 E.1.1), private attributes removed unless on the
-// safe list (E.3.10), overlays (60xx) and curves (50xx) removed whole.
+// safe list (E.3.10), overlays (60xx) and curves (50xx) removed whole. Beyond the table
+// (docs/security.md): unlisted free text and names get dummies, unlisted UIDs are hashed,
+// URLs removed, and values stored as UN are read with their dictionary VR first.
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcitem.h>
@@ -47,9 +49,13 @@ class DatasetDeidentifier {
   void apply(DcmElement& element, Action action, const InstanceContext& context,
              PseudonymRecord& record, std::vector<DcmTagKey>& doomed) const;
   void clean_sequence(DcmElement& element, const InstanceContext& context, PseudonymRecord& record) const;
+  void clean_unlisted(DcmElement& element, const InstanceContext& context, PseudonymRecord& record,
+                      std::vector<DcmTagKey>& doomed) const;
+  void use_dictionary_vrs(DcmItem& item, std::vector<DcmTagKey>& doomed) const;
   void clean_private(DcmItem& item, const InstanceContext& context, PseudonymRecord& record,
                      std::vector<DcmTagKey>& doomed) const;
-  void replace_uids(DcmElement& element, PseudonymRecord& record) const;
+  // `class_uid`: the element names SOP classes (kept under the standard's root when valid).
+  void replace_uids(DcmElement& element, PseudonymRecord& record, bool class_uid = false) const;
   // True when the value changed.
   bool clean_value(DcmElement& element, const InstanceContext& context) const;
 

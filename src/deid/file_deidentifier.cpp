@@ -9,7 +9,10 @@
 #include <set>
 #include <stdexcept>
 
+#include "deid/byte_hygiene.hpp"
 #include "deid/dcmtk_check.hpp"
+#include "deid/dcmtk_settings.hpp"
+#include "deid/dicom_preflight.hpp"
 #include "deid/deflated_writer.hpp"
 #include "deid/empty_sequences.hpp"
 #include "deid/marks.hpp"
@@ -17,6 +20,7 @@
 #include "deid/pixel_codecs.hpp"
 #include "deid/residual_phi.hpp"
 #include "io/atomic_file.hpp"
+#include "io/contained_path.hpp"
 
 namespace medanon::deid {
 namespace {
@@ -43,7 +47,11 @@ FileResult rejected(FileResult result, const std::string& why) {
 
 std::string output_path_for(const std::string& root, const std::string& pseudo_patient_id,
                             const std::string& study_uid, const std::string& series_uid, const std::string& sop_uid) {
-  return (std::filesystem::path(root) / pseudo_patient_id / study_uid / series_uid / (sop_uid + ".dcm")).string();
+  // Folder names come from header values: only valid UIDs, and never a path that leaves root.
+  for (const std::string* uid : {&study_uid, &series_uid, &sop_uid}) {
+    if (!is_valid_uid(*uid)) throw InputError("a Study, Series or SOP Instance UID is not a valid UID (PS3.5 9.1)");
+  }
+  return io::join_under(root, {pseudo_patient_id, study_uid, series_uid, sop_uid + ".dcm"});
 }
 
 FileDeidentifier::FileDeidentifier(DeidConfig config, ProjectKey key)
@@ -58,6 +66,7 @@ FileDeidentifier::FileDeidentifier(DeidConfig config, ProjectKey key)
     safe_private_ = SafePrivateList::load(config_.safe_private_list);
   }
   register_codecs();
+  configure_dcmtk_for_untrusted_input();
 }
 
 FileResult FileDeidentifier::deidentify(const FileRequest& request) const {
@@ -179,6 +188,9 @@ FileResult FileDeidentifier::deidentify_or_throw(const FileRequest& request) con
       return rejected(result, e.what());
     }
     result.pixels_reencoded = true;
+  } else if (const std::string why = clean_pixel_data_bytes(dataset, result.pixels_decodable, output_syntax);
+             !why.empty()) {
+    return rejected(result, why);  // byte_hygiene.hpp: overlay bits, over-long Pixel Data
   }
   // A bare dataset read as implicit little endian keeps its syntax; its meta header is made here.
   if (output_syntax == EXS_Unknown) output_syntax = EXS_LittleEndianImplicit;
@@ -188,12 +200,16 @@ FileResult FileDeidentifier::deidentify_or_throw(const FileRequest& request) con
   // Never over another input's output: a SOP Instance UID written twice is a duplicate.
   const io::Placement placement = io::write_new_atomically(result.output_path, [&](const std::string& temporary) {
     // Deflated files must be deflated again (the whole dataset is one stream); see deflated_writer.hpp.
-    if (output_syntax == EXS_DeflatedLittleEndianExplicit) return save_deflated(file, temporary);
-    // EWM_updateMeta: keep the meta header we cleaned, refresh its class, instance and syntax
-    // (and make one for a bare dataset: the output is always a PS3.10 file).
-    check(file.saveFile(temporary.c_str(), output_syntax, EET_ExplicitLength, EGL_withoutGL, EPD_noChange, 0, 0,
-                        EWM_updateMeta),
-          "write the output file as " + std::string(DcmXfer(output_syntax).getXferName()));
+    if (output_syntax == EXS_DeflatedLittleEndianExplicit) {
+      save_deflated(file, temporary);
+    } else {
+      // EWM_updateMeta: keep the meta header we cleaned, refresh its class, instance and syntax
+      // (and make one for a bare dataset: the output is always a PS3.10 file).
+      check(file.saveFile(temporary.c_str(), output_syntax, EET_ExplicitLength, EGL_withoutGL, EPD_noChange, 0, 0,
+                          EWM_updateMeta),
+            "write the output file as " + std::string(DcmXfer(output_syntax).getXferName()));
+    }
+    zero_preamble(temporary);  // DCMTK copies the input's preamble (byte_hygiene.hpp)
   });
   if (placement == io::Placement::different_exists) {
     result.duplicate = true;

@@ -21,6 +21,7 @@ void put_deidentification_marks(DcmItem& dataset, const ProfileOptions& options,
   const std::vector<MethodCode> codes = method_codes(options, pixels_cleaned);
   std::string method = lo_value(std::string("medanon ") + MEDANON_VERSION + " DICOM PS3.15 " + table_edition);
   for (const MethodCode& code : codes) method += "\\" + lo_value(code.meaning);
+  if (options.public_demo_key) method += "\\PUBLIC DEMO KEY: PSEUDONYMS REVERSIBLE BY ANYONE";
   check(dataset.putAndInsertString(DCM_DeidentificationMethod, method.c_str()), "put DeidentificationMethod");
 
   // Replaced rather than appended: the codes describe what this output went through.

@@ -32,6 +32,9 @@ struct ProfileOptions {
   // Clean Pixel Data (E.3.1): the job runs the pixel stage. It is claimed in an output file
   // only for images the pixel stage reports as cleaned or verified.
   bool clean_pixel_data = true;
+  // The job's key is the public demo key (--insecure-key without --key): anyone can recompute
+  // every pseudonym, so every output says so in DeidentificationMethod.
+  bool public_demo_key = false;
 
   bool enabled(ProfileOption option) const;
 };

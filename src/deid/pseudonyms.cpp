@@ -1,5 +1,7 @@
 #include "deid/pseudonyms.hpp"
 
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcuid.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -39,6 +41,19 @@ std::uint64_t first_64_bits(const Digest& digest) {
 
 }  // namespace
 
+bool is_valid_uid(const std::string& uid) {
+  if (uid.empty() || uid.size() > 64 || uid.front() == '.' || uid.back() == '.') return false;
+  for (size_t i = 0; i < uid.size(); ++i) {
+    const char c = uid[i];
+    if (c == '.' ? uid[i + 1] == '.' : (c < '0' || c > '9')) return false;
+  }
+  return true;
+}
+
+bool is_well_known_uid(const std::string& uid) {
+  return uid.rfind("1.2.840.10008.", 0) == 0 && is_valid_uid(uid) && dcmFindNameOfUID(uid.c_str(), nullptr) != nullptr;
+}
+
 ProjectKey ProjectKey::from_file(const std::string& path, bool insecure) {
   struct stat info {};
   if (path.empty()) throw UsageError("no project key file given (--key FILE)", Scope::all_ranks);
@@ -76,7 +91,7 @@ std::string ProjectKey::fingerprint() const {
 }
 
 std::string Pseudonymizer::uid(const std::string& original) const {
-  if (original.rfind("1.2.840.10008.", 0) == 0) return original;
+  if (is_well_known_uid(original)) return original;
   return "2.25." + decimal_of_128_bits(hmac_sha256(key_.bytes(), "uid:" + original));
 }
 

@@ -31,13 +31,22 @@ class ProjectKey {
 
 inline constexpr std::size_t kMinimumKeyBytes = 16;
 
+// PS3.5 9.1: 1 to 64 characters of digits and '.', no empty component ("1..2", ".1", "1.").
+bool is_valid_uid(const std::string& uid);
+
+// A UID the DICOM standard itself defines (PS3.6 Annex A: SOP classes, transfer syntaxes,
+// well-known frames of reference...) and that DCMTK's dictionary names: exactly, not by prefix.
+// "1.2.840.10008.1/../x" or "1.2.840.10008.999.<patient number>" are not well known.
+bool is_well_known_uid(const std::string& uid);
+
 class Pseudonymizer {
  public:
   explicit Pseudonymizer(ProjectKey key) : key_(std::move(key)) {}
 
   // "2.25.<decimal of the first 128 bits of HMAC(key, "uid:" + uid)>" (PS3.5 B.2: a UUID-derived
-  // UID under 2.25; at most 44 characters). Well-known DICOM UIDs (1.2.840.10008.*) are returned
-  // unchanged: they name standard things (classes, frames of reference), never a patient.
+  // UID under 2.25; at most 44 characters). Only exact well-known UIDs (is_well_known_uid) are
+  // returned unchanged: they name standard things (classes, transfer syntaxes), never a patient.
+  // Anything else, malformed values included, is hashed, so the result is always a valid UID.
   std::string uid(const std::string& original) const;
 
   // "PX" + 12 base-32 characters (60 bits) of HMAC(key, "patient:" + id): fits SH/LO (16

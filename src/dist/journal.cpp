@@ -71,6 +71,7 @@ std::string encode_record(const ItemRecord& r) {
   j["output"] = r.output;
   j["status"] = static_cast<int>(r.status);
   j["error"] = r.error;
+  if (r.retryable) j["retryable"] = true;  // absent in journals of older versions: false
   j["rank"] = r.rank;
   j["attempt"] = r.attempt;
   j["seconds"] = r.seconds;
@@ -83,7 +84,8 @@ std::string encode_record(const ItemRecord& r) {
   nlohmann::json boxes = nlohmann::json::array();
   for (const auto& b : r.boxes) boxes.push_back({b.x, b.y, b.width, b.height, b.detector, b.phi, b.action, b.confidence});
   j["boxes"] = boxes;
-  const std::string text = j.dump();
+  // Library messages may carry bytes that are not UTF-8 (a file name's): replaced, never a throw.
+  const std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::string payload;
   put_u32(payload, static_cast<std::uint32_t>(text.size()));
   payload += text;
@@ -103,6 +105,7 @@ ItemRecord decode_record(const std::string& payload) {
   r.output = j.at("output").get<std::string>();
   r.status = static_cast<ItemStatus>(j.at("status").get<int>());
   r.error = j.at("error").get<std::string>();
+  r.retryable = j.value("retryable", false);
   r.rank = j.at("rank").get<std::int32_t>();
   r.attempt = j.at("attempt").get<std::int32_t>();
   r.seconds = j.at("seconds").get<std::array<float, kStageCount>>();
@@ -163,7 +166,12 @@ JournalContents read_journals(const std::string& out) {
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {
     if (entry.is_regular_file() && entry.path().extension() == ".bin") files.push_back(entry.path());
   }
-  std::sort(files.begin(), files.end());  // deterministic order
+  // Attempt order (attempt-10 after attempt-9), then rank: later attempts' records come later.
+  const auto order = [](const std::filesystem::path& file) {
+    const std::string name = file.filename().string();
+    return std::make_pair(std::atoi(name.c_str() + std::strlen("attempt-")), name);
+  };
+  std::sort(files.begin(), files.end(), [&](const auto& a, const auto& b) { return order(a) < order(b); });
   for (const auto& file : files) {
     const std::string name = file.filename().string();  // attempt-<a>.rank-<r>.bin
     const int attempt = std::atoi(name.c_str() + std::strlen("attempt-"));

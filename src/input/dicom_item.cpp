@@ -13,6 +13,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "deid/dicom_preflight.hpp"
 #include "input/codecs.hpp"
 #include "input/jpeg2000.hpp"
 
@@ -152,6 +153,12 @@ LoadResult load_dicom(const std::string& path) {
   dcmEnableUnknownVRConversion.set(OFTrue);
   LoadResult result;
   result.item.kind = sniff_file(path);
+  // Nesting and sizes checked before DCMTK parses or decodes anything (deid/dicom_preflight.hpp):
+  // the one parse of every DICOM input passes here.
+  if (std::string problem = deid::dicom_preflight_problem(path); !problem.empty()) {
+    result.reason = std::move(problem);
+    return result;
+  }
   auto file = std::make_unique<DcmFileFormat>();
   // ERM_autoDetect: PS3.10 files and bare datasets (no preamble, no meta header) alike; the
   // writer gives every output a proper meta header. Elements longer than DCM_MaxReadLength

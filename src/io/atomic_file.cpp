@@ -1,7 +1,9 @@
 #include "io/atomic_file.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,19 +14,60 @@
 
 namespace medanon::io {
 
+namespace {
+
+constexpr char kTemporaryMarker[] = ".medanon-tmp.";
+std::atomic<bool> g_durable{false};
+
+// fsync(2) of a file or folder; folders make a rename or a new entry durable.
+void sync_path(const std::string& path, bool folder) {
+  const int fd = ::open(path.c_str(), (folder ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) throw InternalError(std::string("cannot open for fsync: ") + std::strerror(errno));
+  const int status = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  // EINVAL: the file system cannot sync this kind of file (e.g. a folder on some FUSE mounts).
+  if (status != 0 && error != EINVAL) throw InternalError(std::string("fsync failed: ") + std::strerror(error));
+}
+
+// Creates the missing folders of `folder` and syncs the parent of each one created.
+void create_folders_durably(const std::filesystem::path& folder) {
+  if (folder.empty() || std::filesystem::is_directory(folder)) return;
+  create_folders_durably(folder.parent_path());
+  std::error_code error;
+  if (std::filesystem::create_directory(folder, error)) {
+    if (g_durable) sync_path(folder.has_parent_path() ? folder.parent_path().string() : ".", /*folder=*/true);
+  } else if (error) {
+    throw InternalError("cannot create an output folder: " + error.message());
+  }
+}
+
+}  // namespace
+
+void set_durable_writes(bool durable) { g_durable = durable; }
+
 std::string temporary_path_for(const std::string& path) {
-  return path + ".tmp." + std::to_string(::getpid());
+  return path + kTemporaryMarker + std::to_string(::getpid());
+}
+
+bool is_temporary_path(const std::string& path) {
+  const size_t at = path.rfind(kTemporaryMarker);
+  if (at == std::string::npos) return false;
+  const std::string pid = path.substr(at + sizeof kTemporaryMarker - 1);
+  return !pid.empty() && pid.find_first_not_of("0123456789") == std::string::npos;
 }
 
 void write_atomically(const std::string& path, const std::function<void(const std::string&)>& write) {
   const std::filesystem::path target(path);
-  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
+  if (target.has_parent_path()) create_folders_durably(target.parent_path());
   const std::string temp = temporary_path_for(path);
   try {
     write(temp);
+    if (g_durable) sync_path(temp, /*folder=*/false);
     if (std::rename(temp.c_str(), path.c_str()) != 0) {
-      throw InternalError("cannot rename " + temp + " to " + path + ": " + std::strerror(errno));
+      throw InternalError(std::string("cannot rename a finished output into place: ") + std::strerror(errno));
     }
+    if (g_durable) sync_path(target.has_parent_path() ? target.parent_path().string() : ".", /*folder=*/true);
   } catch (...) {
     std::error_code ignored;
     std::filesystem::remove(temp, ignored);
@@ -47,14 +90,15 @@ void write_text_atomically(const std::string& path, const std::string& text) {
 
 std::vector<std::uint8_t> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot open " + path);
+  // Input paths may hold patient names: the message never quotes the path (the caller knows it).
+  if (!in) throw InputError(std::string("cannot open the file: ") + std::strerror(errno));
   // One read of the whole file: image files are megabytes, a byte-wise copy costs milliseconds.
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
   in.seekg(0, std::ios::beg);
-  if (size < 0) throw InputError("cannot read " + path);
+  if (size < 0) throw InputError("cannot read the file");
   std::vector<std::uint8_t> bytes(static_cast<size_t>(size));
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), size)) throw InputError("cannot read " + path);
+  if (!in.read(reinterpret_cast<char*>(bytes.data()), size)) throw InputError("cannot read the file");
   return bytes;
 }
 

@@ -1,7 +1,5 @@
 #include "io/manifest.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -130,27 +128,69 @@ Manifest manifest_from_list(const std::string& list_path) {
   return manifest;
 }
 
+// Length-prefixed fields ("<bytes>:<value>"), not JSON: paths are bytes on POSIX, and a file
+// name that is not UTF-8 (an old Latin-1 archive) must reach every rank unchanged, not stop the
+// job (JSON strings must be UTF-8).
+namespace {
+
+void put_field(std::string& out, const std::string& value) {
+  out += std::to_string(value.size());
+  out += ':';
+  out += value;
+}
+
+std::string get_field(const std::string& in, size_t& at) {
+  const size_t colon = in.find(':', at);
+  if (colon == std::string::npos) throw InternalError("manifest encoding: missing field length");
+  const size_t length = std::stoull(in.substr(at, colon - at));
+  if (colon + 1 + length > in.size()) throw InternalError("manifest encoding: truncated field");
+  std::string value = in.substr(colon + 1, length);
+  at = colon + 1 + length;
+  return value;
+}
+
+}  // namespace
+
 std::string serialize(const Manifest& manifest) {
-  nlohmann::json j;
-  j["source"] = manifest.source;
-  j["root"] = manifest.root;
-  nlohmann::json items = nlohmann::json::array();
+  std::string out = "medanon-manifest-2\n";
+  put_field(out, manifest.source);
+  put_field(out, manifest.root);
+  put_field(out, std::to_string(manifest.items.size()));
   for (const auto& item : manifest.items) {
-    items.push_back({item.path, static_cast<int>(item.kind), item.padchest_dir, item.padchest_id, item.identifying});
+    put_field(out, item.path);
+    put_field(out, std::to_string(static_cast<int>(item.kind)));
+    put_field(out, item.padchest_dir);
+    put_field(out, item.padchest_id);
+    put_field(out, std::to_string(item.identifying.size()));
+    for (const auto& [name, value] : item.identifying) {
+      put_field(out, name);
+      put_field(out, value);
+    }
   }
-  j["items"] = items;
-  return j.dump();
+  return out;
 }
 
 Manifest deserialize_manifest(const std::string& text) {
-  const auto j = nlohmann::json::parse(text);
+  const std::string magic = "medanon-manifest-2\n";
+  if (text.compare(0, magic.size(), magic) != 0) throw InternalError("manifest encoding: unknown format");
+  size_t at = magic.size();
   Manifest manifest;
-  manifest.source = j.at("source").get<std::string>();
-  manifest.root = j.at("root").get<std::string>();
-  for (const auto& item : j.at("items")) {
-    manifest.items.push_back({item.at(0).get<std::string>(), static_cast<InputKind>(item.at(1).get<int>()),
-                              item.at(2).get<std::string>(), item.at(3).get<std::string>(),
-                              item.at(4).get<std::map<std::string, std::string>>()});
+  manifest.source = get_field(text, at);
+  manifest.root = get_field(text, at);
+  const size_t count = std::stoull(get_field(text, at));
+  manifest.items.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    ManifestItem item;
+    item.path = get_field(text, at);
+    item.kind = static_cast<InputKind>(std::stoi(get_field(text, at)));
+    item.padchest_dir = get_field(text, at);
+    item.padchest_id = get_field(text, at);
+    const size_t pairs = std::stoull(get_field(text, at));
+    for (size_t k = 0; k < pairs; ++k) {
+      std::string name = get_field(text, at);
+      item.identifying[name] = get_field(text, at);
+    }
+    manifest.items.push_back(std::move(item));
   }
   return manifest;
 }

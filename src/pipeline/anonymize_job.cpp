@@ -23,6 +23,9 @@
 #include "dist/journal.hpp"
 #include "dist/work_queue.hpp"
 #include "io/atomic_file.hpp"
+#include "io/contained_path.hpp"
+#include "dist/out_lock.hpp"
+#include "pipeline/resume_state.hpp"
 
 namespace medanon::pipeline {
 namespace {
@@ -37,11 +40,13 @@ struct FlushMarker {
 // Everything rank 0 decides before the work starts, shared with every rank in one broadcast.
 struct JobPlan {
   std::string problem;           // non-empty: the job cannot run (all ranks raise it)
+  int problem_code = static_cast<int>(ExitCode::input_error);
   io::Manifest manifest;
   int attempt = 0;
   std::vector<std::int64_t> todo;
   long long items_in_scope = 0;  // the items of this shard (all of them without --shard)
   std::vector<ItemRecord> earlier_unflushed;  // rank 0 only: journaled but not in the HDF5
+  std::vector<ItemRecord> crashed;            // rank 0 only: failed now, journaled by rank 0
   bool recreate_hdf5 = true;
   FlushMarker marker;
   long long earlier_failed = 0, earlier_rejected = 0, earlier_ok = 0;
@@ -61,11 +66,12 @@ FlushMarker read_marker(const std::string& out) {
   return marker;
 }
 
-// Temporary files of writes a kill interrupted: never part of the output.
+// Temporary files of writes a kill interrupted: never part of the output. Only medanon's own
+// temporary names match (io::is_temporary_path): an input ID containing ".tmp." is an output.
 void remove_partial_outputs(const std::string& out) {
   for (auto it = fs::recursive_directory_iterator(out); it != fs::recursive_directory_iterator(); ++it) {
-    if (fs::is_regular_file(it->symlink_status()) && it->path().filename().string().find(".tmp.") != std::string::npos) {
-      fs::remove(it->path());
+    if (fs::is_regular_file(it->symlink_status()) && io::is_temporary_path(it->path().filename().string())) {
+      io::remove_under(out, it->path().string());
     }
   }
 }
@@ -77,7 +83,7 @@ io::Manifest build_manifest(const AnonymizeOptions& o) {
 }
 
 // Rank 0: the manifest, the safety checks on --out, and what an earlier attempt left.
-JobPlan plan_job(const AnonymizeOptions& o) {
+JobPlan plan_job(const AnonymizeOptions& o, const deid::ProjectKey& key) {
   JobPlan plan;
   try {
     plan.manifest = build_manifest(o);
@@ -104,14 +110,22 @@ JobPlan plan_job(const AnonymizeOptions& o) {
     if (journals.torn_records > 0) {
       log::warn(std::to_string(journals.torn_records) + " journal record(s) cut by a kill are dropped; their items are redone");
     }
-    std::set<std::int64_t> done;
-    for (auto& record : journals.records) {
-      if (!done.insert(record.item).second) continue;  // defensive: first record of an item wins
-      (record.status == ItemStatus::ok ? plan.earlier_ok
-       : record.status == ItemStatus::failed ? plan.earlier_failed
-                                             : plan.earlier_rejected) += 1;
-      plan.earlier_unflushed.push_back(std::move(record));
+    // Nothing of an earlier run is taken over unless it was made with these inputs, key, options.
+    check_or_store_identity(out.string(),
+                            identity_of(plan.manifest, o.shard_index, o.shard_count, key.fingerprint(), o.effective_config),
+                            journals.highest_attempt >= 0);
+    const std::string path_hash_key(key.bytes().begin(), key.bytes().end());
+    JournalVerdict verdict = judge_journals(journals.records, plan.manifest, path_hash_key, plan.attempt);
+    const std::set<std::int64_t>& done = verdict.done;
+    plan.earlier_ok = verdict.ok;
+    plan.earlier_failed = verdict.failed;
+    plan.earlier_rejected = verdict.rejected;
+    plan.earlier_unflushed = std::move(verdict.finished);
+    plan.crashed = std::move(verdict.crashed);
+    if (!plan.crashed.empty()) {
+      log::warn(std::to_string(plan.crashed.size()) + " item(s) ended their rank in two attempts: failed, not tried again");
     }
+    if (verdict.retried > 0) log::warn(std::to_string(verdict.retried) + " item(s) that failed transiently are retried once");
     // Item indices stay those of the whole manifest, so the audits of an array's shards join.
     for (std::int64_t i = 0; i < static_cast<std::int64_t>(plan.manifest.items.size()); ++i) {
       if (i % o.shard_count != o.shard_index) continue;
@@ -121,6 +135,9 @@ JobPlan plan_job(const AnonymizeOptions& o) {
     // The HDF5 file is kept only when its last flush completed (the marker is written after it).
     plan.marker = read_marker(out.string());
     plan.recreate_hdf5 = !fs::exists(o.hdf5) || plan.marker.flushes < 0;
+  } catch (const Error& e) {
+    plan.problem = e.what();
+    plan.problem_code = static_cast<int>(e.code());
   } catch (const std::exception& e) {
     plan.problem = e.what();
   }
@@ -128,7 +145,10 @@ JobPlan plan_job(const AnonymizeOptions& o) {
 }
 
 std::string encode_plan(const JobPlan& plan) {
-  std::string text = plan.problem + '\n' + std::to_string(plan.attempt) + '\n' + (plan.recreate_hdf5 ? "1" : "0") + '\n';
+  std::string problem = plan.problem;
+  std::replace(problem.begin(), problem.end(), '\n', ' ');  // one line of the encoding
+  std::string text = std::to_string(plan.problem_code) + ' ' + problem + '\n' + std::to_string(plan.attempt) + '\n' +
+                     (plan.recreate_hdf5 ? "1" : "0") + '\n';
   text += std::to_string(plan.marker.flushes) + ' ' + std::to_string(plan.marker.rows) + '\n';
   text += std::to_string(plan.items_in_scope) + ' ' + std::to_string(plan.todo.size()) + '\n';
   for (auto item : plan.todo) text += std::to_string(item) + ' ';
@@ -145,7 +165,9 @@ JobPlan decode_plan(const std::string& text) {
     at = end + 1;
     return value;
   };
-  plan.problem = line();
+  const std::string problem = line();
+  plan.problem_code = std::stoi(problem);
+  plan.problem = problem.substr(problem.find(' ') + 1);
   plan.attempt = std::stoi(line());
   plan.recreate_hdf5 = line() == "1";
   const std::string marker = line();
@@ -165,12 +187,64 @@ JobPlan decode_plan(const std::string& text) {
   return plan;
 }
 
+// The key is read by rank 0 only and broadcast: a key file on a node-local path, or one that
+// only some nodes can read, cannot make the ranks disagree (and deadlock). Rank 0 reports.
+deid::ProjectKey read_key_on_root(const AnonymizeOptions& o, const dist::Communicator& comm) {
+  std::string bytes, problem;
+  if (comm.is_root()) {
+    try {
+      const deid::ProjectKey key = deid::ProjectKey::for_job(o.key_file, o.insecure_key);
+      bytes.assign(key.bytes().begin(), key.bytes().end());
+    } catch (const std::exception& e) {
+      problem = e.what();
+      if (problem.empty()) problem = "the project key could not be read";
+    }
+  }
+  problem = comm.broadcast_string(problem);
+  if (!problem.empty()) throw UsageError(problem, Scope::all_ranks);
+  bytes = comm.broadcast_string(bytes);
+  return deid::ProjectKey::from_bytes(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+}
+
+void warn_public_key() {
+  log::warn("!!! --insecure-key without --key: this job uses medanon's PUBLIC demo key. Anyone can recompute every "
+            "pseudonym, date shift and path hash of its outputs and audit: they are NOT de-identified. Demos only; "
+            "recorded in the audit (insecure_key) and in every DICOM output's DeidentificationMethod.");
+}
+
+// Runs `setup` on every rank; a rank that fails prints its own error, then every rank throws
+// together (an error only some ranks meet must never leave the others in a collective).
+void agree_on_setup(const dist::Communicator& comm, const std::string& what, const std::function<void()>& setup) {
+  long long failed = 0;
+  ExitCode code = ExitCode::input_error;
+  try {
+    setup();
+  } catch (const Error& e) {
+    log::rank_error(what + ": " + e.what());
+    code = e.code();
+    failed = 1;
+  } catch (const std::exception& e) {
+    log::rank_error(what + ": " + e.what());
+    failed = 1;
+  }
+  const long long ranks_failed = comm.allreduce_sum(failed);
+  if (ranks_failed > 0) {
+    throw Error(code, what + " failed on " + std::to_string(ranks_failed) + " of " + std::to_string(comm.size()) +
+                          " rank(s); each printed its error above",
+                Scope::all_ranks);
+  }
+}
+
 }  // namespace
 
 AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Communicator& comm) {
   const double start = MPI_Wtime();
   accept_stop_requests();  // from here a USR1/TERM means: flush what is done, exit 6
+  io::set_durable_writes(true);  // outputs on disk before the journal says "done" (io/atomic_file.hpp)
   AnonymizeOptions o = options;
+  // Rank 0's configuration is the job's: ranks started with other command lines (MPMD, a
+  // node-local path) must still write identical collective HDF5 attributes and run identity.
+  o.effective_config = comm.broadcast_string(o.effective_config);
   // OpenCV would otherwise start a thread per core in every rank: N ranks x N threads fight.
   cv::setNumThreads(o.threads);
   if (o.hdf5.empty()) o.hdf5 = o.out + "/medanon.h5";
@@ -181,13 +255,27 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   if (o.key_file.empty() && !o.insecure_key) {
     throw UsageError("give --key FILE (the project key), or --insecure-key for demos", Scope::all_ranks);
   }
-  const deid::ProjectKey key = deid::ProjectKey::for_job(o.key_file, o.insecure_key);
+  const deid::ProjectKey key = read_key_on_root(o, comm);
+  // Rank 0's command line decides (the ranks' may differ under MPMD launches).
+  const bool public_key = comm.broadcast_string(o.key_file.empty() ? "1" : "0") == "1";
+  o.insecure_key = comm.broadcast_string(o.insecure_key ? "1" : "0") == "1";
+  if (public_key) warn_public_key();
 
   // ---- plan on rank 0, shared with all -------------------------------------------------
+  // Rank 0 holds the lock on --out until the job ends: one job per output folder.
+  std::optional<dist::OutLock> out_lock;
   JobPlan mine;
-  if (comm.is_root()) mine = plan_job(o);
+  if (comm.is_root()) {
+    try {
+      out_lock.emplace(o.out);
+      mine = plan_job(o, key);
+    } catch (const Error& e) {
+      mine.problem = e.what();
+      mine.problem_code = static_cast<int>(e.code());
+    }
+  }
   JobPlan plan = decode_plan(comm.broadcast_string(comm.is_root() ? encode_plan(mine) : std::string()));
-  if (!plan.problem.empty()) throw InputError(plan.problem, Scope::all_ranks);
+  if (!plan.problem.empty()) throw Error(static_cast<ExitCode>(plan.problem_code), plan.problem, Scope::all_ranks);
   if (comm.is_root()) plan.earlier_unflushed = std::move(mine.earlier_unflushed);
 
   // ---- the shared HDF5 file: kept when consistent, else rebuilt from every journal --------
@@ -212,15 +300,20 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   long long flushes = plan.recreate_hdf5 ? 0 : audit->int_attribute("flushes");
   if (!plan.recreate_hdf5 && comm.is_root()) {
     // Keep only the journal records the file does not hold yet (exactly once).
-    const std::vector<std::int64_t> present = audit->items();
-    const std::set<std::int64_t> in_file(present.begin(), present.end());
+    // (item, attempt): an item retried after a transient failure has a row per attempt.
+    std::set<std::pair<std::int64_t, std::int32_t>> in_file;
+    for (const ItemRecord& row : audit->records()) in_file.insert({row.item, row.attempt});
     auto& pending = plan.earlier_unflushed;
-    pending.erase(std::remove_if(pending.begin(), pending.end(), [&](const ItemRecord& r) { return in_file.count(r.item); }),
+    pending.erase(std::remove_if(pending.begin(), pending.end(),
+                                 [&](const ItemRecord& r) { return in_file.count({r.item, r.attempt}) > 0; }),
                   pending.end());
   }
   const std::string started = std::to_string(static_cast<long long>(std::time(nullptr)));
   audit->set_attribute("medanon_version", std::string(MEDANON_VERSION));
   audit->set_attribute("key_fingerprint", key.fingerprint());
+  // Who can recompute this audit's hashes: everyone, with the public demo key.
+  audit->set_attribute("insecure_key", std::string(public_key ? "public demo key: pseudonyms and hashes reversible by anyone"
+                                                   : o.insecure_key ? "key file readable by others" : "no"));
   audit->set_attribute("config", o.effective_config);
   audit->set_attribute("world_size", static_cast<std::int64_t>(comm.size()));
   audit->set_attribute("items_total", static_cast<std::int64_t>(plan.items_in_scope));
@@ -233,10 +326,15 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   deid_config.profile_table = o.configs_dir + "/deid/ps3.15-table-e1-1.tsv";
   deid_config.iod_types = o.configs_dir + "/deid/iod-types.tsv";
   deid_config.options.clean_pixel_data = o.stages.text;
-  const deid::FileDeidentifier deidentifier(deid_config, key);
-
+  deid_config.options.public_demo_key = public_key;
+  // Each rank reads the tables (and Tesseract's data) itself; a rank that cannot prints why,
+  // and every rank stops together instead of the others waiting in a collective.
+  std::optional<deid::FileDeidentifier> deidentifier;
   std::unique_ptr<pixel::PixelPipeline> pixel_stages;
-  if (o.stages.text) pixel_stages = std::make_unique<pixel::PixelPipeline>(o.pixel);
+  agree_on_setup(comm, "loading the de-identification tables and pixel stages", [&] {
+    deidentifier.emplace(deid_config, key);
+    if (o.stages.text) pixel_stages = std::make_unique<pixel::PixelPipeline>(o.pixel);
+  });
 
   // Every rank loads the model; if any cannot, all raise the same error (collective).
   std::unique_ptr<ForeignObjectStage> foreign_objects;
@@ -255,7 +353,7 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   }
 
   PipelineContext context;
-  context.deid = &deidentifier;
+  context.deid = &*deidentifier;
   context.pixel = pixel_stages.get();
   context.out = o.out;
   context.manifest = &plan.manifest;
@@ -274,10 +372,26 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   dist::JournalWriter journal(dist::journal_path(o.out, plan.attempt, comm.rank()));
   dist::WorkQueue queue(plan.todo, comm.handle());
   std::vector<ItemRecord> unflushed = comm.is_root() ? std::move(plan.earlier_unflushed) : std::vector<ItemRecord>{};
+  if (comm.is_root()) {
+    for (ItemRecord& record : mine.crashed) {
+      journal.append(record);
+      unflushed.push_back(std::move(record));
+    }
+  }
   long long epochs_done = 0;
   bool out_of_work = false, stop_forwarded = false;
   double last_flush = MPI_Wtime(), last_progress = MPI_Wtime();
   std::ofstream rank_log(o.out + "/.medanon/rank-" + std::to_string(comm.rank()) + ".log", std::ios::app);
+  auto claim = [&](std::int64_t item) {
+    // Durable before the item starts: an item that kills its rank is known to the next attempt.
+    ItemRecord claimed;
+    claimed.item = item;
+    claimed.input_hash = input_path_hash(context.path_hash_key, plan.manifest.items.at(static_cast<size_t>(item)).path);
+    claimed.status = ItemStatus::claimed;
+    claimed.rank = comm.rank();
+    claimed.attempt = plan.attempt;
+    journal.append(claimed);
+  };
   auto finish = [&](ItemRecord record) {
     journal.append(record);  // durable before the next claim: the item is done
     queue.count_finished(record.status != ItemStatus::ok);
@@ -300,10 +414,11 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
     } catch (const std::exception& e) {
       // The image was de-identified, but its foreign-object check failed: not a finished item.
       for (auto& record : waiting) {
-        std::error_code ignored;
-        fs::remove(fs::path(o.out) / record.output, ignored);
+        // record.output was built from generated names; still, never delete outside --out.
+        io::remove_under(o.out, (fs::path(o.out) / record.output).string());
         record.status = ItemStatus::failed;
         record.error = std::string("foreign-object stage: ") + e.what();
+        record.retryable = true;  // a model or resource failure, not the input's fault
         record.output.clear();
       }
     }
@@ -316,6 +431,7 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
     const bool batch_full = foreign_objects && static_cast<int>(waiting.size()) >= foreign_objects->batch_size();
     const bool claimed = !out_of_work && !stop_requested() && !batch_full && queue.next(item);
     if (claimed) {
+      claim(item);
       cv::Mat model_input;
       ItemRecord record = process_item(item, context, foreign_objects ? &model_input : nullptr);
       if (foreign_objects && record.status == ItemStatus::ok && !model_input.empty()) {

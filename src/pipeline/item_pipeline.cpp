@@ -17,6 +17,8 @@
 #include "pixel/image_validation.hpp"
 #include "pixel/pixel_pipeline.hpp"
 #include "io/atomic_file.hpp"
+#include "io/contained_path.hpp"
+#include "io/image_header.hpp"
 #include "io/png_encoding.hpp"
 
 namespace medanon::pipeline {
@@ -116,7 +118,7 @@ void process_image(const io::ManifestItem& item, ItemRecord& record, StageClock&
     pixels = result.image.pixels;
     if (model_input != nullptr) *model_input = model_view(result.image);
   } else {
-    pixels = cv::imread(item.path, cv::IMREAD_UNCHANGED);
+    pixels = io::decode_image_bytes(io::read_bytes(item.path), cv::IMREAD_UNCHANGED);  // by bytes, header checked
     clock.lap(Stage::read);
     if (pixels.empty()) throw InputError("not a decodable image");
     if (model_input != nullptr) {
@@ -142,6 +144,7 @@ void process_image(const io::ManifestItem& item, ItemRecord& record, StageClock&
     bytes = io::encode_png(pixels, level);
   }
   record.output = image_output_name(item, record.input_hash, jpeg ? ".jpg" : ".png");
+  io::require_under(context.out, context.out + "/" + record.output, "an image output");
   io::write_bytes_atomically(context.out + "/" + record.output, bytes);
   clock.lap(Stage::write);
   record.status = ItemStatus::ok;
@@ -307,6 +310,8 @@ ItemRecord process_item(std::int64_t index, const PipelineContext& context, cv::
     // A bad item never stops the job; no output of it survives (writes are atomic).
     record.status = ItemStatus::failed;
     record.error = without_path(e.what(), item.path);
+    // Input errors recur on every attempt; anything else (I/O, memory, a library) may not.
+    record.retryable = dynamic_cast<const InputError*>(&e) == nullptr;
     record.output.clear();
   }
   if (model_input != nullptr && record.status != ItemStatus::ok) model_input->release();

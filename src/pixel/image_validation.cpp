@@ -12,6 +12,7 @@
 #include "core/errors.hpp"
 #include "input/file_kind.hpp"
 #include "io/atomic_file.hpp"
+#include "io/image_header.hpp"
 #include "io/png_decoding.hpp"
 #include "pixel/dicom_reading.hpp"
 
@@ -75,20 +76,15 @@ ReadResult read_plain_image(const std::string& path, const ImageLimits& limits) 
   // for a corrupt stream through imread) when the decoder fails, e.g. on a PNG CRC error.
   cv::Mat decoded;
   try {
-    if (lower_extension(path) == ".png") {
-      const std::vector<std::uint8_t> file = io::read_bytes(path);
-      if (std::optional<cv::Mat> fast = io::decode_simple_png(file, limits.max_pixels)) {
-        decoded = std::move(*fast);
-      } else {
-        decoded = cv::imdecode(file, cv::IMREAD_UNCHANGED);
-      }
-    } else {
-      decoded = cv::imread(path, cv::IMREAD_UNCHANGED);
-    }
+    // Decoded from bytes, never by name: OpenCV's messages quote the name it was given.
+    const std::vector<std::uint8_t> file = io::read_bytes(path);
+    std::optional<cv::Mat> fast;
+    if (lower_extension(path) == ".png") fast = io::decode_simple_png(file, limits.max_pixels);
+    decoded = fast ? std::move(*fast) : io::decode_image_bytes(file, cv::IMREAD_UNCHANGED);  // header checked first
   } catch (const cv::Exception& e) {
     return rejected(std::string("image decoder failed: ") + e.what());
-  } catch (const InputError&) {
-    return rejected("cannot read file");
+  } catch (const InputError& e) {
+    return rejected(e.what());  // unreadable, or too large by its header (never names the file)
   }
   if (decoded.empty()) return rejected("not decodable as an image (corrupt or unsupported file)");
 
@@ -118,7 +114,8 @@ ReadResult read_and_validate(const std::string& path, const ImageLimits& limits)
   if (!std::filesystem::is_regular_file(path, error)) return rejected("not a regular file");
   const SourceFormat by_name = format_from_extension(lower_extension(path));
   if (by_name == SourceFormat::dicom || input::is_dicom(input::sniff_file(path))) return read_dicom_image(path, limits);
-  if (by_name == SourceFormat::unknown) return rejected("unsupported file type (" + lower_extension(path) + ")");
+  // The extension is part of the file name, which may hold PHI: never quoted in a reason.
+  if (by_name == SourceFormat::unknown) return rejected("unsupported file type (not DICOM, PNG, JPEG, TIFF or BMP)");
   return read_plain_image(path, limits);
 }
 

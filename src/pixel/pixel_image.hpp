@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 
+#include "core/input_limits.hpp"
+
 namespace medanon::pixel {
 
 enum class SourceFormat { png, jpeg, tiff, bmp, dicom, unknown };
@@ -39,7 +41,7 @@ struct ReadResult {
 struct ImageLimits {
   int min_side = 16;
   int max_side = 16384;
-  long long max_pixels = 100LL * 1000 * 1000;
+  long long max_pixels = core::max_image_pixels();  // --max-image-pixels
 };
 
 }  // namespace medanon::pixel

@@ -49,7 +49,7 @@ for scenario in "${scenarios[@]}"; do
   $system_python "$(dirname "$0")/h5_digest.py" "$out/medanon.h5" "$items" >"$out.digest" || fail "run $n: HDF5 check"
   cmp -s "$scratch/reference.digest" "$out.digest" || fail "run $n (kill $victim at ${delay}s): HDF5 differs from the uninterrupted run"
   diff -r -x .medanon -x medanon.h5 "$scratch/reference" "$out" >/dev/null || fail "run $n: output files differ"
-  [[ -z $(find "$out" -name '*.tmp.*') ]] || fail "run $n: partial files survived"
+  [[ -z $(find "$out" -name '*.medanon-tmp.*') ]] || fail "run $n: partial files survived"
   h5dump -H "$out/medanon.h5" >/dev/null 2>&1 || fail "run $n: h5dump cannot read the file"
   grep -q "attempt" "$out.resume.log" || true
 done

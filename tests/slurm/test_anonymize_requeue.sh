@@ -43,7 +43,7 @@ $system_python "$source_dir/tests/mpi/h5_digest.py" "$scratch/slurm-out/medanon.
   || fail "requeued run HDF5 (exactly once)"
 cmp -s "$scratch/reference.digest" "$scratch/slurm.digest" || fail "the requeued run differs from an uninterrupted one"
 diff -r -x .medanon -x medanon.h5 "$scratch/reference" "$scratch/slurm-out" >/dev/null || fail "output files differ"
-[[ -z $(find "$scratch/slurm-out" -name '*.tmp.*') ]] || fail "partial files survived"
+[[ -z $(find "$scratch/slurm-out" -name '*.medanon-tmp.*') ]] || fail "partial files survived"
 # Both attempts did real work: the audit's attempt column holds 0 and 1.
 attempts=$($system_python -c "import h5py; print(sorted(set(h5py.File('$scratch/slurm-out/medanon.h5')['audit']['attempt'].tolist())))")
 [[ $attempts == "[0, 1]" ]] || fail "expected items from attempts 0 and 1, got $attempts"

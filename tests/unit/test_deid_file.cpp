@@ -163,8 +163,13 @@ std::string write_undecodable_file(const fs::path& folder) {
   auto* sequence = new DcmPixelSequence(DcmTag(DCM_PixelSequenceTag));
   sequence->insert(new DcmPixelItem(DcmTag(DCM_PixelItemTag)));  // empty basic offset table
   auto* fragment = new DcmPixelItem(DcmTag(DCM_PixelItemTag));
-  const Uint8 stream[8] = {0xff, 0x4f, 0xff, 0x51, 0, 0, 0, 0};
-  fragment->putUint8Array(stream, 8);
+  // SOC + a SIZ marker declaring one 12-bit component (T.800 A.5.1): no bits above BitsStored,
+  // so header-only de-identification may copy it (deid/byte_hygiene.hpp).
+  Uint8 stream[46] = {0xff, 0x4f, 0xff, 0x51, 0, 41};
+  stream[41] = 1;     // Csiz
+  stream[42] = 11;    // Ssiz: 12 bits, unsigned
+  stream[43] = stream[44] = 1;
+  fragment->putUint8Array(stream, sizeof stream);
   sequence->insert(fragment);
   auto* pixels = new DcmPixelData(DCM_PixelData);
   pixels->putOriginalRepresentation(EXS_MPEG2MainProfileAtMainLevel, nullptr, sequence);

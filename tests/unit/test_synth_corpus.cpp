@@ -202,7 +202,7 @@ TEST(SynthCorpus, GroundTruthListsEveryFileAndItsMaskMatchesTheImage) {
   }
   // No temporary files survive a completed run.
   for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << entry.path();
+    EXPECT_EQ(entry.path().string().find(".medanon-tmp."), std::string::npos) << entry.path();
   }
 }
 
