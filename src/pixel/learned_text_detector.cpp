@@ -2,8 +2,6 @@
 
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <cstdlib>
 
 #include <algorithm>
 #include <cmath>
@@ -135,12 +133,6 @@ std::vector<LearnedBox> LearnedTextDetector::detect(const cv::Mat& grey, const c
   const cv::Mat output = net.forward();  // [1, 1, rows, cols] text probability
   ++runs_;
   const cv::Mat probability(rows, cols, CV_32F, const_cast<float*>(output.ptr<float>()));
-  if (std::getenv("MEDANON_DEBUG_LEARNED")) {  // TEMP
-    static int n = 0;
-    cv::imwrite("/tmp/tx/dbg_in_" + std::to_string(n) + ".png", input);
-    cv::Mat p8; probability.convertTo(p8, CV_8U, 255);
-    cv::imwrite("/tmp/tx/dbg_p_" + std::to_string(n++) + ".png", p8);
-  }
   const double to_x = static_cast<double>(area.width) / cols, to_y = static_cast<double>(area.height) / rows;
   std::vector<LearnedBox> boxes;
   for (LearnedBox found : db_boxes(probability, options_)) {

@@ -56,6 +56,51 @@ bool read_or_supported(const TextDetection& word) {
   return word.word_class != WordClass::unreadable || word.text_probability >= 0;
 }
 
+// The learned box of a redacted line covers its letters whole, where the word boxes of the
+// other detectors may miss a stretch (a hyphenated ID Tesseract reads in part, strokes too wide
+// for the stroke detector): the parts of such a box that no kept or flagged word holds are
+// filled too, as words of the same line.
+void fill_learned_lines(std::vector<TextDetection>& words, const std::vector<LearnedBox>& learned) {
+  std::vector<TextDetection> added;
+  for (const LearnedBox& line : learned) {
+    if (line.box.width < 1.5 * line.box.height) continue;
+    const TextDetection* redacted = nullptr;
+    std::vector<std::pair<int, int>> held;  // x intervals of words that must stay untouched
+    for (const TextDetection& word : words) {
+      const cv::Rect overlap = word.box & line.box;
+      if (overlap.empty()) continue;
+      if (word.action == TextAction::redacted) {
+        if (overlap.area() * 2 >= word.box.area() && redacted == nullptr) redacted = &word;
+      } else {
+        const int pad = std::max(2, word.box.height / 3);
+        held.emplace_back(word.box.x - pad, word.box.br().x + pad);
+      }
+    }
+    if (redacted == nullptr) continue;
+    std::sort(held.begin(), held.end());
+    int x = line.box.x;
+    auto emit = [&](int to) {
+      if (to - x < 2) return;
+      TextDetection piece = *redacted;
+      piece.box = cv::Rect(x, line.box.y, to - x, line.box.height);
+      piece.text.clear();
+      piece.confidence = -1;
+      piece.found_by = Detector::learned;
+      piece.word_class = WordClass::unreadable;
+      piece.why = "learned line box of a redacted line";
+      piece.text_probability = line.score;
+      piece.in_border = true;
+      added.push_back(std::move(piece));
+    };
+    for (const auto& [from, to] : held) {
+      if (from > x) emit(std::min(from, line.box.br().x));
+      x = std::max(x, to);
+    }
+    emit(line.box.br().x);
+  }
+  for (TextDetection& piece : added) words.push_back(std::move(piece));
+}
+
 }  // namespace
 
 void decide_text_actions(std::vector<TextDetection>& words, const std::vector<LearnedBox>& learned,
@@ -91,11 +136,17 @@ void decide_text_actions(std::vector<TextDetection>& words, const std::vector<Le
   std::vector<bool> duplicate(words.size());
   for (size_t i = 0; i < words.size(); ++i) duplicate[i] = inside_a_reading(words[i]);
 
+  // A word starting in the zone and running past it touches the zone as much as one inside it.
+  const std::vector<cv::Rect> bands = zone.bands();
+  auto touches = [&](const cv::Rect& box) {
+    return zone.in_border(box) ||
+           std::any_of(bands.begin(), bands.end(), [&](const cv::Rect& band) { return (band & box).area() > 0; });
+  };
   // A group holds zone PHI when one of its words would be redacted on its own.
   std::map<int, bool> phi_group;
   for (size_t i = 0; i < words.size(); ++i) {
     const TextDetection& word = words[i];
-    if (!duplicate[i] && word.in_border && word.phi && text_like(word)) phi_group[find(parent, word.line)] = true;
+    if (!duplicate[i] && touches(word.box) && word.phi && text_like(word)) phi_group[find(parent, word.line)] = true;
   }
   std::vector<TextDetection> decided;
   for (size_t i = 0; i < words.size(); ++i) {
@@ -118,6 +169,7 @@ void decide_text_actions(std::vector<TextDetection>& words, const std::vector<Le
     decided.push_back(std::move(word));
   }
   words = std::move(decided);
+  if (options.whole_line) fill_learned_lines(words, learned);
 }
 
 }  // namespace medanon::pixel

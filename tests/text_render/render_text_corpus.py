@@ -149,8 +149,12 @@ def text_value(canvas, rng, polarity, contrast):
         patch = canvas.image[max(0, y0 - pad):min(h, y1 + pad), max(0, x0 - pad):min(w, x1 + pad)]
         low, median, high = np.percentile(patch, [2, 50, 98])
         local_range = max(high - low, 0.15)  # flat plates: a range that still shows on a display
-        value = median + contrast * local_range if polarity == "bright" else median - contrast * local_range
-        return float(np.clip(value, 0.0, 1.0))
+        sign = 1 if polarity == "bright" else -1
+        # No room on that side (dark text on a black background would be invisible, to a person
+        # too): the other polarity, so every word really has its contrast.
+        if not 0.0 <= median + sign * contrast * local_range <= 1.0:
+            sign = -sign
+        return float(np.clip(median + sign * contrast * local_range, 0.0, 1.0))
 
     return value_for
 
