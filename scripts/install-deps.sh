@@ -21,7 +21,7 @@ packages=(
   python3-numpy python3-h5py python3-pydicom python3-torch
   # the learned text detector's one-time ONNX rewrite (scripts/fetch-text-detector.sh); the
   # independent text renderer (TrueType through FreeType) and the gate's real photographs/pages
-  python3-onnx python3-pil python3-skimage fonts-dejavu-core fonts-liberation fonts-noto-core fonts-lato
+  python3-onnx python3-pil python3-skimage fonts-dejavu-core fonts-dejavu-extra fonts-liberation fonts-noto-core fonts-lato
   # the local Slurm cluster of the Slurm tests (tests/slurm/cluster.sh; also installs them if missing)
   slurm-wlm munge
 )

@@ -69,8 +69,8 @@ double covered_by(const cv::Rect& view_box, const std::vector<TextDetection>& de
   return static_cast<double>(covered) / std::max(1, box.area());
 }
 
-// A learned box no stroke line explains, as a candidate line: one word over the whole box, the
-// polarity whose stroke response is stronger inside it first, the other as its rival.
+// A learned box no stroke line explains, as a candidate line: one word over the ink inside it, the
+// polarity whose stroke response is stronger there first, the other as its rival.
 StrokeLine learned_candidate(const DetectionView& view, const LearnedBox& learned, const StrokeOptions& options) {
   const cv::Rect whole(0, 0, view.grey.cols, view.grey.rows);
   const int reach = options.structuring_element;

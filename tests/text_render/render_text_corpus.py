@@ -14,7 +14,8 @@ format `medanon evaluate text --corpus` reads (region "border" for every word of
 starts in the redaction zone, "center" for lines that touch none of it).
 
 Usage: render_text_corpus.py BACKGROUND_CORPUS OUT_DIR --seed N [--count N]
-Run with /usr/bin/python3 (needs python3-pil, python3-numpy and the fonts-* packages).
+Run with /usr/bin/python3 (needs python3-pil, python3-numpy and the fonts-* packages of
+scripts/install-deps.sh; DejaVu Sans Condensed is in fonts-dejavu-extra).
 """
 import argparse
 import json
