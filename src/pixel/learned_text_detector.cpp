@@ -1,14 +1,13 @@
 #include "pixel/learned_text_detector.hpp"
 
-#include <opencv2/dnn.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgproc.hpp>
 #include <utility>
 
 namespace medanon::pixel {
@@ -45,7 +44,8 @@ float contour_score(const cv::Mat& probability, const std::vector<cv::Point>& co
 }  // namespace
 
 std::string default_learned_model_path() {
-  return (std::filesystem::path(MEDANON_CONFIG_DIR).parent_path() / "models" / "fetched" / "ppocrv4_det_opencv.onnx").string();
+  return (std::filesystem::path(MEDANON_CONFIG_DIR).parent_path() / "models" / "fetched" / "ppocrv4_det_opencv.onnx")
+      .string();
 }
 
 std::vector<LearnedBox> db_boxes(const cv::Mat& probability, const LearnedTextOptions& options) {
@@ -66,7 +66,8 @@ std::vector<LearnedBox> db_boxes(const cv::Mat& probability, const LearnedTextOp
     const double area = static_cast<double>(kernel.size.width) * kernel.size.height;
     const double perimeter = 2.0 * (kernel.size.width + kernel.size.height);
     const float grow = static_cast<float>(area * options.unclip_ratio / std::max(1.0, perimeter));
-    const cv::RotatedRect text(kernel.center, cv::Size2f(kernel.size.width + 2 * grow, kernel.size.height + 2 * grow), kernel.angle);
+    const cv::RotatedRect text(kernel.center, cv::Size2f(kernel.size.width + 2 * grow, kernel.size.height + 2 * grow),
+                               kernel.angle);
     if (std::min(text.size.width, text.size.height) < options.min_box_side + 2) continue;
     const cv::Rect box = text.boundingRect() & whole;
     // Overlay text runs horizontally: a box much taller than wide is a column of something else
@@ -92,14 +93,16 @@ struct LearnedTextDetector::Networks {
   }
 };
 
-LearnedTextDetector::LearnedTextDetector(LearnedTextOptions options, std::string model_path, std::vector<unsigned char> model)
+LearnedTextDetector::LearnedTextDetector(LearnedTextOptions options, std::string model_path,
+                                         std::vector<unsigned char> model)
     : options_(std::move(options)), model_path_(std::move(model_path)), networks_(std::make_unique<Networks>()) {
   networks_->model = std::move(model);
 }
 
 LearnedTextDetector::~LearnedTextDetector() = default;
 
-std::unique_ptr<LearnedTextDetector> LearnedTextDetector::open(const LearnedTextOptions& options, std::string& why_not) {
+std::unique_ptr<LearnedTextDetector> LearnedTextDetector::open(const LearnedTextOptions& options,
+                                                               std::string& why_not) {
   if (!options.enabled) {
     why_not = "learned text detector turned off (--text-detector=false)";
     return nullptr;

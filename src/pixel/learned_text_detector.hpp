@@ -11,9 +11,8 @@
 // OpenCV 4.6. Without it the pipeline runs degraded and says so (LearnedTextDetector::open).
 // OpenCV's dnn header stays in the .cpp: this header is included by the pipeline.
 
-#include <opencv2/core.hpp>
-
 #include <memory>
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
 
@@ -36,8 +35,8 @@ struct LearnedTextOptions {
 std::string default_learned_model_path();
 
 struct LearnedBox {
-  cv::Rect box;       // in the pixels of the image passed to detect()
-  float score = 0;    // mean text probability inside the box before unclipping
+  cv::Rect box;     // in the pixels of the image passed to detect()
+  float score = 0;  // mean text probability inside the box before unclipping
 };
 
 // The DB post-processing on one probability map (exposed for tests): binarise at the

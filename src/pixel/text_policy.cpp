@@ -118,7 +118,9 @@ void decide_text_actions(std::vector<TextDetection>& words, const std::vector<Le
     }
   }
   const double image_area = static_cast<double>(zone.image.area());
-  auto large = [&](const TextDetection& word) { return word.box.area() >= options.large_unreadable_share * image_area; };
+  auto large = [&](const TextDetection& word) {
+    return word.box.area() >= options.large_unreadable_share * image_area;
+  };
   // Text enough to fill: with the learned detector, read or supported by it; without it (the
   // stroke detector's word alone), anything but a large unread region.
   auto text_like = [&](const TextDetection& word) {

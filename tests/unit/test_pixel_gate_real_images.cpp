@@ -3,15 +3,13 @@
 // system interpreter. Greyscale photographs and scanned documents are turned away; a fundus
 // photograph and a stained-tissue slide are medical; synth radiographs at 8 bits still pass.
 #include <gtest/gtest.h>
-
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <random>
-
-#include <unistd.h>
 
 #include "pixel/image_validation.hpp"
 #include "pixel/medical_gate.hpp"
@@ -31,7 +29,8 @@ fs::path skimage_pictures() {
         "import sys, numpy as np\n"
         "from PIL import Image\n"
         "import skimage.data as d\n"
-        "for name in ['page','text','camera','coins','moon','brick','grass','gravel','retina','immunohistochemistry']:\n"
+        "for name in "
+        "['page','text','camera','coins','moon','brick','grass','gravel','retina','immunohistochemistry']:\n"
         "    x = getattr(d, name)()\n"
         "    x = (x * 255).astype(np.uint8) if x.dtype == bool else x.astype(np.uint8)\n"
         "    Image.fromarray(x[..., :3] if x.ndim == 3 else x).save(sys.argv[1] + '/' + name + '.png')\n";
@@ -77,7 +76,8 @@ TEST(PixelGateRealImages, ProceduralHistologyAndDopplerAreMedical) {
   PixelImage slide;
   slide.format = SourceFormat::png;
   slide.pixels = cv::Mat(384, 384, CV_8UC3, cv::Scalar(245, 240, 248));
-  for (int i = 0; i < 60; ++i) cv::ellipse(slide.pixels, {where(rng), where(rng)}, {30, 18}, where(rng), 0, 360, cv::Scalar(200, 130, 230), -1);
+  for (int i = 0; i < 60; ++i)
+    cv::ellipse(slide.pixels, {where(rng), where(rng)}, {30, 18}, where(rng), 0, 360, cv::Scalar(200, 130, 230), -1);
   for (int i = 0; i < 300; ++i) cv::circle(slide.pixels, {where(rng), where(rng)}, 4, cv::Scalar(150, 60, 110), -1);
   const GateDecision histology = gate_image(slide);
   EXPECT_TRUE(histology.medical) << histology.reason;

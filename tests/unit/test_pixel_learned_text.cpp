@@ -3,17 +3,15 @@
 // on TrueType text of every font family Debian ships here, the whole-line rule and the anatomy
 // guard. Tests that need the fetched model skip, saying so, when it is absent.
 #include <gtest/gtest.h>
-
-#include <opencv2/dnn.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
-#include <unistd.h>
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "pixel/learned_text_detector.hpp"
 #include "pixel/pixel_pipeline.hpp"
@@ -41,9 +39,9 @@ std::unique_ptr<LearnedTextDetector> fetched_detector() {
   return LearnedTextDetector::open({}, why_not);
 }
 
-#define SKIP_WITHOUT_MODEL(detector)                                                                                \
-  if (!(detector))                                                                                                  \
-  GTEST_SKIP() << "learned text detector model absent (" << default_learned_model_path()                          \
+#define SKIP_WITHOUT_MODEL(detector)                                                     \
+  if (!(detector))                                                                       \
+  GTEST_SKIP() << "learned text detector model absent (" << default_learned_model_path() \
                << "): run scripts/install-deps.sh (or scripts/fetch-text-detector.sh) to fetch it"
 
 // A one-node model with opset 11's Clip (bounds as Constant inputs), which OpenCV 4.6 cannot
@@ -56,7 +54,8 @@ TEST(LearnedTextDetector, RewriteMovesClipBoundsIntoAttributesSoOpenCvRunsIt) {
       "lo = helper.make_node('Constant', [], ['lo'], value=numpy_helper.from_array(np.array(0.25, np.float32)))\n"
       "hi = helper.make_node('Constant', [], ['hi'], value=numpy_helper.from_array(np.array(0.75, np.float32)))\n"
       "clip = helper.make_node('Clip', ['x', 'lo', 'hi'], ['y'])\n"
-      "g = helper.make_graph([lo, hi, clip], 'g', [helper.make_tensor_value_info('x', TensorProto.FLOAT, ['n', 3, 'h', 'w'])],\n"
+      "g = helper.make_graph([lo, hi, clip], 'g', [helper.make_tensor_value_info('x', TensorProto.FLOAT, ['n', 3, 'h', "
+      "'w'])],\n"
       "                      [helper.make_tensor_value_info('y', TensorProto.FLOAT, ['n', 3, 'h', 'w'])])\n"
       "onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid('', 11)]), sys.argv[1])\n";
   if (run_python(make, (dir / "clip.onnx").string()) != 0) GTEST_SKIP() << "python3-onnx not installed";
@@ -112,7 +111,8 @@ TEST(LearnedTextDetector, FindsTrueTypeTextOfEveryFontFamily) {
       "import sys, json, numpy as np\n"
       "from PIL import Image, ImageDraw, ImageFont\n"
       "fonts = {'dejavu-sans': 'dejavu/DejaVuSans.ttf', 'dejavu-serif': 'dejavu/DejaVuSerif.ttf',\n"
-      "         'liberation-sans': 'liberation/LiberationSans-Regular.ttf', 'liberation-serif': 'liberation/LiberationSerif-Regular.ttf',\n"
+      "         'liberation-sans': 'liberation/LiberationSans-Regular.ttf', 'liberation-serif': "
+      "'liberation/LiberationSerif-Regular.ttf',\n"
       "         'liberation-mono': 'liberation/LiberationMono-Regular.ttf', 'noto-sans': 'noto/NotoSans-Regular.ttf',\n"
       "         'noto-serif': 'noto/NotoSerif-Regular.ttf', 'lato': 'lato/Lato-Regular.ttf'}\n"
       "rng = np.random.default_rng(3); truth = []\n"
@@ -136,11 +136,13 @@ TEST(LearnedTextDetector, FindsTrueTypeTextOfEveryFontFamily) {
     const cv::Rect text(sample["box"][0], sample["box"][1], sample["box"][2], sample["box"][3]);
     int covered = 0;
     cv::Mat mask = cv::Mat::zeros(band.size(), CV_8U);
-    for (const LearnedBox& box : detector->detect(band, cv::Rect(0, 0, band.cols, band.rows), 1.0)) mask(box.box).setTo(1);
+    for (const LearnedBox& box : detector->detect(band, cv::Rect(0, 0, band.cols, band.rows), 1.0))
+      mask(box.box).setTo(1);
     covered = cv::countNonZero(mask(text));
     // Pillow's text box spans the font's whole ascent and descent, more than the ink; the
     // redaction pads the detected boxes in turn.
-    EXPECT_GE(covered, 0.85 * text.area()) << family << ": the learned boxes cover " << covered << " of " << text.area();
+    EXPECT_GE(covered, 0.85 * text.area())
+        << family << ": the learned boxes cover " << covered << " of " << text.area();
   }
 }
 
@@ -192,10 +194,10 @@ TEST(TextPolicy, ALineWhoseBackgroundChangesUnderItIsStillOneLine) {
 
 TEST(TextPolicy, UnreadRegionsNoDetectorSupportsAreNotFilledLargeOnesAreFlagged) {
   std::vector<TextDetection> words = {
-      word({20, 300, 60, 20}, 0, WordClass::unreadable, true),             // a rib edge: dropped
-      word({20, 400, 120, 130}, 1, WordClass::unreadable, true),            // a large region: review
-      word({20, 600, 120, 20}, 2, WordClass::unreadable, true, 0.8f),       // a learned box supports it
-      word({20, 700, 40, 20}, 3, WordClass::technical, true)};              // "PA": kept
+      word({20, 300, 60, 20}, 0, WordClass::unreadable, true),         // a rib edge: dropped
+      word({20, 400, 120, 130}, 1, WordClass::unreadable, true),       // a large region: review
+      word({20, 600, 120, 20}, 2, WordClass::unreadable, true, 0.8f),  // a learned box supports it
+      word({20, 700, 40, 20}, 3, WordClass::technical, true)};         // "PA": kept
   decide_text_actions(words, {}, kZone, PixelOptions{}, /*learned_ran=*/true);
   ASSERT_EQ(words.size(), 3u);
   EXPECT_EQ(words[0].box.y, 400);
@@ -224,18 +226,21 @@ TEST(AnatomyGuard, RibAndSpinePatternsInTheBandsStayUntouched) {
   image.format = SourceFormat::png;
   cv::Mat body(1024, 1024, CV_32F);
   for (int y = 0; y < body.rows; ++y)
-    for (int x = 0; x < body.cols; ++x) body.at<float>(y, x) = 900.0f + 600.0f * std::exp(-std::pow((x - 512) / 380.0, 2));
+    for (int x = 0; x < body.cols; ++x)
+      body.at<float>(y, x) = 900.0f + 600.0f * std::exp(-std::pow((x - 512) / 380.0, 2));
   for (int rib = 0; rib < 12; ++rib) {  // ribs sweep through the left and right bands
     for (int side : {-1, 1}) {
       std::vector<cv::Point> curve;
       for (int t = 0; t <= 40; ++t) {
         const double u = t / 40.0;
-        curve.emplace_back(512 + side * static_cast<int>(40 + 460 * u), 120 + rib * 70 + static_cast<int>(90 * std::sin(u * 2.6)));
+        curve.emplace_back(512 + side * static_cast<int>(40 + 460 * u),
+                           120 + rib * 70 + static_cast<int>(90 * std::sin(u * 2.6)));
       }
       cv::polylines(body, curve, false, cv::Scalar(1800), 14, cv::LINE_AA);
     }
   }
-  for (int v = 0; v < 14; ++v) cv::rectangle(body, cv::Rect(480, v * 74, 64, 58), cv::Scalar(2300), -1);  // spine, top to bottom band
+  for (int v = 0; v < 14; ++v)
+    cv::rectangle(body, cv::Rect(480, v * 74, 64, 58), cv::Scalar(2300), -1);  // spine, top to bottom band
   cv::GaussianBlur(body, body, cv::Size(0, 0), 2.5);
   cv::Mat noise(body.size(), CV_32F);
   cv::randn(noise, 0, 25);
