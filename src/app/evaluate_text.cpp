@@ -5,6 +5,7 @@
 // technical text kept, central PHI flagged, bad files rejected.
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <chrono>
 #include <ctime>
@@ -50,6 +51,9 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
   pixel::TextScore score;
   long long failed = 0, ocr_calls = 0, ocr_pixels = 0;
   std::map<std::string, long long> found_by;
+  long long altered_pixels = 0, all_pixels = 0, images_altered = 0;
+  double worst_image_share = 0;
+  std::string worst_image, degraded;
   double seconds = 0, seconds_read = 0, seconds_gate = 0, seconds_detect = 0, seconds_ocr = 0, seconds_redact = 0, seconds_encode = 0, cpu_seconds = 0;
   const size_t count = options.limit > 0 ? std::min<size_t>(truth.images.size(), static_cast<size_t>(options.limit))
                                          : truth.images.size();
@@ -80,6 +84,18 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
     const pixel::ReadResult original = pixel::read_and_validate(path);
     cv::Mat before = pixel::grey_if_achromatic(original.image.pixels);
     score.add(pixel::score_image(image.path, before, result.image.pixels, image.words, result.text));
+    {
+      // Every altered pixel, text or not: on a text-free corpus all of them are damage.
+      cv::Mat changed;
+      cv::compare(before, result.image.pixels, changed, cv::CMP_NE);
+      if (changed.channels() > 1) cv::cvtColor(changed, changed, cv::COLOR_BGR2GRAY);
+      const long long altered = cv::countNonZero(changed);
+      altered_pixels += altered, all_pixels += static_cast<long long>(changed.total());
+      const double share = static_cast<double>(altered) / std::max<size_t>(1, changed.total());
+      if (share > worst_image_share) worst_image_share = share, worst_image = image.path;
+      images_altered += altered > 0;
+    }
+    if (!pipeline.degraded().empty()) degraded = pipeline.degraded();
     for (const auto& word : result.text) ++found_by[to_string(word.found_by)];
     if (!options.out.empty()) {
       const cv::Mat overlay = pixel::render_review_overlay(result.image, result.text);
@@ -125,11 +141,19 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
   const long long read_ms = comm.allreduce_sum(static_cast<long long>(seconds_read * 1000));
   const long long detect_ms = comm.allreduce_sum(static_cast<long long>(seconds_detect * 1000));
   const long long ocr_ms = comm.allreduce_sum(static_cast<long long>(seconds_ocr * 1000));
+  const long long altered_total = comm.allreduce_sum(altered_pixels), pixels_total = comm.allreduce_sum(all_pixels);
+  const long long images_altered_total = comm.allreduce_sum(images_altered);
+  // The worst image over ranks: its share in parts per billion, then its name from the rank holding it.
+  const long long worst_ppb = comm.allreduce_max(static_cast<long long>(worst_image_share * 1e9));
+  const std::vector<std::string> worst_names =
+      comm.gather_strings(static_cast<long long>(worst_image_share * 1e9) == worst_ppb ? worst_image : "");
+  std::string worst_name;
+  for (const auto& name : worst_names) if (!name.empty()) worst_name = name;
   std::string my_misses;
   for (const auto& miss : score.misses) my_misses += "  " + miss + "\n";
   const std::vector<std::string> misses = comm.gather_strings(my_misses);
   std::map<std::string, long long> found_total;
-  for (const char* name : {"stroke", "tesseract", "both"}) found_total[name] = comm.allreduce_sum(found_by[name]);
+  for (const char* name : {"stroke", "tesseract", "both", "learned"}) found_total[name] = comm.allreduce_sum(found_by[name]);
   if (!comm.is_root()) return to_int(ExitCode::ok);
 
   auto per_image = [&](long long ms) { return total.images > 0 ? ms / 1000.0 / total.images : 0.0; };
@@ -145,7 +169,7 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
       "  technical text kept:                                %.4f (%lld of %lld)\n"
       "  field labels kept:                                  %.4f (%lld of %lld)\n"
       "  central PHI flagged for review:                     %.4f (%lld of %lld)\n"
-      "  detections found by stroke only / tesseract only / both: %lld / %lld / %lld\n"
+      "  detections found by stroke only / tesseract only / both / learned detector only: %lld / %lld / %lld / %lld\n"
       "  bad files handled as expected: %lld of %zu\n%s",
       total.images, failed_total, per_image(milliseconds), per_image(milliseconds) > 0 ? 1.0 / per_image(milliseconds) : 0.0,
       per_image(read_ms), per_image(gate_ms), per_image(detect_ms), per_image(ocr_ms), per_image(redact_ms), per_image(encode_ms),
@@ -155,8 +179,13 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
       total.border_phi_removed, total.border_phi, total.non_text_altered_fraction(), total.non_text_altered,
       total.non_text_pixels, total.technical_kept_rate(), total.technical_kept, total.technical,
       total.share(total.labels_kept, total.labels), total.labels_kept, total.labels, total.central_phi_flag_rate(),
-      total.central_phi_flagged, total.central_phi, found_total["stroke"], found_total["tesseract"], found_total["both"],
+      total.central_phi_flagged, total.central_phi, found_total["stroke"], found_total["tesseract"], found_total["both"], found_total["learned"],
       bad_ok, truth.bad_files.size(), bad_report.c_str());
+  std::printf("  all pixels altered (text-free corpora: damage): %.5f %% (%lld of %lld); images altered: %lld; "
+              "worst image %.4f %% (%s)\n",
+              pixels_total > 0 ? 100.0 * altered_total / pixels_total : 0.0, altered_total, pixels_total,
+              images_altered_total, worst_ppb / 1e7, worst_name.c_str());
+  std::printf("  learned text detector: %s\n", degraded.empty() ? (options.pixel.learned.enabled ? "on" : "off") : ("DEGRADED: " + degraded).c_str());
   if (!all_misses.empty()) std::printf("  misses:\n%s", all_misses.c_str());
   std::fflush(stdout);
   if (!options.out.empty()) io::write_text_atomically(options.out + "/misses.txt", all_misses);

@@ -61,6 +61,26 @@ void add_pixel_options(CLI::App& command, pixel::PixelOptions& options) {
       ->check(CLI::Range(io::kPngHuffmanOnly, 12).description(""))
       ->type_name("huffman|0..12")
       ->default_str(options.png_compression == io::kPngHuffmanOnly ? "huffman" : std::to_string(options.png_compression));
+  command.add_option("--text-detector", options.learned.enabled,
+                     "run the learned text detector (PP-OCRv4 det) on the border bands; without it the stages run degraded")
+      ->capture_default_str();
+  command.add_option("--text-detector-model", options.learned.model_path,
+                     "the rewritten ONNX model (default: models/fetched/ppocrv4_det_opencv.onnx, see scripts/fetch-text-detector.sh)");
+  command.add_option("--text-detector-band-rows", options.learned.band_rows,
+                     "network rows per border band: the band is scaled to this depth (more: small letters, slower)")
+      ->check(CLI::Range(32, 2048))
+      ->capture_default_str();
+  command.add_option("--text-detector-box-threshold", options.learned.box_threshold,
+                     "mean text probability inside a learned box below which it is dropped (DB box score)")
+      ->check(CLI::Range(0.05, 1.0))
+      ->capture_default_str();
+  command.add_option("--whole-line", options.whole_line,
+                     "redact a PHI line that touches the zone to its last word, past the zone")
+      ->capture_default_str();
+  command.add_option("--large-unreadable-share", options.large_unreadable_share,
+                     "an unread region no detector supports is flagged for review when its box covers this share of the image")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   command.add_option("--tessdata", options.tesseract.tessdata_dir, "Tesseract language data folder")->capture_default_str();
   command.add_option("--ocr-language", options.tesseract.language, "Tesseract language")->capture_default_str();
 }

@@ -34,6 +34,8 @@ Command setup_synth(CLI::App& parent) {
                       "share of images stored with 8 bits instead of 12-16")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  command->add_flag_callback("--no-text", [options] { options->corpus.burned_text = false; },
+                             "no burned-in text except L/R markers: a text-free corpus (every altered pixel is damage)");
   command->add_flag_callback("--no-bad-files", [options] { options->bad_files = false; },
                             "do not write the deliberately broken files to <out>/bad");
   command->add_flag("--overwrite", options->overwrite, "replace a corpus already in --out")->capture_default_str();

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/errors.hpp"
+#include "input/file_kind.hpp"
 #include "io/csv.hpp"
 
 namespace medanon::io {
@@ -28,22 +29,21 @@ std::string absolute_folder(const std::string& path, const char* what) {
 }  // namespace
 
 InputKind classify_input(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char head[132] = {};
-  in.read(head, sizeof head);
-  const auto got = in.gcount();
-  if (got >= 132 && std::memcmp(head + 128, "DICM", 4) == 0) return InputKind::dicom;
-  if (got >= 8 && std::memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0) return InputKind::png;
-  if (got >= 3 && std::memcmp(head, "\xFF\xD8\xFF", 3) == 0) return InputKind::other_image;
-  if (got >= 4 && (std::memcmp(head, "II*\0", 4) == 0 || std::memcmp(head, "MM\0*", 4) == 0)) return InputKind::other_image;
-  if (got >= 2 && std::memcmp(head, "BM", 2) == 0) return InputKind::other_image;
-  // Files that claim a format by name but do not have its bytes are kept, so that they fail
-  // validation with a reason in the audit instead of silently disappearing.
-  const std::string extension = lower(fs::path(path).extension().string());
-  if (extension == ".dcm" || extension == ".dicom") return InputKind::dicom;
-  if (extension == ".png") return InputKind::png;
-  if (extension == ".jpg" || extension == ".jpeg" || extension == ".tif" || extension == ".tiff" || extension == ".bmp") {
-    return InputKind::other_image;
+  // input/file_kind is the one place that knows magic bytes (bare DICOM datasets included);
+  // files that claim a format by name but lack its bytes are kept by their name, so that they
+  // fail validation with a reason in the audit instead of silently disappearing.
+  switch (input::sniff_file(path)) {
+    case input::FileKind::dicom:
+    case input::FileKind::dicom_bare:
+      return InputKind::dicom;
+    case input::FileKind::png:
+      return InputKind::png;
+    case input::FileKind::jpeg:
+    case input::FileKind::tiff:
+    case input::FileKind::bmp:
+      return InputKind::other_image;
+    case input::FileKind::unknown:
+      break;
   }
   return InputKind::unknown;
 }

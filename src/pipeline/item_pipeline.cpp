@@ -79,7 +79,10 @@ void record_text(const pixel::PixelResult& result, ItemRecord& record) {
     box.y = word.box.y;
     box.width = word.box.width;
     box.height = word.box.height;
-    box.detector = word.found_by == pixel::Detector::tesseract ? 1 : word.found_by == pixel::Detector::stroke ? 2 : 3;
+    box.detector = word.found_by == pixel::Detector::tesseract ? 1
+                   : word.found_by == pixel::Detector::stroke  ? 2
+                   : word.found_by == pixel::Detector::learned ? 4
+                                                               : 3;
     box.phi = word.phi ? 1 : 0;
     box.action = word.action == pixel::TextAction::redacted ? 1 : word.action == pixel::TextAction::review ? 2 : 0;
     box.confidence = word.confidence;

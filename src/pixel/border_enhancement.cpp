@@ -10,7 +10,7 @@ namespace {
 
 // The stored range mapped to 0..255 between robust percentiles, so one hot pixel or a black
 // collimator edge does not squeeze the anatomy and the text into a few grey levels.
-cv::Mat to_display_8bit(const cv::Mat& grey, bool monochrome1) {
+cv::Mat to_display_8bit(const cv::Mat& grey, bool monochrome1, double& display_low, double& display_high) {
   const int levels = grey.depth() == CV_16U ? 65536 : 256;
   std::vector<int> histogram(static_cast<size_t>(levels), 0);
   for (int y = 0; y < grey.rows; y += 2) {
@@ -30,6 +30,7 @@ cv::Mat to_display_8bit(const cv::Mat& grey, bool monochrome1) {
     return levels - 1;
   };
   const int low = percentile(0.002), high = std::max(low + 1, percentile(0.998));
+  display_low = low, display_high = high;
   cv::Mat out;
   const double gain = 255.0 / (high - low);
   grey.convertTo(out, CV_8U, gain, -low * gain);
@@ -52,6 +53,8 @@ std::vector<cv::Rect> BorderGeometry::bands() const {
 BorderGeometry border_geometry(cv::Size image, double fraction, int min_margin_px) {
   BorderGeometry border;
   border.image = image;
+  const double shorter = std::min(image.width, image.height);
+  if (shorter < 1024) min_margin_px = cvRound(min_margin_px * shorter / 1024.0);
   const int horizontal = std::min(image.width / 2, std::max(min_margin_px, cvRound(fraction * image.width)));
   const int vertical = std::min(image.height / 2, std::max(min_margin_px, cvRound(fraction * image.height)));
   border.left = border.right = horizontal;
@@ -65,6 +68,30 @@ cv::Rect DetectionView::to_image(const cv::Rect& view_box, cv::Size image_size) 
   return cv::Rect(cv::Point(x0, y0), cv::Point(x1, y1)) & cv::Rect(cv::Point(0, 0), image_size);
 }
 
+cv::Rect DetectionView::to_view(const cv::Rect& image_box) const {
+  const int x0 = static_cast<int>(std::floor(image_box.x * scale)), y0 = static_cast<int>(std::floor(image_box.y * scale));
+  const int x1 = static_cast<int>(std::ceil(image_box.br().x * scale)), y1 = static_cast<int>(std::ceil(image_box.br().y * scale));
+  return cv::Rect(cv::Point(x0, y0), cv::Point(x1, y1)) & cv::Rect(0, 0, grey.cols, grey.rows);
+}
+
+cv::Mat display_region(const PixelImage& image, const DetectionView& view, const cv::Rect& region, double scale,
+                       const EnhanceOptions& options) {
+  cv::Mat grey = image.pixels(region);
+  if (image.is_colour()) cv::cvtColor(grey, grey, cv::COLOR_BGR2GRAY);
+  cv::Mat scaled = grey;
+  if (scale != 1.0) cv::resize(grey, scaled, cv::Size(), scale, scale, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  cv::Mat out;
+  const double gain = 255.0 / std::max(1.0, view.display_high - view.display_low);
+  scaled.convertTo(out, CV_8U, gain, -view.display_low * gain);
+  if (image.monochrome1) cv::bitwise_not(out, out);
+  // The tile keeps its size in image pixels, as in the view's CLAHE.
+  const double tile = options.clahe_tile_px * scale / std::max(1e-6, view.scale);
+  const cv::Ptr<cv::CLAHE> clahe = cv::createCLAHE(options.clahe_clip_limit);
+  clahe->setTilesGridSize(cv::Size(std::max(1, cvRound(out.cols / tile)), std::max(1, cvRound(out.rows / tile))));
+  clahe->apply(out, out);
+  return out;
+}
+
 DetectionView make_detection_view(const PixelImage& image, const EnhanceOptions& options) {
   DetectionView view;
   cv::Mat grey = image.pixels;
@@ -72,7 +99,8 @@ DetectionView make_detection_view(const PixelImage& image, const EnhanceOptions&
   view.scale = std::min(1.0, static_cast<double>(options.working_height) / grey.rows);
   cv::Mat reduced = grey;
   if (view.scale < 1.0) cv::resize(grey, reduced, cv::Size(), view.scale, view.scale, cv::INTER_AREA);
-  view.grey = to_display_8bit(reduced, image.monochrome1);  // always a new buffer: the input is never touched
+  // always a new buffer: the input is never touched
+  view.grey = to_display_8bit(reduced, image.monochrome1, view.display_low, view.display_high);
   view.border = border_geometry(view.grey.size(), options.border_fraction, 0);
 
   const cv::Ptr<cv::CLAHE> clahe = cv::createCLAHE(options.clahe_clip_limit);

@@ -14,7 +14,8 @@ namespace medanon::pixel {
 
 // Which part of an image counts as its border. Overlays sit in the outer `fraction` of each
 // side (15 %, as in the seed); the redaction zone is at least `min_margin_px` deep so small
-// images keep a usable margin.
+// images keep a usable margin, that margin shrinking in proportion below a shorter side of
+// 1024 px (with 100 px a 256 px image would be all border; it keeps 25 px, its 15 % is 38).
 struct BorderGeometry {
   cv::Size image;
   int top = 0, bottom = 0, left = 0, right = 0;  // band depths in pixels
@@ -38,10 +39,17 @@ struct DetectionView {
   cv::Mat grey;        // CV_8UC1
   double scale = 1.0;  // view pixels per image pixel (<= 1)
   BorderGeometry border;  // in view pixels
+  double display_low = 0, display_high = 255;  // stored values shown as 0 and 255
 
   cv::Rect to_image(const cv::Rect& view_box, cv::Size image_size) const;
+  cv::Rect to_view(const cv::Rect& image_box) const;
 };
 
 DetectionView make_detection_view(const PixelImage& image, const EnhanceOptions& options);
+
+// `region` of the image (image pixels) at `scale`, shown as in `view` (same window, MONOCHROME1
+// inverted) with the band's CLAHE: the learned detector's input, at a resolution of its own.
+cv::Mat display_region(const PixelImage& image, const DetectionView& view, const cv::Rect& region, double scale,
+                       const EnhanceOptions& options);
 
 }  // namespace medanon::pixel

@@ -69,6 +69,56 @@ double covered_by(const cv::Rect& view_box, const std::vector<TextDetection>& de
   return static_cast<double>(covered) / std::max(1, box.area());
 }
 
+// A learned box no stroke line explains, as a candidate line: one word over the ink inside it, the
+// polarity whose stroke response is stronger there first, the other as its rival.
+StrokeLine learned_candidate(const DetectionView& view, const LearnedBox& learned, const StrokeOptions& options) {
+  const cv::Rect whole(0, 0, view.grey.cols, view.grey.rows);
+  const int reach = options.structuring_element;
+  const cv::Rect box = learned.box & whole;
+  const cv::Rect window = cv::Rect(box.x - reach, box.y - reach, box.width + 2 * reach, box.height + 2 * reach) & whole;
+  const double bright = cv::mean(stroke_response(view.grey(window), Polarity::bright, reach)(box - window.tl()))[0];
+  const double dark = cv::mean(stroke_response(view.grey(window), Polarity::dark, reach)(box - window.tl()))[0];
+  StrokeLine line;
+  line.polarity = bright >= dark ? Polarity::bright : Polarity::dark;
+  // DB boxes are unclipped well around the letters; the ink's own box (Otsu on the stroke
+  // response) is the word, unless the strokes are too wide for the response to show them.
+  cv::Mat ink;
+  cv::threshold(stroke_response(view.grey(window), line.polarity, reach)(box - window.tl()), ink, 0, 255,
+                cv::THRESH_BINARY | cv::THRESH_OTSU);
+  const cv::Rect inked = cv::boundingRect(ink) + box.tl();
+  line.box = inked.area() >= 0.25 * box.area() ? inked : box;
+  line.letter_height = std::max(options.min_letter_height, line.box.height);
+  line.words.push_back({line.box, std::max(1, line.box.width / std::max(1, line.letter_height))});
+  line.contrast = std::max(bright, dark);
+  StrokeLine rival = line;
+  rival.polarity = line.polarity == Polarity::bright ? Polarity::dark : Polarity::bright;
+  line.rivals.push_back(rival);
+  return line;
+}
+
+double covered_by(const cv::Rect& box, const std::vector<cv::Rect>& boxes) {
+  cv::Mat covered = cv::Mat::zeros(std::max(1, box.height), std::max(1, box.width), CV_8U);
+  for (const cv::Rect& other : boxes) {
+    const cv::Rect overlap = (other & box);
+    if (!overlap.empty()) covered(overlap - box.tl()).setTo(1);
+  }
+  return static_cast<double>(cv::countNonZero(covered)) / std::max(1, box.area());
+}
+
+// The best learned score among boxes that cover at least half of `view_box`; -1 when none does.
+// Only boxes of a line's shape count: a PHI value is several letters wide, while a squarish or
+// tall box nothing can read is as often a rib end or a vertebra in a side band.
+float learned_support(const cv::Rect& view_box, const std::vector<LearnedBox>& learned) {
+  std::vector<cv::Rect> boxes;
+  float best = -1;
+  for (const LearnedBox& l : learned) {
+    if ((l.box & view_box).empty() || l.box.width < 1.5 * l.box.height) continue;
+    boxes.push_back(l.box);
+    best = std::max(best, l.score);
+  }
+  return !boxes.empty() && covered_by(view_box, boxes) >= 0.5 ? best : -1.0f;
+}
+
 TextDetection make_detection(const DetectionView& view, cv::Size image_size, const cv::Rect& view_box,
                              Polarity polarity, Detector found_by) {
   TextDetection detection;
@@ -125,13 +175,34 @@ double intersection_over_union(const cv::Rect& a, const cv::Rect& b) {
 }
 
 std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size image_size, const PixelOptions& options,
-                                            TesseractReader* reader, double& ocr_seconds) {
+                                            TesseractReader* reader, double& ocr_seconds,
+                                            const std::vector<LearnedBox>& learned_in_view) {
   const cv::Rect everything(0, 0, view.grey.cols, view.grey.rows);
   const BorderGeometry zone = border_geometry(image_size, options.enhance.border_fraction, options.border_margin_px);
   const BorderGeometry reach = border_geometry(image_size, options.enhance.border_fraction * std::max(1.0, options.overlay_block_reach),
                                                options.border_margin_px);
+  std::vector<StrokeLine> candidates = detect_stroke_text(view.grey, everything, options.strokes);
+  const size_t stroke_candidates = candidates.size();
+  {
+    std::vector<cv::Rect> stroke_words;
+    for (const StrokeLine& line : candidates) {
+      for (const StrokeWord& word : line.words) stroke_words.push_back(word.box);
+    }
+    // A learned box is explained when stroke words, grown as DB grows its boxes around the
+    // letters, cover most of it.
+    for (cv::Rect& word : stroke_words) {
+      const int grow = std::max(2, cvRound(0.6 * word.height));
+      word = cv::Rect(word.x - grow, word.y - grow, word.width + 2 * grow, word.height + 2 * grow);
+    }
+    for (const LearnedBox& learned : learned_in_view) {
+      if (covered_by(learned.box, stroke_words) < 0.6) candidates.push_back(learned_candidate(view, learned, options.strokes));
+    }
+  }
   std::vector<DetectedLine> lines;
-  for (const StrokeLine& candidate : detect_stroke_text(view.grey, everything, options.strokes)) {
+  for (size_t index = 0; index < candidates.size(); ++index) {
+    const StrokeLine& candidate = candidates[index];
+    // What only the stroke detector (or only the learned one) saw is recorded as found by it.
+    const Detector unread_by = index < stroke_candidates ? Detector::stroke : Detector::learned;
     DetectedLine detected;
     detected.in_border = zone.in_border(view.to_image(candidate.box, image_size));
     std::vector<OcrInView> ocr;
@@ -160,7 +231,7 @@ std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size 
         const double iou = intersection_over_union(word.box, it->box);
         if (iou > best_iou) best_iou = iou, best = it;
       }
-      TextDetection detection = make_detection(view, image_size, word.box, line.polarity, Detector::stroke);
+      TextDetection detection = make_detection(view, image_size, word.box, line.polarity, unread_by);
       if (best != ocr.end() && best_iou >= options.merge_iou) {
         best->used = true;
         detection = make_detection(view, image_size, word.box | best->box, line.polarity, Detector::both);
@@ -192,7 +263,7 @@ std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size 
           covered.emplace_back(box.x, box.br().x);
         }
         for (const cv::Rect& rest : uncovered_stretches(word.box, covered, line.letter_height)) {
-          TextDetection unread = make_detection(view, image_size, rest, line.polarity, Detector::stroke);
+          TextDetection unread = make_detection(view, image_size, rest, line.polarity, unread_by);
           unread.in_border = zone.in_border(unread.box);
           detected.words.push_back(std::move(unread));
         }
@@ -208,7 +279,7 @@ std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size 
     if (chosen != &candidate) {
       for (const StrokeWord& word : candidate.words) {
         if (covered_by(word.box, detected.words, view, image_size) >= 0.5) continue;
-        TextDetection unread = make_detection(view, image_size, word.box, candidate.polarity, Detector::stroke);
+        TextDetection unread = make_detection(view, image_size, word.box, candidate.polarity, unread_by);
         unread.in_border = zone.in_border(unread.box);
         detected.words.push_back(std::move(unread));
       }
@@ -225,6 +296,7 @@ std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size 
       detection.in_border = zone.in_border(detection.box);
       detected.words.push_back(std::move(detection));
     }
+    for (TextDetection& word : detected.words) word.text_probability = learned_support(view.to_view(word.box), learned_in_view);
     std::sort(detected.words.begin(), detected.words.end(),
               [](const TextDetection& a, const TextDetection& b) { return a.box.x < b.box.x; });
     lines.push_back(std::move(detected));

@@ -5,6 +5,9 @@
 // on the crop, never SetRectangle on the whole image; the word boxes are moved back by the
 // crop's offset and scale. Stroke words and OCR words with IoU >= merge_iou become one
 // detection "found by both"; a stroke word mostly covered by OCR words takes their readings.
+// Boxes of the learned detector that no stroke line explains become candidate lines of their
+// own (read by Tesseract in both polarities; what stays unread is a "learned" word), and every
+// word records the learned score of the box that covers it: the anatomy guard's evidence.
 
 #include <vector>
 
@@ -19,7 +22,8 @@ struct DetectedLine {
 };
 
 std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size image_size, const PixelOptions& options,
-                                            TesseractReader* reader, double& ocr_seconds);
+                                            TesseractReader* reader, double& ocr_seconds,
+                                            const std::vector<LearnedBox>& learned_in_view = {});
 
 // The baseline the benchmark compares against: Tesseract's own page layout over the whole
 // detection copy (at full resolution), every word its own line, no stroke triage.

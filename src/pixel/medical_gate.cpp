@@ -79,7 +79,54 @@ double largest_level_fraction(const cv::Mat& grey8) {
   return static_cast<double>(*std::max_element(histogram, histogram + 256)) / static_cast<double>(grey8.total());
 }
 
+// Share of overview pixels whose gradient (Sobel, 8-bit levels) is strong: fine texture.
+double edge_density(const cv::Mat& grey8) {
+  cv::Mat gx, gy, magnitude;
+  cv::Sobel(grey8, gx, CV_32F, 1, 0);
+  cv::Sobel(grey8, gy, CV_32F, 0, 1);
+  cv::magnitude(gx, gy, magnitude);
+  // Sobel's 3x3 kernel weighs a step 4x: 160 is a step of about 40 levels between neighbours.
+  return static_cast<double>(cv::countNonZero(magnitude > 160)) / static_cast<double>(grey8.total());
+}
+
+double share_above(const cv::Mat& grey8, int level) {
+  return static_cast<double>(cv::countNonZero(grey8 > level)) / static_cast<double>(grey8.total());
+}
+
 }  // namespace
+
+std::string colour_medical_kind(const cv::Mat& bgr) {
+  cv::Mat small, hsv, grey;
+  const double scale = std::min(1.0, 256.0 / std::max(bgr.cols, bgr.rows));
+  cv::resize(bgr, small, cv::Size(), scale, scale, cv::INTER_AREA);
+  cv::cvtColor(small, hsv, cv::COLOR_BGR2HSV);  // hue 0..180
+  cv::cvtColor(small, grey, cv::COLOR_BGR2GRAY);
+  long long saturated = 0, red_orange = 0, stain = 0, green = 0;
+  for (int y = 0; y < hsv.rows; ++y) {
+    for (int x = 0; x < hsv.cols; ++x) {
+      const cv::Vec3b p = hsv.at<cv::Vec3b>(y, x);
+      if (p[1] < 60 || p[2] < 40) continue;
+      ++saturated;
+      red_orange += p[0] <= 25 || p[0] >= 165;
+      stain += p[0] <= 25 || p[0] >= 100;  // eosin pink, haematoxylin purple/blue, DAB brown
+      green += p[0] >= 35 && p[0] <= 85;
+    }
+  }
+  if (saturated < 0.05 * static_cast<double>(grey.total())) return "";
+  const double share = 1.0 / static_cast<double>(saturated);
+  // Fundus cameras image through a circular aperture: all four corners black, the disc lit.
+  const int cw = std::max(1, grey.cols / 10), ch = std::max(1, grey.rows / 10);
+  bool dark_corners = true;
+  for (const cv::Point corner : {cv::Point(0, 0), cv::Point(grey.cols - cw, 0), cv::Point(0, grey.rows - ch),
+                                 cv::Point(grey.cols - cw, grey.rows - ch)}) {
+    dark_corners = dark_corners && cv::mean(grey(cv::Rect(corner, cv::Size(cw, ch))))[0] < 25;
+  }
+  const double centre = cv::mean(grey(cv::Rect(grey.cols / 4, grey.rows / 4, grey.cols / 2, grey.rows / 2)))[0];
+  if (dark_corners && centre > 50 && red_orange * share >= 0.7) return "fundus photograph (lit disc in a black aperture)";
+  if (share_above(grey, 200) >= 0.2 && stain * share >= 0.8 && green * share < 0.05)
+    return "stained tissue (histology: stain hues on a bright slide)";
+  return "";
+}
 
 const char* to_string(Anatomy anatomy) {
   switch (anatomy) {
@@ -125,6 +172,13 @@ GateDecision gate_image(const PixelImage& image, const GateOptions& options) {
                                 " % saturated");
     // Visible-light photography (XC, GM, ES) is in DICOM too, and is no radiograph.
     const bool photo_modality = modality == "XC" || modality == "GM" || modality == "ES";
+    const std::string colour_medical = photo_modality || dicom ? "" : colour_medical_kind(image.pixels);
+    if (!colour_medical.empty() && decision.saturated_fraction > options.max_saturated_fraction) {
+      decision.medical = true;
+      decision.reason = "colour medical image: " + colour_medical;
+      decision.evidence.push_back(decision.reason);
+      return decision;
+    }
     if (photo_modality || (!dicom && decision.saturated_fraction > options.max_saturated_fraction)) {
       decision.reason = photo_modality ? "photographic DICOM modality " + modality
                                        : "colour photograph-like: " +
@@ -143,6 +197,22 @@ GateDecision gate_image(const PixelImage& image, const GateOptions& options) {
     decision.reason = "nearly blank or document-like: one grey level holds " + std::to_string(cvRound(100 * single_level)) +
                       " % of the pixels";
     return decision;
+  }
+  if (!dicom && image.bits_stored <= 8 && !image.is_colour()) {
+    // Where greyscale photographs and scanned pages come in: 8-bit picture files.
+    const double edges = edge_density(overview), bright = share_above(overview, 200);
+    decision.evidence.push_back("edge density " + std::to_string(cvRound(1000 * edges) / 10.0).substr(0, 4) + " %, bright share " +
+                                std::to_string(cvRound(100 * bright)) + " %");
+    if (bright >= options.document_bright_share && edges >= options.document_edge_density) {
+      decision.reason = "document-like: a bright page (" + std::to_string(cvRound(100 * bright)) +
+                        " % near white) with dense fine strokes";
+      return decision;
+    }
+    if (edges > options.max_edge_density) {
+      decision.reason = "photograph-like: fine texture everywhere (" + std::to_string(cvRound(100 * edges)) +
+                        " % of pixels on a strong edge; radiographs are smooth)";
+      return decision;
+    }
   }
   decision.medical = true;
   if (dicom) {

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/log.hpp"
 #include "pixel/dual_text_detection.hpp"
 #include "pixel/image_validation.hpp"
 #include "pixel/overlay_blocks.hpp"
 #include "pixel/redaction_spans.hpp"
+#include "pixel/text_policy.hpp"
 
 namespace medanon::pixel {
 namespace {
@@ -14,12 +16,26 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-// The action for one word: only PHI wholly inside the border zone is altered; central text is
-// diagnostic territory and goes to a person, whatever it says.
-TextAction decide(const TextDetection& word, bool keep_technical) {
-  if (!word.in_border) return TextAction::review;
-  if (word.phi) return TextAction::redacted;
-  return keep_technical ? TextAction::kept : TextAction::redacted;
+// The learned detector over the four bands of the redaction zone, each scaled so its depth is
+// `band_rows` network rows (letters keep their share of the band whatever the image size).
+std::vector<LearnedBox> detect_in_bands(LearnedTextDetector& detector, const PixelImage& image, const DetectionView& view,
+                                        const BorderGeometry& zone, const PixelOptions& options) {
+  std::vector<LearnedBox> found;
+  const std::vector<cv::Rect> bands = zone.bands();
+  for (size_t side = 0; side < bands.size(); ++side) {
+    const cv::Rect& band = bands[side];
+    if (band.width < 8 || band.height < 8) continue;
+    const int depth = side < 2 ? band.height : band.width;  // top, bottom, then left, right
+    const double scale = std::clamp(static_cast<double>(options.learned.band_rows) / depth, 0.2, 2.0);
+    const cv::Mat input = display_region(image, view, band, scale, options.enhance);
+    for (LearnedBox box : detector.detect(input, cv::Rect(0, 0, input.cols, input.rows), 1.0)) {
+      const cv::Point tl(band.x + static_cast<int>(std::floor(box.box.x / scale)), band.y + static_cast<int>(std::floor(box.box.y / scale)));
+      const cv::Point br(band.x + static_cast<int>(std::ceil(box.box.br().x / scale)), band.y + static_cast<int>(std::ceil(box.box.br().y / scale)));
+      box.box = cv::Rect(tl, br) & band;
+      if (!box.box.empty()) found.push_back(box);
+    }
+  }
+  return found;
 }
 
 }  // namespace
@@ -29,6 +45,7 @@ const char* to_string(Detector detector) {
     case Detector::stroke: return "stroke";
     case Detector::tesseract: return "tesseract";
     case Detector::both: return "both";
+    case Detector::learned: return "learned";
   }
   return "stroke";
 }
@@ -52,7 +69,11 @@ const char* to_string(ItemStatus status) {
 }
 
 PixelPipeline::PixelPipeline(PixelOptions options)
-    : options_(std::move(options)), reader_(std::make_unique<TesseractReader>(options_.tesseract)) {}
+    : options_(std::move(options)), reader_(std::make_unique<TesseractReader>(options_.tesseract)) {
+  learned_ = LearnedTextDetector::open(options_.learned, degraded_);
+  // Said once per rank at start; every PixelResult and the summaries carry it too.
+  if (!learned_ && options_.learned.enabled) log::rank_warn("pixel stages DEGRADED: " + degraded_);
+}
 
 PixelResult PixelPipeline::process_file(const std::string& path, const IdentifyingValues& values) {
   const auto start = Clock::now();
@@ -114,14 +135,20 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
   EnhanceOptions enhance = options_.enhance;
   if (options_.whole_image_ocr) enhance.working_height = image.pixels.rows;  // the baseline reads full resolution
   const DetectionView view = make_detection_view(image, enhance);
+  const BorderGeometry zone = border_geometry(image.pixels.size(), options_.enhance.border_fraction, options_.border_margin_px);
+  std::vector<LearnedBox> learned, learned_in_view;
+  timing.learned_detector = learned_ != nullptr && !options_.whole_image_ocr;
+  if (timing.learned_detector) {
+    const auto learned_start = Clock::now();
+    learned = detect_in_bands(*learned_, image, view, zone, options_);
+    for (LearnedBox box : learned) box.box = view.to_view(box.box), learned_in_view.push_back(box);
+    timing.seconds_learned = since(learned_start);
+  }
   std::vector<DetectedLine> lines =
       options_.whole_image_ocr
           ? detect_text_whole_image(view, image.pixels.size(), options_, *reader_, timing.seconds_ocr)
-          : detect_text_lines(view, image.pixels.size(), options_, reader_.get(), timing.seconds_ocr);
-  if (options_.overlay_block_reach > 1) {
-    const BorderGeometry zone = border_geometry(image.pixels.size(), options_.enhance.border_fraction, options_.border_margin_px);
-    extend_overlay_blocks(lines, zone, options_.overlay_block_reach);
-  }
+          : detect_text_lines(view, image.pixels.size(), options_, reader_.get(), timing.seconds_ocr, learned_in_view);
+  if (options_.overlay_block_reach > 1) extend_overlay_blocks(lines, zone, options_.overlay_block_reach);
   std::vector<TextDetection> words;
   for (DetectedLine& line : lines) {
     std::vector<std::string> texts;
@@ -133,11 +160,11 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
       word.word_class = verdicts[i].word_class;
       word.why = verdicts[i].why;
       word.phi = verdicts[i].is_phi();
-      word.action = decide(word, options_.keep_technical);
       word.line = static_cast<int>(&line - lines.data());
       words.push_back(std::move(word));
     }
   }
+  decide_text_actions(words, learned, zone, options_, timing.learned_detector);
   timing.seconds_detect = since(start) - timing.seconds_ocr;
   timing.ocr_calls = reader_->calls() - calls_before;
   timing.ocr_pixels = reader_->pixels_read() - pixels_before;

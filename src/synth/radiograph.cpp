@@ -109,8 +109,12 @@ RenderedImage render_radiograph(const CorpusPlan& plan, const ImagePlan& image, 
 
   if (switches.text) {
     Rng text_rng = Rng::stream(seed, static_cast<std::uint64_t>(image.index), Stream::text);
-    const auto lines = compose_text_lines(plan.patients.at(static_cast<size_t>(image.patient)),
-                                          plan.studies.at(static_cast<size_t>(image.study)), image, text_rng);
+    auto lines = compose_text_lines(plan.patients.at(static_cast<size_t>(image.patient)),
+                                    plan.studies.at(static_cast<size_t>(image.study)), image, text_rng);
+    if (!plan.options.burned_text) {
+      lines.erase(std::remove_if(lines.begin(), lines.end(), [](const TextLine& line) { return line.field != "Marker"; }),
+                  lines.end());
+    }
     result.text = burn_text(result.pixels, max_value, lines, text_rng);
   }
 

@@ -1,8 +1,11 @@
 #!/bin/bash
-# Benchmark (not a CTest test): throughput of the pixel stages (read + validate, gate, border
-# enhancement, stroke triage + Tesseract on candidates, PHI matching, redaction, PNG encoding
-# of the result) on 2048-row 16-bit synth radiographs, one core, against the baseline of
-# Tesseract run on each whole image (the seed's approach of OCR over everything).
+# Benchmark (not a CTest test): throughput of the pixel stages 1-7 (read + validate, gate,
+# border enhancement, learned text detector on the border bands, stroke triage + Tesseract on
+# candidates, PHI matching and the line policy, redaction, PNG encoding of the result) on
+# 2048-row 16-bit synth radiographs, one core, for the learned detector at several band scales
+# against the pipeline without it (the previous version's detectors) in the same run, and the
+# baseline of Tesseract on each whole image. Recall of each setting is printed beside its
+# speed: the trade-off docs/pixel-text.md reports.
 #
 #   [ROUNDS=3] bash tests/bench/pixel_throughput.sh [medanon binary] [scratch dir] [images]
 set -euo pipefail
@@ -21,31 +24,27 @@ fi
 core=(taskset -c 0)
 command -v taskset > /dev/null || core=()
 
-summary="^evaluate text|^  (CPU time|Tesseract calls|border PHI|non-text|technical text|central PHI)"
+summary="^evaluate text|^  (CPU time|Tesseract calls|border PHI|non-text|technical text|central PHI|learned text)"
 rounds=${ROUNDS:-3}
-# Stage 7's settings, interleaved over rounds: this VM's speed swings by tens of percent from one
-# minute to the next, so one run per setting compares moods, not settings. Default: Huffman-only
-# PNG; 1: libdeflate level 1 (string matching; the previous default); 0: rows stored
-# uncompressed (lossless, ~1.4x larger files). The full summary is printed for the first round.
+# Settings interleaved over rounds: this VM's speed swings by tens of percent from one minute to
+# the next, so one run per setting compares moods, not settings. The full summary is printed for
+# the first round.
+settings=("--text-detector-band-rows 256" "--text-detector-band-rows 192" "--text-detector-band-rows 128" "--text-detector false")
 declare -A per_image
 for round in $(seq "$rounds"); do
-  for level in huffman 1 0; do
-    out=$(OMP_THREAD_LIMIT=1 "${core[@]}" "$medanon" evaluate text --corpus "$corpus" --png-compression $level | grep -E "$summary")
-    if [[ $round == 1 ]]; then echo "== pixel stages 1-7, --png-compression $level, one core (round 1)"; echo "$out"; fi
-    per_image[$level]+="$(sed -n 's/^  CPU time per image.*: \([0-9.]*\) s .*/\1/p' <<<"$out") "
+  for setting in "${settings[@]}"; do
+    # shellcheck disable=SC2086
+    out=$(OMP_THREAD_LIMIT=1 OPENCV_FOR_THREADS_NUM=1 "${core[@]}" "$medanon" evaluate text --corpus "$corpus" $setting | grep -E "$summary")
+    if [[ $round == 1 ]]; then echo "== pixel stages 1-7, $setting, one core (round 1)"; echo "$out"; fi
+    per_image[$setting]+="$(sed -n 's/^  CPU time per image.*: \([0-9.]*\) s .*/\1/p' <<<"$out") "
   done
 done
 echo "== CPU time per image over $rounds rounds (median, then every round), one core"
-for level in huffman 1 0; do
-  tr ' ' '\n' <<<"${per_image[$level]}" | grep . | sort -g | awk -v l="$level" -v all="${per_image[$level]}" \
+for setting in "${settings[@]}"; do
+  tr ' ' '\n' <<<"${per_image[$setting]}" | grep . | sort -g | awk -v l="$setting" -v all="${per_image[$setting]}" \
     '{v[NR] = $1} END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
-      printf "png-compression %-7s median %.3f s = %.2f images/s per core (rounds: %s)\n", l, m, 1 / m, all}'
+      printf "%-32s median %.3f s = %.2f images/s per core (rounds: %s)\n", l, m, 1 / m, all}'
 done
-# The same stages with the settings of the previous version (every rival polarity read, central
-# lines read, crops at 32 px letters): the speed-up of the triage changes, measured in this run.
-echo "== previous settings: --rival-reading-confidence 101 --read-central-text 1 --ocr-letter-height 32, one core"
-OMP_THREAD_LIMIT=1 "${core[@]}" "$medanon" evaluate text --corpus "$corpus" --rival-reading-confidence 101 \
-  --read-central-text 1 --ocr-letter-height 32 | grep -E "$summary"
 echo "== baseline: Tesseract on the whole image (then the same matching and redaction), one core"
 OMP_THREAD_LIMIT=1 "${core[@]}" "$medanon" evaluate text --corpus "$corpus" --whole-image-ocr --limit 6 |
   grep -E "$summary"

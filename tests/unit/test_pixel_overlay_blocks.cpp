@@ -79,14 +79,15 @@ TEST(PixelRedactionSpans, NeverRunsAcrossAKeptWordNorFarGapsNorOutOfTheZone) {
 }
 
 TEST(PixelPipeline, RedactsTheLastLineOfACornerBlockPastTheBand) {
-  // 480 x 480: the zone is 100 px deep (the margin); the block's fourth line starts below it.
+  // 480 x 480: the zone is 72 px deep (15 %; the 100 px margin scales to 47 px at this size);
+  // the block's fourth line starts below it.
   cv::Mat pixels = testing::radiograph_like({480, 480});
   testing::draw_text(pixels, "GARCIA MARIA", {14, 30}, 16, 4000);
   testing::draw_text(pixels, "ID 40817263", {14, 58}, 16, 4000);
   testing::draw_text(pixels, "DOB 1950-03-12", {14, 86}, 16, 4000);
   const cv::Rect last = testing::draw_text(pixels, "2011-04-16", {14, 122}, 16, 4000);
   const cv::Rect central = testing::draw_text(pixels, "2011-04-16", {180, 260}, 16, 4000);
-  ASSERT_GT(last.y, 100);
+  ASSERT_GT(last.y, 72);
   // Each run gets its own copy: the pipeline redacts the buffer it is given.
   auto film = [&] {
     PixelImage image;
@@ -101,10 +102,15 @@ TEST(PixelPipeline, RedactsTheLastLineOfACornerBlockPastTheBand) {
   cv::compare(pixels, result.image.pixels, changed, cv::CMP_NE);
   EXPECT_EQ(cv::countNonZero(changed(last)), last.area());
   EXPECT_EQ(cv::countNonZero(changed(central)), 0);
-  // With the zone held at the band, only the line's first word (inside the 100-px left band)
-  // is redacted; the date's rest is flagged and stays.
+  // With the zone held at the band, the date that starts in the left band is still one PHI
+  // line and redacted whole (issue #13's whole-line rule)...
   PixelOptions band_only;
   band_only.overlay_block_reach = 1;
+  const PixelResult whole = PixelPipeline(band_only).process_image(film(), {});
+  cv::compare(pixels, whole.image.pixels, changed, cv::CMP_NE);
+  EXPECT_EQ(cv::countNonZero(changed(last)), last.area());
+  // ...and with words only, the date running past the band is flagged and stays.
+  band_only.whole_line = false;
   PixelPipeline strict(band_only);
   const PixelResult flagged = strict.process_image(film(), {});
   cv::compare(pixels, flagged.image.pixels, changed, cv::CMP_NE);
