@@ -1,7 +1,6 @@
 #include "io/manifest.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -13,11 +12,6 @@ namespace medanon::io {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 std::string absolute_folder(const std::string& path, const char* what) {
   std::error_code error;
