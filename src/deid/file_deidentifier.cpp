@@ -43,6 +43,11 @@ FileResult rejected(FileResult result, const std::string& why) {
   return result;
 }
 
+bool is_jpeg2000(E_TransferSyntax syntax) {
+  return syntax == EXS_JPEG2000LosslessOnly || syntax == EXS_JPEG2000 ||
+         syntax == EXS_JPEG2000MulticomponentLosslessOnly || syntax == EXS_JPEG2000Multicomponent;
+}
+
 }  // namespace
 
 std::string output_path_for(const std::string& root, const std::string& pseudo_patient_id,
@@ -188,7 +193,10 @@ FileResult FileDeidentifier::deidentify_or_throw(const FileRequest& request) con
       return rejected(result, e.what());
     }
     result.pixels_reencoded = true;
-  } else if (const std::string why = clean_pixel_data_bytes(dataset, result.pixels_decodable, output_syntax);
+  } else if (const std::string why = clean_pixel_data_bytes(
+                 // The unused-bits check decodes through DCMTK, which has no JPEG 2000 codec (input/
+                 // decodes those with OpenJPEG): such a stream counts as not checkable there.
+                 dataset, result.pixels_decodable && !is_jpeg2000(source_syntax), output_syntax);
              !why.empty()) {
     return rejected(result, why);  // byte_hygiene.hpp: overlay bits, over-long Pixel Data
   }

@@ -26,7 +26,10 @@ InputKind classify_input(const std::string& path) {
   // input/file_kind is the one place that knows magic bytes (bare DICOM datasets included);
   // files that claim a format by name but lack its bytes are kept by their name, so that they
   // fail validation with a reason in the audit instead of silently disappearing.
-  switch (input::sniff_file(path)) {
+  input::FileKind kind = input::sniff_file(path);
+  // A listed file that cannot be read yet (missing, no permission) is classified by its name.
+  if (kind == input::FileKind::unknown) kind = input::kind_from_extension(path);
+  switch (kind) {
     case input::FileKind::dicom:
     case input::FileKind::dicom_bare:
       return InputKind::dicom;

@@ -17,9 +17,9 @@ rm -rf "$work" && mkdir -p "$work"
 sed "s|^|$root/|" "$work/relative.txt" > "$work/files.txt"
 printf 'medanon archive test key 0123456789abcdef\n' > "$work/key" && chmod 600 "$work/key"
 
-# deid: every file on its own command line; the log names the file of each rejection.
+# deid: every file on its own command line; with --log-input-names the log names the file of each rejection.
 mapfile -t files < "$work/files.txt"
-"$medanon" deid --in "${files[@]}" --out "$work/deid" --key "$work/key" > "$work/deid.out" 2> "$work/deid.err"
+"$medanon" deid --log-input-names --in "${files[@]}" --out "$work/deid" --key "$work/key" > "$work/deid.out" 2> "$work/deid.err"
 echo "deid exit $?" > "$work/exits"
 
 # anonymize: the list keeps its order, so item i is line i of files.txt.

@@ -56,7 +56,9 @@ for path in sorted(set(expected) & set(got)):
 written_deid = sum(1 for v in got.values() if v[0] == "ok")
 written_anon = sum(1 for v in got.values() if v[1] == "ok")
 for folder, count in ((f"{run}/deid", written_deid), (f"{run}/anon/dicom", written_anon)):
-    files = [os.path.join(d, f) for d, _, fs in os.walk(folder) for f in fs]
+    # Dot-files are medanon's own bookkeeping (the lock on --out, the run identity), not outputs.
+    files = [os.path.join(d, f) for d, _, fs in os.walk(folder) for f in fs
+             if not any(part.startswith(".") for part in os.path.relpath(os.path.join(d, f), folder).split(os.sep))]
     # Identical inputs (same SOP Instance, same bytes out) count as written once.
     if len(files) > count:
         problems.append(f"{folder}: {len(files)} files for {count} inputs reported written")
@@ -85,7 +87,22 @@ with warnings.catch_warnings():
         if r["status"] != 0 or r["text_redacted"] != 0: continue
         source = pydicom.dcmread(listing[int(r["item"])], force=True)
         output = pydicom.dcmread(f"{run}/anon/{r['output'].decode()}")
-        if getattr(source, "PixelData", None) != getattr(output, "PixelData", None):
+        before, after = getattr(source, "PixelData", None), getattr(output, "PixelData", None)
+        if before is not None and not source.file_meta.TransferSyntaxUID.is_compressed:
+            # issue #16: Pixel Data longer than the image is cut, bits above HighBit are zeroed
+            # (they can draw an overlay); the image's own bits stay byte for byte.
+            import numpy as np
+            try:
+                frames = int(getattr(source, "NumberOfFrames", 1) or 1)
+            except (TypeError, ValueError):  # pydicom's deliberately malformed values
+                frames = 1
+            needed = source.Rows * source.Columns * source.SamplesPerPixel * frames * source.BitsAllocated // 8
+            before = before[:needed]
+            if source.BitsAllocated in (8, 16) and source.HighBit + 1 < source.BitsAllocated:
+                dtype = np.uint8 if source.BitsAllocated == 8 else (">u2" if not source.file_meta.TransferSyntaxUID.is_little_endian else "<u2")
+                values = np.frombuffer(before[: len(before) // np.dtype(dtype).itemsize * np.dtype(dtype).itemsize], dtype=dtype)
+                before = (values & ((1 << (source.HighBit + 1)) - 1)).astype(dtype).tobytes()
+        if before != after:
             problems.append(f"{listing[int(r['item'])]}: pixel data changed though nothing was redacted")
 counts = {}
 for deid, anon, _, _ in got.values():

@@ -25,10 +25,11 @@ rank_pids() {
   for pid in $(pgrep -f -- "--out $2 " | sort -n); do [[ $pid != "$1" ]] && echo "$pid"; done
 }
 
-# wait_for_checkpoint OUT STEP: until a checkpoint of at least STEP steps exists (20 s at most).
+# wait_for_checkpoint OUT STEP: until a checkpoint of at least STEP steps exists (90 s at most:
+# under a loaded machine, e.g. ctest -j2 beside other MPI tests, 20 s was seen to be too short).
 wait_for_checkpoint() {
   local file n
-  for _ in $(seq 400); do
+  for _ in $(seq 1800); do
     for file in "$1"/checkpoint-*.pth; do
       [[ -e $file ]] || continue
       n=${file##*checkpoint-}; n=$((10#${n%.pth}))
