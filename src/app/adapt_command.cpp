@@ -177,15 +177,7 @@ Command setup_adapt(CLI::App& parent) {
       throw UsageError("--train-fraction + --validation-fraction must leave patients for the calibration",
                        Scope::all_ranks);
     }
-    try {
-      return run_adapt(*o, comm);
-    } catch (const Error&) {
-      throw;
-    } catch (const std::invalid_argument& e) {
-      throw UsageError(e.what(), Scope::this_rank);
-    } catch (const std::runtime_error& e) {  // unreadable corpus or checkpoint, on the rank that found it
-      throw InputError(e.what(), Scope::this_rank);
-    }
+    return run_training_job([&] { return run_adapt(*o, comm); });
   };
   return {command, run};
 }

@@ -1,6 +1,7 @@
 #include "app/torch_plugin.hpp"
 
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 
@@ -51,6 +52,18 @@ const plugin::TorchEntryPoints& torch_plugin() {
   }();
   static const plugin::TorchEntryPoints entry_points = load(library);
   return entry_points;
+}
+
+int run_training_job(const std::function<int()>& job) {
+  try {
+    return job();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what(), Scope::this_rank);
+  } catch (const std::runtime_error& e) {
+    throw InputError(e.what(), Scope::this_rank);
+  }
 }
 
 }  // namespace medanon::app

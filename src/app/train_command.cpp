@@ -91,17 +91,11 @@ Command setup_train(CLI::App& parent) {
       ->capture_default_str();
   auto run = [o](const dist::Communicator& comm) -> int {
     if (o->warmup_epochs > o->epochs) throw UsageError("--warmup-epochs exceeds --epochs", Scope::all_ranks);
-    try {
+    return run_training_job([&] {
       const auto s = torch_plugin().train(*o, comm, [](const std::string& line) { log::info("train: " + line); });
       if (comm.is_root()) print_summary(s, comm.size());
       return to_int(s.interrupted ? ExitCode::interrupted : ExitCode::ok);
-    } catch (const Error&) {
-      throw;
-    } catch (const std::invalid_argument& e) {
-      throw UsageError(e.what(), Scope::this_rank);
-    } catch (const std::runtime_error& e) {  // unreadable corpus or checkpoint, on the rank that found it
-      throw InputError(e.what(), Scope::this_rank);
-    }
+    });
   };
   return {command, run};
 }
