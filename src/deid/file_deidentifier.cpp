@@ -21,21 +21,18 @@
 #include "deid/residual_phi.hpp"
 #include "io/atomic_file.hpp"
 #include "io/contained_path.hpp"
+#include "input/dicom_value.hpp"
 
 namespace medanon::deid {
 namespace {
+
+using input::string_of;
 
 // Meta header attributes that name the sending and receiving systems (PS3.10 7.1); the rest
 // of the meta header DCMTK rewrites from the dataset when saving.
 const DcmTagKey kMetaIdentifyingTags[] = {DCM_SourceApplicationEntityTitle, DcmTagKey(0x0002, 0x0017),
                                           DcmTagKey(0x0002, 0x0018), DCM_PrivateInformationCreatorUID,
                                           DCM_PrivateInformation};
-
-std::string string_of(DcmItem& item, const DcmTagKey& key) {
-  OFString value;
-  item.findAndGetOFStringArray(key, value);
-  return value.c_str();
-}
 
 FileResult rejected(FileResult result, const std::string& why) {
   result.ok = false;

@@ -9,8 +9,12 @@
 #include <cctype>
 #include <cstring>
 
+#include "input/dicom_value.hpp"
+
 namespace medanon::deid {
 namespace {
+
+using input::string_of;
 
 constexpr std::size_t kShortestNeedle = 3;  // shorter ones would hit ordinary words and numbers
 
@@ -58,12 +62,6 @@ void add_values(std::vector<std::string>& needles, const std::string& joined) {
       value += c;
     }
   }
-}
-
-std::string string_of(DcmItem& item, const DcmTagKey& key) {
-  OFString value;
-  item.findAndGetOFStringArray(key, value);
-  return value.c_str();
 }
 
 bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }

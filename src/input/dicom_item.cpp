@@ -16,15 +16,10 @@
 #include "deid/dicom_preflight.hpp"
 #include "input/codecs.hpp"
 #include "input/jpeg2000.hpp"
+#include "input/dicom_value.hpp"
 
 namespace medanon::input {
 namespace {
-
-std::string string_of(DcmItem& item, const DcmTagKey& key) {
-  OFString value;
-  item.findAndGetOFStringArray(key, value);
-  return value.c_str();
-}
 
 std::string why_unreadable(const std::string& path, const OFCondition& status) {
   struct stat info {};

@@ -12,15 +12,12 @@
 #include <algorithm>
 
 #include "deid/residual_phi.hpp"
+#include "tests/unit/dicom_values.hpp"
 
 namespace medanon::deid {
 namespace {
 
-std::string value(DcmItem& item, const DcmTagKey& key) {
-  OFString text;
-  item.findAndGetOFStringArray(key, text);
-  return text.c_str();
-}
+using medanon::testing::value_of;
 
 TEST(ResidualPhi, BirthDatesAreSoughtInTheirUsualWrittenForms) {
   const std::vector<std::string> forms = written_date_forms("19500312");
@@ -60,12 +57,12 @@ TEST(ResidualPhi, FreeTextAtAnyDepthIsCleanedAndNumbersAreLeftAlone) {
 
   const ResidualReport report = clean_residual_phi(output, needles);
   EXPECT_TRUE(report.remaining.empty());
-  EXPECT_EQ(value(*content, DCM_TextValue), "FOLLOW-UP FOR [x] [x] BORN [x], MRN [x]");
-  EXPECT_EQ(value(output, DCM_ImageComments), "seen [x]");
-  EXPECT_EQ(value(output, DcmTagKey(0x0029, 0x1001)), "[x] [x]");
+  EXPECT_EQ(value_of(*content, DCM_TextValue), "FOLLOW-UP FOR [x] [x] BORN [x], MRN [x]");
+  EXPECT_EQ(value_of(output, DCM_ImageComments), "seen [x]");
+  EXPECT_EQ(value_of(output, DcmTagKey(0x0029, 0x1001)), "[x] [x]");
   EXPECT_FALSE(output.tagExists(DCM_ContentDate)) << "a date cannot hold [x]: the element goes";
-  EXPECT_EQ(value(output, DCM_SeriesNumber), "12345");
-  EXPECT_EQ(value(output, DCM_PatientName), "ANONYMOUS");
+  EXPECT_EQ(value_of(output, DCM_SeriesNumber), "12345");
+  EXPECT_EQ(value_of(output, DCM_PatientName), "ANONYMOUS");
   EXPECT_EQ(report.cleaned, 4);
   for (const std::string& where : report.cleaned_in) EXPECT_EQ(where.find("GARCIA"), std::string::npos);
 }
