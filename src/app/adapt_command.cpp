@@ -28,7 +28,7 @@
 #include "core/exit_codes.hpp"
 #include "core/log.hpp"
 #include "io/atomic_file.hpp"
-#include "mae/padchest_dataset.hpp"
+#include "io/padchest_dataset.hpp"
 #include "mae/training.hpp"
 #include "plugin/torch_entry_points.hpp"
 
@@ -46,8 +46,8 @@ struct AdaptOptions {
 
 // The held-apart patients' normal images, relative to <corpus>/padchest.
 std::vector<std::string> calibration_images(const mae::TrainOptions& train) {
-  const auto images = mae::read_padchest_csv(train.corpus + "/padchest/padchest_labels.csv");
-  const auto split = mae::split_by_patient(images, train.seed, train.train_fraction, train.validation_fraction);
+  const auto images = io::read_padchest_csv(train.corpus + "/padchest/padchest_labels.csv");
+  const auto split = io::split_by_patient(images, train.seed, train.train_fraction, train.validation_fraction);
   std::vector<std::string> paths;
   for (const auto& image : split.test) {
     if (image.normal && !image.has_foreign_object()) paths.push_back(image.relative_path());
@@ -77,7 +77,7 @@ nlohmann::json report_of(const AdaptOptions& o, const mae::TrainSummary& s, std:
           {"outputs", {{"checkpoint", o.out + "/model.pth"}, {"threshold_file", o.out + "/model.threshold.json"}}}};
 }
 
-int run_adapt(const AdaptOptions& o, const dist::Communicator& comm) {
+int run_adapt(const AdaptOptions& o, const mpi::Communicator& comm) {
   mae::TrainOptions train = o.train;
   if (train.init_checkpoint == "none") train.init_checkpoint.clear();  // fresh weights
   train.out = o.out + "/train";
@@ -171,7 +171,7 @@ Command setup_adapt(CLI::App& parent) {
   command->add_option("--checkpoint-every", t.checkpoint_every, "steps between checkpoints besides epoch ends")
       ->capture_default_str();
   command->add_option("--log-every", t.log_every, "steps between progress lines")->capture_default_str();
-  auto run = [o](const dist::Communicator& comm) -> int {
+  auto run = [o](const mpi::Communicator& comm) -> int {
     if (o->train.warmup_epochs > o->train.epochs) throw UsageError("--warmup-epochs exceeds --epochs", Scope::all_ranks);
     if (o->train.train_fraction + o->train.validation_fraction >= 1.0) {
       throw UsageError("--train-fraction + --validation-fraction must leave patients for the calibration",

@@ -115,7 +115,7 @@ Command setup_anonymize(CLI::App& parent) {
           "K/N: take only the items i with i % N == K (one task of a job array; give each its own --out)")
       ->type_name("K/N");
   add_pixel_options(*command, options->pixel);  // the same keys as configs/pixel.toml
-  auto run = [options, mae, command](const dist::Communicator& comm) {
+  auto run = [options, mae, command](const mpi::Communicator& comm) {
     // Paths and options only: the key file's name, never its contents.
     options->effective_config = command->config_to_str(true, false);
     if (options->stages.mae) {
@@ -129,7 +129,7 @@ Command setup_anonymize(CLI::App& parent) {
     const pipeline::AnonymizeSummary summary = pipeline::run_anonymize(*options, comm);
     if (comm.is_root()) print_summary(summary, *options, comm.size());
     if (summary.interrupted) return to_int(ExitCode::interrupted);
-    return to_int(summary.failed + summary.rejected > 0 ? ExitCode::some_items_failed : ExitCode::ok);
+    return to_int(batch_outcome(summary.items, summary.failed + summary.rejected));
   };
   return {command, run};
 }

@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "dist/mpi_session.hpp"
+#include "mpi/mpi_session.hpp"
 
 namespace medanon::app {
 
 struct Command {
   CLI::App* app = nullptr;
-  std::function<int(const dist::Communicator&)> run;
+  std::function<int(const mpi::Communicator&)> run;
 };
 
 // Every subcommand takes `--config FILE` (TOML, the format of configs/*.toml). Call first in

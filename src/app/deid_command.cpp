@@ -15,7 +15,7 @@
 #include "core/log.hpp"
 #include "deid/file_deidentifier.hpp"
 #include "deid/mapping_file.hpp"
-#include "dist/out_lock.hpp"
+#include "audit/out_lock.hpp"
 
 namespace medanon::app {
 namespace {
@@ -75,7 +75,7 @@ int run_deid(const DeidOptions& options) {
             " rules; key fingerprint " + deidentifier.key_fingerprint());
 
   const std::vector<std::string> files = input_files(options.inputs);
-  const dist::OutLock out_lock(options.out);  // one job per output folder (exit 8 otherwise)
+  const audit::OutLock out_lock(options.out);  // one job per output folder (exit 8 otherwise)
   deid::MappingFile mapping;
   int ok = 0;
   int failed = 0;
@@ -104,7 +104,7 @@ int run_deid(const DeidOptions& options) {
               ok, files.size(), options.out.c_str(), failed, duplicates, seconds, seconds > 0 ? files.size() / seconds : 0.0,
               deidentifier.key_fingerprint().c_str());
   std::fflush(stdout);
-  return to_int(failed == 0 ? ExitCode::ok : ExitCode::some_items_failed);
+  return to_int(batch_outcome(static_cast<long long>(files.size()), failed));
 }
 
 }  // namespace
@@ -164,7 +164,7 @@ Command setup_deid(CLI::App& parent) {
   command->add_option("--iod-types", options->config.iod_types, "attribute Types per IOD for combined action codes")
       ->capture_default_str();
 
-  auto run = [options](const dist::Communicator& comm) {
+  auto run = [options](const mpi::Communicator& comm) {
     if (comm.size() > 1) {
       throw UsageError("medanon deid runs in one process; use medanon anonymize under mpirun", Scope::all_ranks);
     }

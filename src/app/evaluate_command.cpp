@@ -16,7 +16,7 @@ Command setup_evaluate(CLI::App& parent) {
   const Command fo = setup_evaluate_fo(*command);
   const Command whole_run = setup_evaluate_run(*command);
   // The effective configuration and the run are those of the chosen evaluation.
-  auto run = [text, fo, whole_run](const dist::Communicator& comm) -> int {
+  auto run = [text, fo, whole_run](const mpi::Communicator& comm) -> int {
     if (text.app->parsed()) return text.run(comm);
     return fo.app->parsed() ? fo.run(comm) : whole_run.run(comm);
   };

@@ -8,12 +8,12 @@
 #include "app/evaluate_commands.hpp"
 #include "core/errors.hpp"
 #include "core/exit_codes.hpp"
-#include "mae/fo_evaluation.hpp"
+#include "evaluation/fo_evaluation.hpp"
 
 namespace medanon::app {
 
 Command setup_evaluate_fo(CLI::App& evaluate) {
-  auto o = std::make_shared<mae::FoEvaluationOptions>();
+  auto o = std::make_shared<evaluation::FoEvaluationOptions>();
   CLI::App* command =
       evaluate.add_subcommand("fo", "foreign-object anomaly maps and masks against the ground truth (AUROC, Dice)");
   command->add_option("--corpus", o->corpus, "the synthetic corpus the run was made on")->required();
@@ -28,13 +28,13 @@ Command setup_evaluate_fo(CLI::App& evaluate) {
   command->add_flag("!--no-pixels", o->pixels, "skip pixel AUROC and Dice");
   command->add_flag("--ignore-text", o->ignore_text,
                     "leave burned-in text boxes (redacted by the pixel stage first) out of the pixel metrics");
-  auto run = [o](const dist::Communicator& comm) -> int {
+  auto run = [o](const mpi::Communicator& comm) -> int {
     if (o->calibrate && o->threshold_file.empty()) {
       throw UsageError("--calibrate needs --threshold-file to write", Scope::all_ranks);
     }
     if (!comm.is_root()) return to_int(ExitCode::ok);
     try {
-      const auto result = mae::evaluate_foreign_objects(*o);
+      const auto result = evaluation::evaluate_foreign_objects(*o);
       std::printf("%s\n", result.json().c_str());
       std::fflush(stdout);
     } catch (const std::runtime_error& e) {

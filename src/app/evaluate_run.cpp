@@ -20,10 +20,10 @@
 #include "core/errors.hpp"
 #include "core/exit_codes.hpp"
 #include "deid/pseudonyms.hpp"
-#include "dist/audit_file.hpp"
+#include "audit/audit_file.hpp"
 #include "io/atomic_file.hpp"
-#include "mae/detection_metrics.hpp"
-#include "pipeline/item_pipeline.hpp"
+#include "evaluation/detection_metrics.hpp"
+#include "audit/input_hash.hpp"
 
 namespace medanon::app {
 namespace {
@@ -55,25 +55,25 @@ cv::Rect rect_of(const nlohmann::json& box) {
   return {box.at(0).get<int>(), box.at(1).get<int>(), box.at(2).get<int>(), box.at(3).get<int>()};
 }
 
-int run_evaluation(const RunEvaluationOptions& o, const dist::Communicator& comm) {
+int run_evaluation(const RunEvaluationOptions& o, const mpi::Communicator& comm) {
   const std::string truth_path = o.truth.empty() ? o.corpus + "/ground_truth.json" : o.truth;
   std::ifstream truth_file(truth_path);
   if (!truth_file) throw InputError("no ground truth at " + truth_path, Scope::all_ranks);
   const deid::ProjectKey key = deid::ProjectKey::for_job(o.key_file, o.insecure_key);
-  std::vector<ItemRecord> records;
+  std::vector<audit::ItemRecord> records;
   {
-    const dist::AuditFile audit = dist::AuditFile::open(o.audit, comm.handle());
+    const audit::AuditFile audit = audit::AuditFile::open(o.audit, comm.handle());
     records = audit.records();
   }
   if (!comm.is_root()) return to_int(ExitCode::ok);
 
   const nlohmann::json truth = nlohmann::json::parse(truth_file);
-  std::map<std::string, const ItemRecord*> by_hash;
+  std::map<std::string, const audit::ItemRecord*> by_hash;
   for (const auto& r : records) by_hash[r.input_hash] = &r;
   const std::string hash_key(key.bytes().begin(), key.bytes().end());
   const fs::path root = fs::weakly_canonical(fs::absolute(o.corpus));
-  auto find = [&](const std::string& relative) -> const ItemRecord* {
-    const auto at = by_hash.find(pipeline::input_path_hash(hash_key, (root / relative).lexically_normal().string()));
+  auto find = [&](const std::string& relative) -> const audit::ItemRecord* {
+    const auto at = by_hash.find(audit::input_path_hash(hash_key, (root / relative).lexically_normal().string()));
     return at == by_hash.end() ? nullptr : at->second;
   };
 
@@ -83,13 +83,13 @@ int run_evaluation(const RunEvaluationOptions& o, const dist::Communicator& comm
   std::vector<bool> has_object, z_has_object;
   long long decided = 0, true_positive = 0, false_positive = 0, false_negative = 0, correct = 0;
   for (const auto& image : truth.at("images")) {
-    const ItemRecord* r = find(image.at("path").get<std::string>());
+    const audit::ItemRecord* r = find(image.at("path").get<std::string>());
     if (r == nullptr) {
       ++missing;
       continue;
     }
     ++matched;
-    if (r->status != ItemStatus::ok) {
+    if (r->status != audit::ItemStatus::ok) {
       ++not_ok;
       continue;
     }
@@ -129,11 +129,11 @@ int run_evaluation(const RunEvaluationOptions& o, const dist::Communicator& comm
   }
   long long bad = 0, bad_as_expected = 0;
   for (const auto& file : truth.value("bad_files", nlohmann::json::array())) {
-    const ItemRecord* r = find(file.at("path").get<std::string>());
+    const audit::ItemRecord* r = find(file.at("path").get<std::string>());
     if (r == nullptr) continue;
     ++bad;
     const std::string expect = file.value("expect", "reject");
-    bad_as_expected += (expect == "gate" ? r->status == ItemStatus::rejected : r->status != ItemStatus::ok);
+    bad_as_expected += (expect == "gate" ? r->status == audit::ItemStatus::rejected : r->status != audit::ItemStatus::ok);
   }
 
   auto ratio = [](long long a, long long b) { return b == 0 ? std::nan("") : static_cast<double>(a) / b; };
@@ -147,9 +147,9 @@ int run_evaluation(const RunEvaluationOptions& o, const dist::Communicator& comm
   report["central_words_flagged"] = ratio(central_flagged, central);
   report["bad_files"] = bad;
   report["bad_files_as_expected"] = bad_as_expected;
-  report["mask_score_auroc"] = mae::auroc(scores, has_object);
+  report["mask_score_auroc"] = evaluation::auroc(scores, has_object);
   // z_peak exists when the model came with calibration statistics (the shipped one does).
-  report["z_peak_auroc"] = z_peaks.empty() ? std::nan("") : mae::auroc(z_peaks, z_has_object);
+  report["z_peak_auroc"] = z_peaks.empty() ? std::nan("") : evaluation::auroc(z_peaks, z_has_object);
   report["anomaly_decisions"] = decided;
   report["anomaly_accuracy"] = ratio(correct, decided);
   report["anomaly_f1"] = ratio(2 * true_positive, 2 * true_positive + false_positive + false_negative);
@@ -186,7 +186,7 @@ Command setup_evaluate_run(CLI::App& evaluate) {
       ->check(CLI::Range(0.01, 1.0))
       ->capture_default_str();
   command->add_option("--out", o->out, "write the metrics as JSON here");
-  return {command, [o](const dist::Communicator& comm) { return run_evaluation(*o, comm); }};
+  return {command, [o](const mpi::Communicator& comm) { return run_evaluation(*o, comm); }};
 }
 
 }  // namespace medanon::app

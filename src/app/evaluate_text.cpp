@@ -20,9 +20,9 @@
 #include "core/log.hpp"
 #include "io/atomic_file.hpp"
 #include "io/png_encoding.hpp"
-#include "pixel/corpus_truth.hpp"
+#include "evaluation/corpus_truth.hpp"
 #include "pixel/image_validation.hpp"
-#include "pixel/review_overlay.hpp"
+#include "evaluation/review_overlay.hpp"
 
 namespace medanon::app {
 namespace {
@@ -44,11 +44,11 @@ double process_cpu_seconds() {
 
 std::string file_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
-int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicator& comm) {
-  const pixel::CorpusTruth truth = pixel::read_corpus_truth(options.corpus);
-  const auto padchest_values = pixel::read_padchest_values(options.corpus + "/padchest/padchest_labels.csv");
+int run_evaluate_text(const EvaluateTextOptions& options, const mpi::Communicator& comm) {
+  const evaluation::CorpusTruth truth = evaluation::read_corpus_truth(options.corpus);
+  const auto padchest_values = evaluation::read_padchest_values(options.corpus + "/padchest/padchest_labels.csv");
   pixel::PixelPipeline pipeline(options.pixel);
-  pixel::TextScore score;
+  evaluation::TextScore score;
   long long failed = 0, ocr_calls = 0, ocr_pixels = 0;
   std::map<std::string, long long> found_by;
   long long altered_pixels = 0, all_pixels = 0, images_altered = 0;
@@ -58,13 +58,13 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
   const size_t count = options.limit > 0 ? std::min<size_t>(truth.images.size(), static_cast<size_t>(options.limit))
                                          : truth.images.size();
   for (size_t i = static_cast<size_t>(comm.rank()); i < count; i += static_cast<size_t>(comm.size())) {
-    const pixel::TruthImage& image = truth.images[i];
+    const evaluation::TruthImage& image = truth.images[i];
     const std::string path = options.corpus + "/" + image.path;
     const auto row = padchest_values.find(file_name(image.path));
     const double cpu_start = process_cpu_seconds();
     const pixel::PixelResult result =
         pipeline.process_file(path, row == padchest_values.end() ? pixel::IdentifyingValues{} : row->second);
-    if (result.status == pixel::ItemStatus::processed) {
+    if (result.status == pixel::ImageStatus::processed) {
       // Stage 7's cost as the runner will pay it: the redacted pixels encoded as PNG.
       const auto start = std::chrono::steady_clock::now();
       const std::vector<std::uint8_t> encoded = io::encode_png(result.image.pixels, options.pixel.png_compression);
@@ -75,7 +75,7 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
     seconds_read += result.seconds_read, seconds_detect += result.seconds_detect, seconds_ocr += result.seconds_ocr;
     seconds_gate += result.seconds_gate, seconds_redact += result.seconds_redact;
     ocr_calls += result.ocr_calls, ocr_pixels += result.ocr_pixels;
-    if (result.status != pixel::ItemStatus::processed) {
+    if (result.status != pixel::ImageStatus::processed) {
       ++failed;
       log::rank_warn(image.path + ": " + to_string(result.status) + ": " + result.reason);
       continue;
@@ -83,7 +83,7 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
     // The original pixels, read again: the pipeline consumed its own copy.
     const pixel::ReadResult original = pixel::read_and_validate(path);
     cv::Mat before = pixel::grey_if_achromatic(original.image.pixels);
-    score.add(pixel::score_image(image.path, before, result.image.pixels, image.words, result.text));
+    score.add(evaluation::score_image(image.path, before, result.image.pixels, image.words, result.text));
     {
       // Every altered pixel, text or not: on a text-free corpus all of them are damage.
       cv::Mat changed;
@@ -98,7 +98,7 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
     if (!pipeline.degraded().empty()) degraded = pipeline.degraded();
     for (const auto& word : result.text) ++found_by[to_string(word.found_by)];
     if (!options.out.empty()) {
-      const cv::Mat overlay = pixel::render_review_overlay(result.image, result.text);
+      const cv::Mat overlay = evaluation::render_review_overlay(result.image, result.text);
       const std::string overlay_path = options.out + "/overlays/" + std::to_string(image.index) + ".png";
       std::vector<std::uint8_t> png;
       cv::imencode(".png", overlay, png);
@@ -112,8 +112,8 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
   if (comm.is_root()) {
     for (const auto& bad : truth.bad_files) {
       const pixel::PixelResult result = pipeline.process_file(options.corpus + "/" + bad.path);
-      const bool as_expected = bad.expect == "gate" ? result.status == pixel::ItemStatus::not_medical
-                                                    : result.status == pixel::ItemStatus::invalid;
+      const bool as_expected = bad.expect == "gate" ? result.status == pixel::ImageStatus::not_medical
+                                                    : result.status == pixel::ImageStatus::invalid;
       bad_ok += as_expected;
       bad_report += "  " + bad.path + ": " + to_string(result.status) + " (" + result.reason + ")" +
                     (as_expected ? "" : "  <-- expected " + bad.expect) + "\n";
@@ -121,7 +121,7 @@ int run_evaluate_text(const EvaluateTextOptions& options, const dist::Communicat
   }
 
   // Totals over ranks; the misses list is gathered to rank 0.
-  pixel::TextScore total;
+  evaluation::TextScore total;
   for (auto [mine, sum] : std::vector<std::pair<long long, long long*>>{
            {score.border_phi, &total.border_phi}, {score.border_phi_removed, &total.border_phi_removed},
            {score.central_phi, &total.central_phi}, {score.central_phi_flagged, &total.central_phi_flagged},
@@ -208,7 +208,7 @@ Command setup_evaluate_text(CLI::App& evaluate) {
   command->add_flag("--whole-image-ocr", options->pixel.whole_image_ocr,
                     "benchmark baseline: Tesseract over each whole image instead of stroke triage + candidate lines");
   add_pixel_options(*command, options->pixel);
-  auto run = [options](const dist::Communicator& comm) { return run_evaluate_text(*options, comm); };
+  auto run = [options](const mpi::Communicator& comm) { return run_evaluate_text(*options, comm); };
   return {command, run};
 }
 

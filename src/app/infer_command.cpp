@@ -76,7 +76,7 @@ Command setup_infer(CLI::App& parent) {
   command->add_flag("--exclude-text", o->exclude_text,
                    "leave a synthetic corpus' burned-in text out of z_peak, as the pixel stage's boxes are in anonymize");
   command->add_option("--limit", o->limit, "process only the first N images (0: all)")->capture_default_str();
-  auto run = [o](const dist::Communicator& comm) {
+  auto run = [o](const mpi::Communicator& comm) {
     try {
       return torch_plugin().infer(*o, comm);
     } catch (const std::invalid_argument& e) {

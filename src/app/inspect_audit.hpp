@@ -3,12 +3,12 @@
 
 #include <string>
 
-#include "dist/mpi_session.hpp"
+#include "mpi/mpi_session.hpp"
 
 namespace medanon::app {
 
 // Collective (every rank opens the file); rank 0 prints one line per item, then totals.
 // Returns the exit code: some_items_failed when the audit lists failed or rejected items.
-int print_audit(const std::string& path, const dist::Communicator& comm);
+int print_audit(const std::string& path, const mpi::Communicator& comm);
 
 }  // namespace medanon::app

@@ -15,7 +15,7 @@
 #include "core/errors.hpp"
 #include "core/exit_codes.hpp"
 #include "io/atomic_file.hpp"
-#include "pixel/review_overlay.hpp"
+#include "evaluation/review_overlay.hpp"
 
 namespace medanon::app {
 namespace {
@@ -64,7 +64,7 @@ std::string overlay_name(const std::string& path) {
   return name + ".overlay.png";
 }
 
-int run_inspect(const InspectOptions& options, const dist::Communicator& comm) {
+int run_inspect(const InspectOptions& options, const mpi::Communicator& comm) {
   if (options.overlay && options.out.empty()) throw UsageError("--overlay needs --out DIR", Scope::all_ranks);
   const std::vector<std::string> files = collect_inputs(options.inputs);
   pixel::PixelPipeline pipeline(options.pixel);
@@ -72,7 +72,7 @@ int run_inspect(const InspectOptions& options, const dist::Communicator& comm) {
   for (size_t i = static_cast<size_t>(comm.rank()); i < files.size(); i += static_cast<size_t>(comm.size())) {
     const pixel::PixelResult result = pipeline.process_file(files[i]);
     std::string line = files[i] + ": " + to_string(result.status);
-    if (result.status != pixel::ItemStatus::processed) {
+    if (result.status != pixel::ImageStatus::processed) {
       ++failed;
       line += " (" + result.reason + ")";
     } else {
@@ -87,7 +87,7 @@ int run_inspect(const InspectOptions& options, const dist::Communicator& comm) {
       }
       if (options.overlay) {
         std::vector<std::uint8_t> png;
-        cv::imencode(".png", pixel::render_review_overlay(result.image, result.text, {}, options.overlay_rows), png);
+        cv::imencode(".png", evaluation::render_review_overlay(result.image, result.text, {}, options.overlay_rows), png);
         io::write_bytes_atomically(options.out + "/" + overlay_name(files[i]), png);
       }
     }
@@ -113,7 +113,7 @@ Command setup_inspect(CLI::App& parent) {
       ->check(CLI::Range(64, 16384))
       ->capture_default_str();
   add_pixel_options(*command, options->pixel);
-  auto run = [options](const dist::Communicator& comm) {
+  auto run = [options](const mpi::Communicator& comm) {
     if (!options->audit.empty()) return print_audit(options->audit, comm);
     if (options->inputs.empty()) throw UsageError("inputs are required: give image files or folders, or --audit FILE", Scope::all_ranks);
     return run_inspect(*options, comm);

@@ -20,7 +20,7 @@
 #include "core/stop_signal.hpp"
 #include "core/log.hpp"
 #include "deid/dcmtk_settings.hpp"
-#include "dist/mpi_session.hpp"
+#include "mpi/mpi_session.hpp"
 
 namespace {
 
@@ -29,13 +29,13 @@ using namespace medanon;
 // The edge where exceptions become exit codes. Errors every rank raised together end the job
 // cleanly with rank 0 reporting; an error only this rank knows about aborts the whole job,
 // because the other ranks may be blocked in a collective waiting for it.
-int end_with(const std::exception& error, ExitCode code, Scope scope, const dist::MpiSession& mpi) {
+int end_with(const std::exception& error, ExitCode code, Scope scope, const mpi::MpiSession& mpi) {
   if (scope == Scope::all_ranks) {
     if (mpi.rank() == 0) log::rank_error(error.what());
     return to_int(code);
   }
   log::rank_error(error.what());
-  if (mpi.size() > 1) dist::MpiSession::abort(to_int(code));
+  if (mpi.size() > 1) mpi::MpiSession::abort(to_int(code));
   return to_int(code);
 }
 
@@ -93,7 +93,7 @@ void silence_library_logs() {
 // come first anyway.
 void limit_image_sizes(long long max_pixels) { core::set_max_image_pixels(max_pixels); }
 
-int run(int argc, char** argv, const dist::MpiSession& mpi) {
+int run(int argc, char** argv, const mpi::MpiSession& mpi) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto cli = std::make_unique<Cli>();
   // Every rank parses the same argv, so a parse error is raised on all ranks (collective).
@@ -121,7 +121,7 @@ int run(int argc, char** argv, const dist::MpiSession& mpi) {
                 leaf.config_to_str(true, false).c_str());
     std::fflush(stdout);
   }
-  return command->run(dist::Communicator(MPI_COMM_WORLD));
+  return command->run(mpi::Communicator(MPI_COMM_WORLD));
 }
 
 // Every image allocates and frees buffers of several MB (decoded samples, filtered PNG rows,
@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
   keep_freed_memory();
   install_stop_signal_handlers();
   try {
-    dist::MpiSession mpi(argc, argv);
+    mpi::MpiSession mpi(argc, argv);
     log::init(mpi.rank(), mpi.size(), log::Level::info);
     try {
       return run(argc, argv, mpi);

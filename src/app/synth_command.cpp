@@ -40,7 +40,7 @@ Command setup_synth(CLI::App& parent) {
                             "do not write the deliberately broken files to <out>/bad");
   command->add_flag("--overwrite", options->overwrite, "replace a corpus already in --out")->capture_default_str();
 
-  auto run = [options](const dist::Communicator& comm) {
+  auto run = [options](const mpi::Communicator& comm) {
     const synth::SynthSummary s = synth::generate_corpus(*options, comm);
     if (comm.is_root()) {
       std::printf(

@@ -89,7 +89,7 @@ Command setup_train(CLI::App& parent) {
   command->add_option("--bucket-mb", o->bucket_mb, "gradient allreduce bucket size in MiB")
       ->check(CLI::Range(0.001, 4096.0))
       ->capture_default_str();
-  auto run = [o](const dist::Communicator& comm) -> int {
+  auto run = [o](const mpi::Communicator& comm) -> int {
     if (o->warmup_epochs > o->epochs) throw UsageError("--warmup-epochs exceeds --epochs", Scope::all_ranks);
     return run_training_job([&] {
       const auto s = torch_plugin().train(*o, comm, [](const std::string& line) { log::info("train: " + line); });

@@ -49,10 +49,8 @@ class InternalError : public Error {
       : Error(ExitCode::internal_error, what, scope) {}
 };
 
-class NotImplementedError : public Error {
- public:
-  explicit NotImplementedError(const std::string& what, Scope scope = Scope::this_rank)
-      : Error(ExitCode::not_implemented, what, scope) {}
-};
+// Throws the error class of `code` (UsageError for usage_error, ...; Error for the others), so an
+// error that travelled between ranks as a code and a message is raised as what it was.
+[[noreturn]] void throw_error(ExitCode code, const std::string& what, Scope scope);
 
 }  // namespace medanon

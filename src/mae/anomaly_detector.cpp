@@ -15,7 +15,7 @@
 
 #include "mae/checkpoint.hpp"
 #include "mae/device.hpp"
-#include "mae/foreign_object_mask.hpp"
+#include "anomaly/foreign_object_mask.hpp"
 #include "mae/radiograph_input.hpp"
 #include "mae/reconstruction.hpp"
 
@@ -128,7 +128,7 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
   if (!exclusions.empty() && exclusions.size() != images.size()) {
     throw std::invalid_argument("one exclusion mask per image, or none");
   }
-  const AnomalyCalibration& calibration = d.options.calibration;
+  const anomaly::AnomalyCalibration& calibration = d.options.calibration;
   const int size = input_size();
   std::vector<ForeignObjectResult> results;
   results.reserve(images.size());
@@ -164,18 +164,18 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
       // so that a small clip still stands out in z_peak.
       r.anomaly_map = r.residual.clone();
       if (d.options.smoothing > 0) cv::GaussianBlur(r.residual, r.anomaly_map, cv::Size(), d.options.smoothing);
-      const MaskResult mask = foreign_object_mask(r.anomaly_map, d.options.mask);
+      const anomaly::MaskResult mask = anomaly::foreign_object_mask(r.anomaly_map, d.options.mask);
       r.mask = mask.mask;
       r.mask_score = mask.mask_score;
       r.anomaly_score = cv::mean(r.anomaly_map)[0];
-      r.ssim_score = -structural_similarity(input, r.reconstruction);
-      r.peak_score = top_mean(r.anomaly_map, cv::Mat(), 0.005);
+      r.ssim_score = -anomaly::structural_similarity(input, r.reconstruction);
+      r.peak_score = anomaly::top_mean(r.anomaly_map, cv::Mat(), 0.005);
       r.z_peak = std::numeric_limits<double>::quiet_NaN();
       if (calibration.has_statistics()) {
-        const cv::Mat exclude = exclusions.empty() ? cv::Mat() : exclusion_at(exclusions[image], r.residual.size());
+        const cv::Mat exclude = exclusions.empty() ? cv::Mat() : anomaly::exclusion_at(exclusions[image], r.residual.size());
         const cv::Mat z = calibration.standardise(r.residual);
-        r.z_peak = top_mean(z, exclude, 0.001);
-        if (d.options.mask_method == "zmap") r.mask = zmap_mask(z, exclude, d.options.zmap_mask);
+        r.z_peak = anomaly::top_mean(z, exclude, 0.001);
+        if (d.options.mask_method == "zmap") r.mask = anomaly::zmap_mask(z, exclude, d.options.zmap_mask);
       }
       r.full_mask = to_original_size(r.mask, images[image].size(), /*is_mask=*/true);
       const double decisive = calibration.score == "z_peak" ? r.z_peak : r.mask_score;

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "mae/anomaly_calibration.hpp"
-#include "mae/foreign_object_mask.hpp"
-#include "mae/zmap_mask.hpp"
+#include "anomaly/anomaly_calibration.hpp"
+#include "anomaly/foreign_object_mask.hpp"
+#include "anomaly/zmap_mask.hpp"
 
 namespace medanon::mae {
 
@@ -35,12 +35,12 @@ struct DetectorOptions {
   std::string trial_masks = "balanced";  // balanced | random (thesis); see reconstruction.hpp
   std::string residual = "positive";     // positive: max(x - r, 0), metal is brighter than tissue | abs (thesis)
   double smoothing = 1.5;                // Gaussian sigma (model pixels) of the published map; 0: none (thesis)
-  AnomalyCalibration calibration;        // threshold and per-pixel statistics (read_calibration)
+  anomaly::AnomalyCalibration calibration;        // threshold and per-pixel statistics (read_calibration)
   // zmap: hysteresis on the calibrated z-map (needs calibration statistics; without them the
   // thesis' chain runs); percentile: the thesis' chain (top 5 % of each image) always.
   std::string mask_method = "zmap";
-  MaskOptions mask;
-  ZMapMaskOptions zmap_mask;
+  anomaly::MaskOptions mask;
+  anomaly::ZMapMaskOptions zmap_mask;
 };
 
 struct ForeignObjectResult {

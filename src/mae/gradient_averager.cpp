@@ -8,7 +8,7 @@
 namespace medanon::mae {
 
 GradientAverager::GradientAverager(const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
-                                   const dist::Communicator& comm, std::size_t bucket_bytes)
+                                   const mpi::Communicator& comm, std::size_t bucket_bytes)
     : comm_(comm), mpi_thread_(std::this_thread::get_id()) {
   const std::int64_t bucket_floats = std::max<std::int64_t>(1, static_cast<std::int64_t>(bucket_bytes / sizeof(float)));
   std::vector<std::int64_t> sizes;

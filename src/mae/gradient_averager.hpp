@@ -28,8 +28,8 @@
 #include <utility>
 #include <vector>
 
-#include "dist/allreduce_request.hpp"
-#include "dist/mpi_session.hpp"
+#include "mpi/allreduce_request.hpp"
+#include "mpi/mpi_session.hpp"
 
 namespace medanon::mae {
 
@@ -37,7 +37,7 @@ class GradientAverager {
  public:
   // `parameters` in a fixed order identical on all ranks (MaeTrainer::trained_parameters()).
   GradientAverager(const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
-                   const dist::Communicator& comm, std::size_t bucket_bytes);
+                   const mpi::Communicator& comm, std::size_t bucket_bytes);
   ~GradientAverager();  // removes the hooks
   GradientAverager(const GradientAverager&) = delete;
   GradientAverager& operator=(const GradientAverager&) = delete;
@@ -61,7 +61,7 @@ class GradientAverager {
     torch::Tensor flat;  // CPU float32, the MPI buffer
     std::vector<std::size_t> slots;
     std::size_t missing = 0;
-    dist::AllreduceRequest request;
+    mpi::AllreduceRequest request;
     bool started = false;
   };
 
@@ -70,7 +70,7 @@ class GradientAverager {
   void start_bucket(Bucket& bucket);
   void progress();              // MPI_Test on the started buckets
 
-  dist::Communicator comm_;
+  mpi::Communicator comm_;
   std::vector<Slot> slots_;
   std::vector<std::unique_ptr<Bucket>> buckets_;
   std::vector<unsigned> hook_handles_;

@@ -17,13 +17,13 @@
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "core/stop_signal.hpp"
-#include "dist/allreduce_request.hpp"
-#include "dist/node_local_rank.hpp"
+#include "mpi/allreduce_request.hpp"
+#include "mpi/node_local_rank.hpp"
 #include "mae/checkpoint.hpp"
 #include "mae/checkpoint_files.hpp"
 #include "mae/device.hpp"
 #include "mae/gradient_averager.hpp"
-#include "mae/padchest_dataset.hpp"
+#include "io/padchest_dataset.hpp"
 #include "mae/trainer.hpp"
 #include "mae/training_checkpoint.hpp"
 #include "mae/training_data.hpp"
@@ -68,7 +68,7 @@ std::map<std::string, std::string> options_record(const TrainOptions& o, std::in
 }
 
 // Collective: every rank's digest of its training state; all ranks throw together when they differ.
-std::uint64_t agreed_digest(MaeTrainer& trainer, const dist::Communicator& comm, std::int64_t iteration) {
+std::uint64_t agreed_digest(MaeTrainer& trainer, const mpi::Communicator& comm, std::int64_t iteration) {
   const std::uint64_t mine = training_state_digest(trainer);
   long long as_signed;
   std::memcpy(&as_signed, &mine, sizeof mine);
@@ -88,7 +88,7 @@ std::uint64_t agreed_digest(MaeTrainer& trainer, const dist::Communicator& comm,
 // the write out of the next step's time on the other ranks, which would otherwise wait for rank 0
 // inside that step's gradient allreduce.
 std::string write_checkpoint(MaeTrainer& trainer, const TrainingProgress& progress, const TrainOptions& options,
-                             const dist::Communicator& comm) {
+                             const mpi::Communicator& comm) {
   agreed_digest(trainer, comm, progress.iteration);
   const std::string path = checkpoint_path(options.out, progress.iteration);
   comm.run_on_root("writing checkpoint " + path + " failed", [&] {
@@ -99,7 +99,7 @@ std::string write_checkpoint(MaeTrainer& trainer, const TrainingProgress& progre
 }
 
 // The checkpoint to continue from, as rank 0 sees --out (every rank must use the same one).
-std::string checkpoint_to_resume(const TrainOptions& options, const dist::Communicator& comm) {
+std::string checkpoint_to_resume(const TrainOptions& options, const mpi::Communicator& comm) {
   if (!options.resume_from.empty()) return options.resume_from;
   if (!options.resume) return "";
   return comm.broadcast_string(comm.is_root() ? latest_checkpoint(options.out) : std::string());
@@ -112,7 +112,7 @@ struct ValidationLoss {
 // Collective: mean masked loss of the validation negatives and positives, with fixed masks, each
 // rank taking every world-th image.
 ValidationLoss validate(MaeTrainer& trainer, const torch::Tensor& negatives, const torch::Tensor& positives,
-                        std::int64_t first_positive, const TrainOptions& options, const dist::Communicator& comm,
+                        std::int64_t first_positive, const TrainOptions& options, const mpi::Communicator& comm,
                         torch::Device device) {
   torch::NoGradGuard no_grad;
   trainer.model()->eval();
@@ -148,19 +148,19 @@ void append_metrics(const std::string& path, const std::string& line) {
 
 }  // namespace
 
-TrainSummary train_mae(const TrainOptions& options, const dist::Communicator& comm,
+TrainSummary train_mae(const TrainOptions& options, const mpi::Communicator& comm,
                        const std::function<void(const std::string&)>& log) {
   const auto started = Clock::now();
   at::set_num_threads(options.threads);
   torch::Device device = resolve_device(options.device);
-  const int local_rank = dist::node_local_rank(comm.handle());  // collective: before any rank can fail alone
+  const int local_rank = mpi::node_local_rank(comm.handle());  // collective: before any rank can fail alone
   if (device.is_cuda()) device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank % torch::cuda::device_count()));
   const std::string padchest = options.corpus + "/padchest";
   const int world = comm.size();
 
-  PadChestSummary counts;
-  const auto images = read_padchest_csv(padchest + "/padchest_labels.csv", &counts);
-  const auto split = split_by_patient(images, options.seed, options.train_fraction, options.validation_fraction);
+  io::PadChestSummary counts;
+  const auto images = io::read_padchest_csv(padchest + "/padchest_labels.csv", &counts);
+  const auto split = io::split_by_patient(images, options.seed, options.train_fraction, options.validation_fraction);
   TrainSummary summary;
   summary.train_images = split.train.size();
   summary.validation_images = split.validation.size();
@@ -221,7 +221,7 @@ TrainSummary train_mae(const TrainOptions& options, const dist::Communicator& co
   const int size = static_cast<int>(config.img_size);
   const auto intensity = intensity_mapping_from(options.intensity);
   const auto data = load_images(split.train, padchest, size, intensity);
-  std::vector<PadChestImage> negatives, positives;
+  std::vector<io::PadChestImage> negatives, positives;
   for (const auto& image : split.validation) (image.has_foreign_object() ? positives : negatives).push_back(image);
   const auto validation_negatives = load_images(negatives, padchest, size, intensity);
   const auto validation_positives = load_images(positives, padchest, size, intensity);
@@ -267,7 +267,7 @@ TrainSummary train_mae(const TrainOptions& options, const dist::Communicator& co
       const bool over_time = options.max_minutes > 0 && seconds_since(started) / 60.0 > options.max_minutes;
       std::array<double, 3> agreed{std::isfinite(local) ? local : 0.0, std::isfinite(local) ? 0.0 : 1.0,
                                    stop_requested() || over_time ? 1.0 : 0.0};
-      dist::AllreduceRequest status;
+      mpi::AllreduceRequest status;
       status.start_sum(agreed.data(), agreed.size(), comm.handle());
       averager.begin_step();
       if (std::isfinite(local)) loss.backward();

@@ -37,7 +37,7 @@
 #include <functional>
 #include <string>
 
-#include "dist/mpi_session.hpp"
+#include "mpi/mpi_session.hpp"
 
 namespace medanon::mae {
 
@@ -96,7 +96,7 @@ double learning_rate_at(double epoch, double peak_lr, double min_lr, int warmup_
 // training_diverged; ranks whose weights differ: internal_error; a batch the world size does not
 // divide), std::invalid_argument for bad options and std::runtime_error for an unreadable
 // corpus or checkpoint (on the rank that found it). `log` is called on rank 0 only.
-TrainSummary train_mae(const TrainOptions& options, const dist::Communicator& comm,
+TrainSummary train_mae(const TrainOptions& options, const mpi::Communicator& comm,
                        const std::function<void(const std::string&)>& log);
 
 }  // namespace medanon::mae

@@ -45,7 +45,7 @@ torch::Tensor validation_noise(std::uint64_t seed, std::int64_t first, std::int6
   return noise_rows(seed, kValidationStream, static_cast<std::uint64_t>(first), n, num_patches);
 }
 
-torch::Tensor load_images(const std::vector<PadChestImage>& images, const std::string& root, int size,
+torch::Tensor load_images(const std::vector<io::PadChestImage>& images, const std::string& root, int size,
                           IntensityMapping intensity) {
   auto out = torch::empty({static_cast<std::int64_t>(images.size()), 1, size, size});
   for (std::size_t i = 0; i < images.size(); ++i) {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "mae/padchest_dataset.hpp"
+#include "io/padchest_dataset.hpp"
 #include "mae/radiograph_input.hpp"
 
 namespace medanon::mae {
@@ -33,7 +33,7 @@ torch::Tensor sample_noise(std::uint64_t seed, std::int64_t epoch, std::int64_t 
 torch::Tensor validation_noise(std::uint64_t seed, std::int64_t first, std::int64_t n, std::int64_t num_patches);
 
 // The model inputs [N, 1, size, size] of `images` under `root`.
-torch::Tensor load_images(const std::vector<PadChestImage>& images, const std::string& root, int size,
+torch::Tensor load_images(const std::vector<io::PadChestImage>& images, const std::string& root, int size,
                           IntensityMapping intensity);
 
 }  // namespace medanon::mae

@@ -2,10 +2,15 @@
 // `medanon anonymize`: every item of a dataset processed exactly once across all ranks, into
 // PHI-free files under --out and one shared HDF5 file, resumable after any kill.
 //
-// Resume design (README "Resume"): per-rank journals are the truth (dist/journal.hpp); the
+// Resume design (README "Resume"): per-rank journals are the truth (audit/journal.hpp); the
 // HDF5 file is materialised from them at collective flushes and rebuilt from them whenever a
 // kill left it behind its journals. A rerun skips journaled items, redoes items that were in
 // flight, and deletes their partial (temporary) outputs; any world size can resume any run.
+//
+// The job in phases, each in its own file: plan (job_plan.hpp: rank 0 decides, every rank
+// gets the plan), the audit writer (audit_writer.hpp: the shared HDF5 file), the stages
+// (loaded on every rank), the work loop (work_loop.hpp: claim, process, journal, flush), the
+// final counts.
 //
 // Collective contract: run_anonymize is called by every rank. Job-level errors (bad input, out
 // inside the input) are found by rank 0 and raised on every rank (Scope::all_ranks); item
@@ -15,7 +20,7 @@
 #include <memory>
 #include <string>
 
-#include "dist/mpi_session.hpp"
+#include "mpi/mpi_session.hpp"
 #include "pipeline/foreign_object_stage.hpp"
 #include "pipeline/item_pipeline.hpp"
 #include "pixel/pixel_pipeline.hpp"
@@ -54,6 +59,6 @@ struct AnonymizeSummary {
   double hdf5_seconds = 0;  // the slowest rank's time in HDF5 output (open, flushes, attributes)
 };
 
-AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Communicator& comm);
+AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const mpi::Communicator& comm);
 
 }  // namespace medanon::pipeline

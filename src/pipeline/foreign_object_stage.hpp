@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/item_record.hpp"
+#include "audit/item_record.hpp"
 
 namespace medanon::pipeline {
 
@@ -20,7 +20,7 @@ class ForeignObjectStage {
   virtual int batch_size() const = 0;
   // Sets mask, anomaly_map, mask_score, z_peak and anomaly of records[i] from images[i] (grey, CV_8U or
   // CV_16U, any size). Throws when the model fails; then no record was changed.
-  virtual void detect(const std::vector<cv::Mat>& images, const std::vector<ItemRecord*>& records) = 0;
+  virtual void detect(const std::vector<cv::Mat>& images, const std::vector<audit::ItemRecord*>& records) = 0;
   // One line for the log: model, device, threads, threshold.
   virtual std::string description() const = 0;
 };

@@ -7,10 +7,10 @@
 #include <filesystem>
 #include <vector>
 
+#include "audit/input_hash.hpp"
 #include "core/errors.hpp"
 #include "deid/file_deidentifier.hpp"
 #include "deid/object_policy.hpp"
-#include "deid/sha256.hpp"
 #include "input/dicom_item.hpp"
 #include "input/file_kind.hpp"
 #include "input/pixel_views.hpp"
@@ -26,15 +26,15 @@ namespace {
 
 class StageClock {
  public:
-  explicit StageClock(ItemRecord& record) : record_(record), start_(std::chrono::steady_clock::now()) {}
-  void lap(Stage stage) {
+  explicit StageClock(audit::ItemRecord& record) : record_(record), start_(std::chrono::steady_clock::now()) {}
+  void lap(audit::Stage stage) {
     const auto now = std::chrono::steady_clock::now();
     record_.seconds[static_cast<int>(stage)] += std::chrono::duration<float>(now - start_).count();
     start_ = now;
   }
 
  private:
-  ItemRecord& record_;
+  audit::ItemRecord& record_;
   std::chrono::steady_clock::time_point start_;
 };
 
@@ -58,6 +58,15 @@ std::string without_path(std::string message, const std::string& path) {
   return message;
 }
 
+// An input that cannot be processed, as its record: failed, with the reason, and not retried
+// (it fails the same way on every attempt). Thrown exceptions are left for what is unexpected.
+void mark_failed(audit::ItemRecord& record, const std::string& reason, const std::string& path) {
+  record.status = audit::ItemStatus::failed;
+  record.error = without_path(reason, path);
+  record.retryable = false;
+  record.output.clear();
+}
+
 // What the MAE sees: grey, MONOCHROME2 (bright bone), as written to --out (text redacted).
 cv::Mat model_view(const pixel::PixelImage& image) {
   cv::Mat grey = image.pixels;
@@ -72,9 +81,9 @@ cv::Mat model_view(const pixel::PixelImage& image) {
 }
 
 // The words one pixel-stage pass found, appended to the record (frames of one item add up).
-void record_text(const pixel::PixelResult& result, ItemRecord& record) {
+void record_text(const pixel::PixelResult& result, audit::ItemRecord& record) {
   for (const auto& word : result.text) {
-    TextBoxRecord box;
+    audit::TextBoxRecord box;
     box.x = word.box.x;
     box.y = word.box.y;
     box.width = word.box.width;
@@ -95,26 +104,27 @@ void record_text(const pixel::PixelResult& result, ItemRecord& record) {
 
 // Stages 1-6 of the pixel pipeline (validate, gate, border enhancement, text detection, PHI
 // matching, redaction), copied into the record. Returns the result for the writer.
-pixel::PixelResult run_pixel_stages(const io::ManifestItem& item, ItemRecord& record, StageClock& clock,
+pixel::PixelResult run_pixel_stages(const io::ManifestItem& item, audit::ItemRecord& record, StageClock& clock,
                                     const PipelineContext& context) {
   // PadChest rows name the patient and study: burned-in text matching them is PHI.
   pixel::PixelResult result = context.pixel->process_file(item.path, item.identifying);
-  record.seconds[static_cast<int>(Stage::read)] += static_cast<float>(result.seconds_read);
-  clock.lap(Stage::text);
-  record.seconds[static_cast<int>(Stage::text)] -= static_cast<float>(result.seconds_read);
-  if (result.status == pixel::ItemStatus::invalid) throw InputError(result.reason);
-  record.gate = result.status == pixel::ItemStatus::not_medical ? "rejected" : pixel::to_string(result.gate.anatomy);
+  record.seconds[static_cast<int>(audit::Stage::read)] += static_cast<float>(result.seconds_read);
+  clock.lap(audit::Stage::text);
+  record.seconds[static_cast<int>(audit::Stage::text)] -= static_cast<float>(result.seconds_read);
+  if (result.status == pixel::ImageStatus::invalid) return result;  // the caller records why
+  record.gate = result.status == pixel::ImageStatus::not_medical ? "rejected" : pixel::to_string(result.gate.anatomy);
   record_text(result, record);
   return result;
 }
 
-void process_image(const io::ManifestItem& item, ItemRecord& record, StageClock& clock, const PipelineContext& context,
+void process_image(const io::ManifestItem& item, audit::ItemRecord& record, StageClock& clock, const PipelineContext& context,
                    cv::Mat* model_input) {
   cv::Mat pixels;
   if (context.pixel != nullptr && context.options.text) {
     pixel::PixelResult result = run_pixel_stages(item, record, clock, context);
-    if (result.status == pixel::ItemStatus::not_medical) {
-      record.status = ItemStatus::rejected;
+    if (result.status == pixel::ImageStatus::invalid) return mark_failed(record, result.reason, item.path);
+    if (result.status == pixel::ImageStatus::not_medical) {
+      record.status = audit::ItemStatus::rejected;
       record.error = without_path(result.reason, item.path);
       return;
     }
@@ -122,8 +132,8 @@ void process_image(const io::ManifestItem& item, ItemRecord& record, StageClock&
     if (model_input != nullptr) *model_input = model_view(result.image);
   } else {
     pixels = io::decode_image_bytes(io::read_bytes(item.path), cv::IMREAD_UNCHANGED);  // by bytes, header checked
-    clock.lap(Stage::read);
-    if (pixels.empty()) throw InputError("not a decodable image");
+    clock.lap(audit::Stage::read);
+    if (pixels.empty()) return mark_failed(record, "not a decodable image", item.path);
     if (model_input != nullptr) {
       pixel::PixelImage image;
       image.pixels = pixels;
@@ -131,8 +141,8 @@ void process_image(const io::ManifestItem& item, ItemRecord& record, StageClock&
       *model_input = model_view(image);
     }
   }
-  if (pixels.depth() != CV_8U && pixels.depth() != CV_16U) throw InputError("unsupported pixel depth");
-  clock.lap(Stage::validate);
+  if (pixels.depth() != CV_8U && pixels.depth() != CV_16U) return mark_failed(record, "unsupported pixel depth", item.path);
+  clock.lap(audit::Stage::validate);
   // Re-encoding from decoded pixels drops every metadata chunk (PNG tEXt/iTXt, EXIF), where
   // exporting software leaves names and dates. JPEG stays JPEG (quality 95, as the seed).
   const std::string extension = std::filesystem::path(item.path).extension().string();
@@ -149,23 +159,24 @@ void process_image(const io::ManifestItem& item, ItemRecord& record, StageClock&
   record.output = image_output_name(item, record.input_hash, jpeg ? ".jpg" : ".png");
   io::require_under(context.out, context.out + "/" + record.output, "an image output");
   io::write_bytes_atomically(context.out + "/" + record.output, bytes);
-  clock.lap(Stage::write);
-  record.status = ItemStatus::ok;
+  clock.lap(audit::Stage::write);
+  record.status = audit::ItemStatus::ok;
 }
 
 // The pixel stages over every frame of a decoded DICOM image. Each distinct frame is scanned
 // once through the view the stages handle (input/pixel_views.hpp); a box redacted in any frame
 // is filled in every frame (a cine's burned-in label sits in the same place throughout).
 struct FrameStages {
+  bool failed = false;        // a frame the stages cannot take (too large)
   bool rejected = false;      // the gate said the (first) frame is not a medical image
-  std::string reason;
+  std::string reason;         // why failed or rejected
   bool cleaned = false;       // nothing flagged for review in any frame
   std::vector<cv::Mat> new_frames;  // empty when nothing was redacted
   cv::Mat model_input;
 };
 
 FrameStages run_frame_stages(input::DicomItem& dicom, const input::DecodedPixels& decoded, const io::ManifestItem& item,
-                             ItemRecord& record, const PipelineContext& context, bool want_model_input) {
+                             audit::ItemRecord& record, const PipelineContext& context, bool want_model_input) {
   FrameStages outcome;
   pixel::IdentifyingValues values = input::header_strings(dicom.dataset());
   values.insert(item.identifying.begin(), item.identifying.end());
@@ -178,13 +189,15 @@ FrameStages run_frame_stages(input::DicomItem& dicom, const input::DecodedPixels
     bool view_is_stored = false;
     pixel::PixelImage view = input::frame_view(decoded, decoded.frames[f], dicom.dataset(), view_is_stored);
     if (const std::string problem = pixel::size_problem(view.pixels, context.pixel->options().limits); !problem.empty()) {
-      throw InputError(problem);
+      outcome.failed = true;
+      outcome.reason = problem;
+      return outcome;
     }
     if (view_is_stored) view.pixels = view.pixels.clone();  // the stages write into it
     pixel::PixelResult result = context.pixel->process_image(std::move(view), values);
     if (f == 0) {
-      record.gate = result.status == pixel::ItemStatus::not_medical ? "rejected" : pixel::to_string(result.gate.anatomy);
-      if (result.status == pixel::ItemStatus::not_medical) {
+      record.gate = result.status == pixel::ImageStatus::not_medical ? "rejected" : pixel::to_string(result.gate.anatomy);
+      if (result.status == pixel::ImageStatus::not_medical) {
         outcome.rejected = true;
         outcome.reason = result.reason;
         return outcome;
@@ -219,15 +232,15 @@ FrameStages run_frame_stages(input::DicomItem& dicom, const input::DecodedPixels
 // de-identification stage writes <out>/dicom/<pseudo-patient>/<study>/<series>/<sop>.dcm
 // atomically (PHI-free names from the pseudonymised UIDs). Non-image objects (SR, RT, ...) get
 // the header stage only (deid/object_policy.hpp).
-void process_dicom(const io::ManifestItem& item, ItemRecord& record, StageClock& clock, const PipelineContext& context,
+void process_dicom(const io::ManifestItem& item, audit::ItemRecord& record, StageClock& clock, const PipelineContext& context,
                    cv::Mat* model_input) {
   if (context.deid == nullptr || !context.options.deid) {
-    throw InputError("DICOM input needs the header de-identification stage, which this job disabled");
+    return mark_failed(record, "DICOM input needs the header de-identification stage, which this job disabled", item.path);
   }
   input::LoadResult loaded = input::load_dicom(item.path);
-  if (!loaded.ok) throw InputError(loaded.reason);
+  if (!loaded.ok) return mark_failed(record, loaded.reason, item.path);
   input::DicomItem& dicom = loaded.item;
-  clock.lap(Stage::read);
+  clock.lap(audit::Stage::read);
   const deid::ObjectPolicy policy = deid::object_policy(dicom.sop_class_uid, dicom.has_pixels);
 
   deid::FileRequest request;
@@ -240,14 +253,15 @@ void process_dicom(const io::ManifestItem& item, ItemRecord& record, StageClock&
   if (text_stages || (model_input != nullptr && policy.pixel_stages)) {
     decoded = input::decode_pixels(dicom, context.pixel != nullptr ? context.pixel->options().limits.max_pixels
                                                                    : pixel::ImageLimits{}.max_pixels);
-    clock.lap(Stage::validate);
-    if (!decoded.ok) throw InputError(decoded.reason);
+    clock.lap(audit::Stage::validate);
+    if (!decoded.ok) return mark_failed(record, decoded.reason, item.path);
   }
   if (text_stages) {
     frames = run_frame_stages(dicom, decoded, item, record, context, model_input != nullptr);
-    clock.lap(Stage::text);
+    clock.lap(audit::Stage::text);
+    if (frames.failed) return mark_failed(record, frames.reason, item.path);
     if (frames.rejected) {
-      record.status = ItemStatus::rejected;
+      record.status = audit::ItemStatus::rejected;
       record.error = without_path(frames.reason, item.path);
       return;
     }
@@ -264,33 +278,28 @@ void process_dicom(const io::ManifestItem& item, ItemRecord& record, StageClock&
     *model_input = model_view(input::frame_view(decoded, decoded.frames.front(), dicom.dataset(), shares)).clone();
   }
   const deid::FileResult result = context.deid->deidentify(request);
-  clock.lap(Stage::deid);
+  clock.lap(audit::Stage::deid);
   if (result.duplicate) {
     // Never an overwrite: the first input's output stays, this one is recorded.
-    record.status = ItemStatus::rejected;
+    record.status = audit::ItemStatus::rejected;
     record.error = result.error;
     return;
   }
-  if (!result.ok) throw InputError(result.error);
+  if (!result.ok) return mark_failed(record, result.error, item.path);
   record.tags_changed = result.pseudonyms.attributes_changed;
   record.output = std::filesystem::path(result.output_path).lexically_relative(context.out).string();
-  record.status = ItemStatus::ok;
+  record.status = audit::ItemStatus::ok;
 }
 
 }  // namespace
 
-std::string input_path_hash(const std::string& key, const std::string& path) {
-  const std::vector<std::uint8_t> key_bytes(key.begin(), key.end());
-  return deid::to_hex(deid::hmac_sha256(key_bytes, "path:" + path)).substr(0, 32);
-}
-
-ItemRecord process_item(std::int64_t index, const PipelineContext& context, cv::Mat* model_input) {
+audit::ItemRecord process_item(std::int64_t index, const PipelineContext& context, cv::Mat* model_input) {
   const io::ManifestItem& item = context.manifest->items.at(static_cast<size_t>(index));
-  ItemRecord record;
+  audit::ItemRecord record;
   record.item = index;
   record.rank = context.rank;
   record.attempt = context.attempt;
-  record.input_hash = input_path_hash(context.path_hash_key, item.path);
+  record.input_hash = audit::input_path_hash(context.path_hash_key, item.path);
   StageClock clock(record);
   try {
     switch (item.kind) {
@@ -307,17 +316,17 @@ ItemRecord process_item(std::int64_t index, const PipelineContext& context, cv::
           process_dicom(item, record, clock, context, model_input);
           break;
         }
-        throw InputError("not a DICOM file or a supported image");
+        mark_failed(record, "not a DICOM file or a supported image", item.path);
+        break;
     }
   } catch (const std::exception& e) {
-    // A bad item never stops the job; no output of it survives (writes are atomic).
-    record.status = ItemStatus::failed;
-    record.error = without_path(e.what(), item.path);
-    // Input errors recur on every attempt; anything else (I/O, memory, a library) may not.
+    // Only the unexpected is thrown (a library, I/O, memory): it may not recur, so the next
+    // attempt retries it once. A bad item never stops the job; no output of it survives
+    // (writes are atomic).
+    mark_failed(record, e.what(), item.path);
     record.retryable = dynamic_cast<const InputError*>(&e) == nullptr;
-    record.output.clear();
   }
-  if (model_input != nullptr && record.status != ItemStatus::ok) model_input->release();
+  if (model_input != nullptr && record.status != audit::ItemStatus::ok) model_input->release();
   return record;
 }
 

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/item_record.hpp"
+#include "audit/item_record.hpp"
 #include "io/manifest.hpp"
 
 namespace medanon::deid {
@@ -40,10 +40,6 @@ struct PipelineContext {
 
 // With `model_input`, an item that ends ok also hands back its (redacted) grey pixels in
 // MONOCHROME2 sense for the foreign-object stage, which the runner batches across items.
-ItemRecord process_item(std::int64_t index, const PipelineContext& context, cv::Mat* model_input = nullptr);
-
-// 32 hex digits of HMAC-SHA256(key, "path:" + path): identifies an input in the audit without
-// revealing its path (hospital paths carry patient names).
-std::string input_path_hash(const std::string& key, const std::string& path);
+audit::ItemRecord process_item(std::int64_t index, const PipelineContext& context, cv::Mat* model_input = nullptr);
 
 }  // namespace medanon::pipeline

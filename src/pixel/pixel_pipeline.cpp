@@ -59,11 +59,11 @@ const char* to_string(TextAction action) {
   return "review";
 }
 
-const char* to_string(ItemStatus status) {
+const char* to_string(ImageStatus status) {
   switch (status) {
-    case ItemStatus::processed: return "processed";
-    case ItemStatus::invalid: return "invalid";
-    case ItemStatus::not_medical: return "not_medical";
+    case ImageStatus::processed: return "processed";
+    case ImageStatus::invalid: return "invalid";
+    case ImageStatus::not_medical: return "not_medical";
   }
   return "invalid";
 }
@@ -81,7 +81,7 @@ PixelResult PixelPipeline::process_file(const std::string& path, const Identifyi
   const double seconds_read = since(start);
   if (!read.ok) {
     PixelResult result;
-    result.status = ItemStatus::invalid;
+    result.status = ImageStatus::invalid;
     result.reason = read.reason;
     result.seconds_read = result.seconds_total = seconds_read;
     return result;
@@ -97,7 +97,7 @@ PixelResult PixelPipeline::process_image(PixelImage image, const IdentifyingValu
   PixelResult result;
   result.gate = gate_image(image, options_.gate);
   if (!result.gate.medical) {
-    result.status = ItemStatus::not_medical;
+    result.status = ImageStatus::not_medical;
     result.reason = result.gate.reason;
     result.image = std::move(image);
     result.seconds_total = since(start);
@@ -105,7 +105,7 @@ PixelResult PixelPipeline::process_image(PixelImage image, const IdentifyingValu
   }
   // Grey pictures saved as RGB are redacted as the grey image they are.
   image.pixels = grey_if_achromatic(image.pixels, options_.gate.saturation_threshold);
-  result.status = ItemStatus::processed;
+  result.status = ImageStatus::processed;
   result.seconds_gate = since(start);
 
   IdentifyingValues all_values = image.header;

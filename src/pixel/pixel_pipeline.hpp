@@ -88,12 +88,12 @@ struct TextDetection {
   int line = 0;            // index of the detected line it belongs to (words are in line order)
 };
 
-enum class ItemStatus { processed, invalid, not_medical };
-const char* to_string(ItemStatus status);
+enum class ImageStatus { processed, invalid, not_medical };
+const char* to_string(ImageStatus status);
 
 // Everything the runner records for one image.
 struct PixelResult {
-  ItemStatus status = ItemStatus::invalid;
+  ImageStatus status = ImageStatus::invalid;
   std::string reason;                   // why invalid / not medical; empty when processed
   GateDecision gate;
   PixelImage image;                     // after redaction (stored sample type preserved)

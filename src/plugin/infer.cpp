@@ -33,7 +33,7 @@
 #include "core/exit_codes.hpp"
 #include "core/log.hpp"
 #include "io/atomic_file.hpp"
-#include "mae/anomaly_calibration.hpp"
+#include "anomaly/anomaly_calibration.hpp"
 #include "mae/anomaly_detector.hpp"
 #include "mae/radiograph_input.hpp"
 
@@ -112,11 +112,11 @@ void write_png(const fs::path& path, const cv::Mat& image) {
 // Collective: every rank calls it once with its share; rank 0 writes the file. Throws on every
 // rank alike: InputError when there are too few negatives or none has a score, InternalError when
 // rank 0 could not write the file.
-void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, mae::PixelStatistics& statistics,
+void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, anomaly::PixelStatistics& statistics,
                const std::vector<cv::Mat>& threshold_residuals, const std::vector<cv::Mat>& threshold_exclusions,
-               const dist::Communicator& comm) {
+               const mpi::Communicator& comm) {
   statistics.from_sums(comm.allreduce_sum(statistics.to_sums()));
-  mae::AnomalyCalibration calibration;
+  anomaly::AnomalyCalibration calibration;
   calibration.score = "z_peak";
   calibration.residual = detector.residual;
   calibration.mean = statistics.mean();
@@ -124,7 +124,7 @@ void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, mae:
   std::string mine;
   long long scored = 0;  // an image all text has no score (nan)
   for (std::size_t i = 0; i < threshold_residuals.size(); ++i) {
-    const double z = mae::top_mean(calibration.standardise(threshold_residuals[i]), threshold_exclusions[i], 0.001);
+    const double z = anomaly::top_mean(calibration.standardise(threshold_residuals[i]), threshold_exclusions[i], 0.001);
     scored += std::isnan(z) ? 0 : 1;
     mine += std::to_string(z) + "\n";
   }
@@ -149,7 +149,7 @@ void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, mae:
         if (!std::isnan(z)) z_peaks.push_back(z);
       }
     }
-    calibration.threshold = mae::percentile(z_peaks, o.calibration_percentile);
+    calibration.threshold = anomaly::percentile(z_peaks, o.calibration_percentile);
     const nlohmann::json details = {{"percentile", o.calibration_percentile},
                                     {"negatives_statistics", statistics.count()},
                                     {"negatives_threshold", z_peaks.size()},
@@ -158,7 +158,7 @@ void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, mae:
                                     {"trials", detector.trials},
                                     {"intensity", detector.intensity},
                                     {"text_excluded", o.exclude_text}};
-    mae::write_calibration(calibration, o.calibrate, details.dump());
+    anomaly::write_calibration(calibration, o.calibrate, details.dump());
     log::info("infer: calibrated on " + std::to_string(static_cast<long long>(statistics.count())) + " + " +
               std::to_string(z_peaks.size()) + " negatives: z_peak threshold " +
               std::to_string(calibration.threshold) + " -> " + o.calibrate);
@@ -167,7 +167,7 @@ void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, mae:
 
 }  // namespace
 
-int run_infer(const InferOptions& o, const dist::Communicator& comm) {
+int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
   const auto started = std::chrono::steady_clock::now();
   if (!fs::exists(o.input)) throw InputError("--input " + o.input + " does not exist", Scope::all_ranks);
   if (!fs::exists(o.detector.checkpoint)) {
@@ -176,7 +176,7 @@ int run_infer(const InferOptions& o, const dist::Communicator& comm) {
   auto options = o.detector;
   if (!o.threshold_file.empty()) {
     if (!o.calibrate.empty()) throw UsageError("--threshold-file and --calibrate exclude each other", Scope::all_ranks);
-    options.calibration = mae::read_calibration(o.threshold_file);
+    options.calibration = anomaly::read_calibration(o.threshold_file);
   }
   auto paths = o.images.empty() ? list_images(o.input) : o.images;
   if (o.limit > 0 && paths.size() > static_cast<std::size_t>(o.limit)) paths.resize(static_cast<std::size_t>(o.limit));
@@ -194,7 +194,7 @@ int run_infer(const InferOptions& o, const dist::Communicator& comm) {
     truth = nlohmann::json::parse(in);
   }
   const int side = detector.input_size();
-  mae::PixelStatistics statistics(side, side);
+  anomaly::PixelStatistics statistics(side, side);
   std::vector<cv::Mat> threshold_residuals, threshold_exclusions;  // this rank's odd negatives, scored once the statistics are known
   if (comm.is_root()) log::info("infer: " + std::to_string(paths.size()) + " images; " + detector.description());
 
@@ -232,7 +232,7 @@ int run_infer(const InferOptions& o, const dist::Communicator& comm) {
           statistics.add(r.residual);
         } else {
           threshold_residuals.push_back(r.residual);
-          threshold_exclusions.push_back(text.empty() ? cv::Mat() : mae::exclusion_at(text[k], r.residual.size()));
+          threshold_exclusions.push_back(text.empty() ? cv::Mat() : anomaly::exclusion_at(text[k], r.residual.size()));
         }
       }
       char row[512];
@@ -262,7 +262,7 @@ int run_infer(const InferOptions& o, const dist::Communicator& comm) {
                 total_failed, seconds, comm.size(), o.out.c_str());
     std::fflush(stdout);
   }
-  return to_int(total_failed > 0 ? ExitCode::some_items_failed : ExitCode::ok);
+  return to_int(batch_outcome(static_cast<long long>(paths.size()), total_failed));
 }
 
 

@@ -5,6 +5,6 @@
 
 namespace medanon::plugin {
 
-int run_infer(const InferOptions& options, const dist::Communicator& comm);
+int run_infer(const InferOptions& options, const mpi::Communicator& comm);
 
 }  // namespace medanon::plugin

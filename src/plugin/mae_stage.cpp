@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "mae/anomaly_calibration.hpp"
+#include "anomaly/anomaly_calibration.hpp"
 #include "mae/anomaly_detector.hpp"
 
 namespace medanon::plugin {
@@ -22,26 +22,26 @@ class MaeStage final : public pipeline::ForeignObjectStage {
 
   int batch_size() const override { return batch_size_; }
 
-  void detect(const std::vector<cv::Mat>& images, const std::vector<ItemRecord*>& records) override {
+  void detect(const std::vector<cv::Mat>& images, const std::vector<audit::ItemRecord*>& records) override {
     std::vector<cv::Mat> text;  // burned-in text, redacted or flagged, is not a foreign object
     for (size_t i = 0; i < records.size(); ++i) text.push_back(text_mask(images.at(i).size(), *records[i]));
     const std::vector<mae::ForeignObjectResult> results = detector_.detect(images, text);
     for (size_t i = 0; i < records.size(); ++i) {
       mae::ForeignObjectResult r = results.at(i);
-      ItemRecord& record = *records[i];
+      audit::ItemRecord& record = *records[i];
       // The audit stores maps at 224 (the MAE papers' size); a model of another size is resampled.
-      if (r.mask.rows != kMapSize || r.mask.cols != kMapSize) {
-        cv::resize(r.mask, r.mask, cv::Size(kMapSize, kMapSize), 0, 0, cv::INTER_NEAREST);
-        cv::resize(r.anomaly_map, r.anomaly_map, cv::Size(kMapSize, kMapSize), 0, 0, cv::INTER_LINEAR);
+      if (r.mask.rows != audit::kMapSize || r.mask.cols != audit::kMapSize) {
+        cv::resize(r.mask, r.mask, cv::Size(audit::kMapSize, audit::kMapSize), 0, 0, cv::INTER_NEAREST);
+        cv::resize(r.anomaly_map, r.anomaly_map, cv::Size(audit::kMapSize, audit::kMapSize), 0, 0, cv::INTER_LINEAR);
       }
       CV_Assert(r.anomaly_map.type() == CV_32F && r.anomaly_map.isContinuous() && r.mask.type() == CV_8U);
-      record.mask.resize(static_cast<size_t>(kMapSize) * kMapSize);
+      record.mask.resize(static_cast<size_t>(audit::kMapSize) * audit::kMapSize);
       record.anomaly_map.resize(record.mask.size());
-      for (int y = 0; y < kMapSize; ++y) {
+      for (int y = 0; y < audit::kMapSize; ++y) {
         const std::uint8_t* mask_row = r.mask.ptr<std::uint8_t>(y);
-        for (int x = 0; x < kMapSize; ++x) record.mask[static_cast<size_t>(y) * kMapSize + x] = mask_row[x] ? 1 : 0;
-        std::memcpy(&record.anomaly_map[static_cast<size_t>(y) * kMapSize], r.anomaly_map.ptr<float>(y),
-                    sizeof(float) * kMapSize);
+        for (int x = 0; x < audit::kMapSize; ++x) record.mask[static_cast<size_t>(y) * audit::kMapSize + x] = mask_row[x] ? 1 : 0;
+        std::memcpy(&record.anomaly_map[static_cast<size_t>(y) * audit::kMapSize], r.anomaly_map.ptr<float>(y),
+                    sizeof(float) * audit::kMapSize);
       }
       record.mask_score = static_cast<float>(r.mask_score);
       record.z_peak = static_cast<float>(r.z_peak);
@@ -54,7 +54,7 @@ class MaeStage final : public pipeline::ForeignObjectStage {
  private:
   // The item's text boxes, grown by a few pixels: a solid fill's edge and anti-aliased glyphs
   // reach past the box.
-  static cv::Mat text_mask(cv::Size size, const ItemRecord& record) {
+  static cv::Mat text_mask(cv::Size size, const audit::ItemRecord& record) {
     if (record.boxes.empty()) return cv::Mat();
     cv::Mat mask = cv::Mat::zeros(size, CV_8U);
     const int grow = std::max(2, std::max(size.width, size.height) / 200);
@@ -72,7 +72,7 @@ class MaeStage final : public pipeline::ForeignObjectStage {
     d.threads = o.threads;
     d.batch_size = o.batch_size;
     d.trials = o.trials;
-    if (!o.threshold_file.empty()) d.calibration = mae::read_calibration(o.threshold_file);
+    if (!o.threshold_file.empty()) d.calibration = anomaly::read_calibration(o.threshold_file);
     return d;
   }
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "dist/mpi_session.hpp"
+#include "mpi/mpi_session.hpp"
 #include "mae/anomaly_detector.hpp"
 #include "mae/training.hpp"
 #include "pipeline/foreign_object_stage.hpp"
@@ -44,10 +44,10 @@ inline constexpr int kTorchInterfaceVersion = 3;
 struct TorchEntryPoints {
   int interface_version = kTorchInterfaceVersion;
   // mae/training.hpp
-  mae::TrainSummary (*train)(const mae::TrainOptions&, const dist::Communicator&,
+  mae::TrainSummary (*train)(const mae::TrainOptions&, const mpi::Communicator&,
                              const std::function<void(const std::string&)>& log) = nullptr;
   // `medanon infer` (plugin/infer.cpp): the exit code
-  int (*infer)(const InferOptions&, const dist::Communicator&) = nullptr;
+  int (*infer)(const InferOptions&, const mpi::Communicator&) = nullptr;
   // The anonymize runner's foreign-object stage (plugin/mae_stage.cpp)
   std::unique_ptr<pipeline::ForeignObjectStage> (*make_mae_stage)(const MaeStageOptions&) = nullptr;
 };

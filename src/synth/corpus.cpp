@@ -26,27 +26,22 @@ const std::vector<std::string> kCorpusEntries = {"padchest", "archive", "bad", "
 
 // Rank 0 checks and prepares the output folder; the verdict is broadcast so every rank throws
 // the same error (collective).
-void prepare_output(const SynthJobOptions& options, const dist::Communicator& comm) {
-  std::string problem;
-  if (comm.is_root()) {
+void prepare_output(const SynthJobOptions& options, const mpi::Communicator& comm) {
+  comm.run_on_root("", [&] {
+    const fs::path out(options.out);
     try {
-      const fs::path out(options.out);
-      if (fs::exists(out) && !fs::is_directory(out)) {
-        problem = "--out " + options.out + " exists and is not a folder";
-      } else if (fs::exists(out / "ground_truth.json") && !options.overwrite) {
-        problem = "--out " + options.out + " already holds a corpus; pass --overwrite to replace it";
-      } else {
-        if (options.overwrite) {
-          for (const auto& entry : kCorpusEntries) fs::remove_all(out / entry);
-        }
-        fs::create_directories(out / "ground_truth" / "masks");
+      if (fs::exists(out) && !fs::is_directory(out)) throw InputError("--out " + options.out + " exists and is not a folder");
+      if (fs::exists(out / "ground_truth.json") && !options.overwrite) {
+        throw InputError("--out " + options.out + " already holds a corpus; pass --overwrite to replace it");
       }
+      if (options.overwrite) {
+        for (const auto& entry : kCorpusEntries) fs::remove_all(out / entry);
+      }
+      fs::create_directories(out / "ground_truth" / "masks");
     } catch (const fs::filesystem_error& e) {
-      problem = std::string("cannot prepare --out: ") + e.what();
+      throw InputError(std::string("cannot prepare --out: ") + e.what());
     }
-  }
-  problem = comm.broadcast_string(problem);
-  if (!problem.empty()) throw InputError(problem, Scope::all_ranks);
+  });
 }
 
 std::vector<std::uint8_t> encode_png(const cv::Mat& image) {
@@ -111,7 +106,7 @@ SynthSummary write_corpus_files(const CorpusPlan& plan, const SynthJobOptions& o
 
 }  // namespace
 
-SynthSummary generate_corpus(const SynthJobOptions& options, const dist::Communicator& comm) {
+SynthSummary generate_corpus(const SynthJobOptions& options, const mpi::Communicator& comm) {
   const double start = MPI_Wtime();
   validate(options.corpus);
   prepare_output(options, comm);

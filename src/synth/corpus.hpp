@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "dist/mpi_session.hpp"
+#include "mpi/mpi_session.hpp"
 #include "synth/corpus_plan.hpp"
 
 namespace medanon::synth {
@@ -32,6 +32,6 @@ struct SynthSummary {
   double seconds = 0;
 };
 
-SynthSummary generate_corpus(const SynthJobOptions& options, const dist::Communicator& comm);
+SynthSummary generate_corpus(const SynthJobOptions& options, const mpi::Communicator& comm);
 
 }  // namespace medanon::synth

@@ -23,8 +23,8 @@
 #include "io/contained_path.hpp"
 #include "io/image_header.hpp"
 #include "io/manifest.hpp"
-#include "pipeline/item_pipeline.hpp"
-#include "pipeline/resume_state.hpp"
+#include "audit/input_hash.hpp"
+#include "audit/resume_state.hpp"
 
 namespace medanon {
 namespace {
@@ -235,13 +235,13 @@ TEST_F(DatasetRules, PrivateElementsOutsideAnyBlockAreRemoved) {
 
 // --- resume ---------------------------------------------------------------------------------
 
-ItemRecord record_of(std::int64_t item, ItemStatus status, int attempt, bool retryable, const io::Manifest& manifest) {
-  ItemRecord record;
+audit::ItemRecord record_of(std::int64_t item, audit::ItemStatus status, int attempt, bool retryable, const io::Manifest& manifest) {
+  audit::ItemRecord record;
   record.item = item;
   record.status = status;
   record.attempt = attempt;
   record.retryable = retryable;
-  record.input_hash = pipeline::input_path_hash("key", manifest.items[static_cast<size_t>(item)].path);
+  record.input_hash = audit::input_path_hash("key", manifest.items[static_cast<size_t>(item)].path);
   return record;
 }
 
@@ -254,9 +254,9 @@ io::Manifest three_items() {
 
 TEST(Journals, AnItemClaimedTwiceNeverFinishedIsFailedOnceClaimedIsRedone) {
   const io::Manifest manifest = three_items();
-  const auto verdict = pipeline::judge_journals(
-      {record_of(0, ItemStatus::claimed, 0, false, manifest), record_of(1, ItemStatus::claimed, 0, false, manifest),
-       record_of(0, ItemStatus::claimed, 1, false, manifest)},
+  const auto verdict = audit::judge_journals(
+      {record_of(0, audit::ItemStatus::claimed, 0, false, manifest), record_of(1, audit::ItemStatus::claimed, 0, false, manifest),
+       record_of(0, audit::ItemStatus::claimed, 1, false, manifest)},
       manifest, "key", 2);
   EXPECT_EQ(verdict.done, (std::set<std::int64_t>{0}));
   ASSERT_EQ(verdict.crashed.size(), 1U);
@@ -265,9 +265,9 @@ TEST(Journals, AnItemClaimedTwiceNeverFinishedIsFailedOnceClaimedIsRedone) {
 
 TEST(Journals, TransientFailuresAreRetriedOnceDeterministicOnesStand) {
   const io::Manifest manifest = three_items();
-  const auto verdict = pipeline::judge_journals(
-      {record_of(0, ItemStatus::failed, 0, true, manifest), record_of(1, ItemStatus::failed, 0, false, manifest),
-       record_of(2, ItemStatus::failed, 0, true, manifest), record_of(2, ItemStatus::failed, 1, true, manifest)},
+  const auto verdict = audit::judge_journals(
+      {record_of(0, audit::ItemStatus::failed, 0, true, manifest), record_of(1, audit::ItemStatus::failed, 0, false, manifest),
+       record_of(2, audit::ItemStatus::failed, 0, true, manifest), record_of(2, audit::ItemStatus::failed, 1, true, manifest)},
       manifest, "key", 2);
   EXPECT_EQ(verdict.done, (std::set<std::int64_t>{1, 2}));
   EXPECT_EQ(verdict.retried, 1);
@@ -275,19 +275,19 @@ TEST(Journals, TransientFailuresAreRetriedOnceDeterministicOnesStand) {
 
 TEST(Journals, ARecordWhoseInputHashIsAnotherItemsRefusesTheResume) {
   const io::Manifest manifest = three_items();
-  ItemRecord wrong = record_of(0, ItemStatus::ok, 0, false, manifest);
-  wrong.input_hash = pipeline::input_path_hash("another key", manifest.items[0].path);
-  EXPECT_THROW(pipeline::judge_journals({wrong}, manifest, "key", 1), InputError);
+  audit::ItemRecord wrong = record_of(0, audit::ItemStatus::ok, 0, false, manifest);
+  wrong.input_hash = audit::input_path_hash("another key", manifest.items[0].path);
+  EXPECT_THROW(audit::judge_journals({wrong}, manifest, "key", 1), InputError);
 }
 
 TEST(RunIdentity, RunOnlySettingsMayChangeOutputShapingOptionsMayNot) {
   const io::Manifest manifest = three_items();
-  const auto base = pipeline::identity_of(manifest, 0, 1, "abc", "threads=1\nflush-seconds=30\npadding=4\n");
+  const auto base = audit::identity_of(manifest, 0, 1, "abc", "threads=1\nflush-seconds=30\npadding=4\n");
   EXPECT_EQ(base.options,
-            pipeline::identity_of(manifest, 0, 1, "abc", "threads=8\nflush-seconds=5\npadding=4\n").options);
+            audit::identity_of(manifest, 0, 1, "abc", "threads=8\nflush-seconds=5\npadding=4\n").options);
   EXPECT_NE(base.options,
-            pipeline::identity_of(manifest, 0, 1, "abc", "threads=1\nflush-seconds=30\npadding=7\n").options);
-  EXPECT_NE(base.items, pipeline::identity_of(manifest, 1, 2, "abc", "").items);
+            audit::identity_of(manifest, 0, 1, "abc", "threads=1\nflush-seconds=30\npadding=7\n").options);
+  EXPECT_NE(base.items, audit::identity_of(manifest, 1, 2, "abc", "").items);
 }
 
 }  // namespace

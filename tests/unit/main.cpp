@@ -9,14 +9,14 @@
 #include "tests/unit/test_world.hpp"
 
 namespace {
-std::unique_ptr<medanon::dist::MpiSession> g_mpi;
+std::unique_ptr<medanon::mpi::MpiSession> g_mpi;
 int g_argc = 0;
 char** g_argv = nullptr;
 }  // namespace
 
-medanon::dist::Communicator test_world() {
-  if (!g_mpi) g_mpi = std::make_unique<medanon::dist::MpiSession>(g_argc, g_argv);
-  return medanon::dist::Communicator(MPI_COMM_WORLD);
+medanon::mpi::Communicator test_world() {
+  if (!g_mpi) g_mpi = std::make_unique<medanon::mpi::MpiSession>(g_argc, g_argv);
+  return medanon::mpi::Communicator(MPI_COMM_WORLD);
 }
 
 int main(int argc, char** argv) {

@@ -8,11 +8,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include "mae/anomaly_calibration.hpp"
+#include "anomaly/anomaly_calibration.hpp"
 #include "mae/mae_model.hpp"
 #include "mae/reconstruction.hpp"
 
 using namespace medanon::mae;
+using namespace medanon::anomaly;
 namespace fs = std::filesystem;
 
 TEST(MaeCalibration, BalancedTrialsShowEveryTokenExactlyOncePerCycleOfFour) {

@@ -9,13 +9,16 @@
 #include <fstream>
 #include <set>
 
-#include "mae/detection_metrics.hpp"
-#include "mae/foreign_object_mask.hpp"
-#include "mae/padchest_dataset.hpp"
+#include "evaluation/detection_metrics.hpp"
+#include "anomaly/foreign_object_mask.hpp"
+#include "io/padchest_dataset.hpp"
 #include "mae/radiograph_input.hpp"
 #include "mae/training.hpp"
 
 using namespace medanon::mae;
+using namespace medanon::anomaly;
+using namespace medanon::evaluation;
+using namespace medanon::io;
 
 TEST(MaePostprocessing, PercentileInterpolatesLinearlyLikeNumpy) {
   const cv::Mat values = (cv::Mat_<unsigned char>(1, 5) << 40, 0, 20, 10, 30);

@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
-#include "mae/zmap_mask.hpp"
+#include "anomaly/zmap_mask.hpp"
 
-namespace medanon::mae {
+namespace medanon::anomaly {
 namespace {
 
 ZMapMaskOptions unsmoothed() {
@@ -68,4 +68,4 @@ TEST(ZMapMask, SmoothingLetsAThinStrongLineSurviveAsARegion) {
 }
 
 }  // namespace
-}  // namespace medanon::mae
+}  // namespace medanon::anomaly

@@ -250,7 +250,7 @@ TEST(AnatomyGuard, RibAndSpinePatternsInTheBandsStayUntouched) {
   PixelPipeline pipeline;
   ASSERT_TRUE(pipeline.degraded().empty()) << pipeline.degraded();
   const PixelResult result = pipeline.process_image(image);
-  ASSERT_EQ(result.status, ItemStatus::processed) << result.reason;
+  ASSERT_EQ(result.status, pixel::ImageStatus::processed) << result.reason;
   EXPECT_EQ(cv::countNonZero(before != result.image.pixels), 0) << result.redacted << " words redacted";
 }
 

@@ -7,10 +7,10 @@
 
 #include <filesystem>
 
-#include "pixel/corpus_truth.hpp"
+#include "evaluation/corpus_truth.hpp"
 #include "pixel/image_validation.hpp"
 #include "pixel/pixel_pipeline.hpp"
-#include "pixel/text_scoring.hpp"
+#include "evaluation/text_scoring.hpp"
 #include "synth/corpus.hpp"
 #include "tests/unit/test_world.hpp"
 
@@ -27,17 +27,17 @@ TEST(PixelSynthCorpus, RemovesBorderPhiAndFlagsCentralPhiOnSynthFilms) {
   options.out = dir.string();
   synth::generate_corpus(options, test_world());
 
-  const CorpusTruth truth = read_corpus_truth(dir.string());
-  const auto padchest = read_padchest_values((dir / "padchest" / "padchest_labels.csv").string());
+  const evaluation::CorpusTruth truth = evaluation::read_corpus_truth(dir.string());
+  const auto padchest = evaluation::read_padchest_values((dir / "padchest" / "padchest_labels.csv").string());
   PixelPipeline pipeline;
-  TextScore score;
-  for (const TruthImage& image : truth.images) {
+  evaluation::TextScore score;
+  for (const evaluation::TruthImage& image : truth.images) {
     const std::string path = (dir / image.path).string();
     const auto row = padchest.find(std::filesystem::path(image.path).filename().string());
     const PixelResult result = pipeline.process_file(path, row == padchest.end() ? IdentifyingValues{} : row->second);
-    ASSERT_EQ(result.status, ItemStatus::processed) << image.path << ": " << result.reason;
+    ASSERT_EQ(result.status, pixel::ImageStatus::processed) << image.path << ": " << result.reason;
     const cv::Mat before = grey_if_achromatic(read_and_validate(path).image.pixels);
-    score.add(score_image(image.path, before, result.image.pixels, image.words, result.text));
+    score.add(evaluation::score_image(image.path, before, result.image.pixels, image.words, result.text));
   }
   std::filesystem::remove_all(dir);
   ASSERT_GT(score.border_phi, 20);

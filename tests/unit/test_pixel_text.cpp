@@ -89,7 +89,7 @@ TEST(PixelPipeline, RedactsBorderPhiKeepsMarkersAndFlagsCentralText) {
   const cv::Rect central = testing::draw_text(pixels, "MUNOZ", {200, 250}, 16, 4000);
   const cv::Mat before = pixels.clone();
   const PixelResult result = pipeline().process_image(sixteen_bit(pixels), {{"PatientName", "MUÑOZ^ANA"}});
-  ASSERT_EQ(result.status, ItemStatus::processed);
+  ASSERT_EQ(result.status, pixel::ImageStatus::processed);
   const cv::Mat& after = result.image.pixels;
   EXPECT_EQ(after.type(), CV_16UC1);
   cv::Mat changed;
