@@ -1,6 +1,7 @@
 // Per-pixel residual statistics of negatives, the z-map and the calibration files.
 
 #include "anomaly/anomaly_calibration.hpp"
+#include "core/errors.hpp"
 
 #include <nlohmann/json.hpp>
 #include <opencv2/core/persistence.hpp>
@@ -22,7 +23,7 @@ namespace fs = std::filesystem;
 
 cv::Mat AnomalyCalibration::standardise(const cv::Mat& map) const {
   if (map.size() != mean.size()) {
-    throw std::invalid_argument("calibration statistics are " + std::to_string(mean.cols) + " px wide, the map " +
+    throw InternalError("calibration statistics are " + std::to_string(mean.cols) + " px wide, the map " +
                                 std::to_string(map.cols));
   }
   cv::Mat z;
@@ -64,7 +65,7 @@ cv::Mat exclusion_at(const cv::Mat& exclusion, cv::Size model_size) {
 
 void PixelStatistics::add(const cv::Mat& map) {
   CV_Assert(map.type() == CV_32F);
-  if (map.size() != sum_.size()) throw std::invalid_argument("residual maps of different sizes cannot be pooled");
+  if (map.size() != sum_.size()) throw InternalError("residual maps of different sizes cannot be pooled");
   cv::Mat value;
   map.convertTo(value, CV_64F);
   count_ += 1;
@@ -96,14 +97,14 @@ std::vector<double> PixelStatistics::to_sums() const {
 
 void PixelStatistics::from_sums(const std::vector<double>& sums) {
   const std::size_t pixels = sum_.total();
-  if (sums.size() != 1 + 2 * pixels) throw std::invalid_argument("pixel statistics of another size");
+  if (sums.size() != 1 + 2 * pixels) throw InternalError("pixel statistics of another size");
   count_ = sums[0];
   std::copy(sums.begin() + 1, sums.begin() + 1 + static_cast<std::ptrdiff_t>(pixels), sum_.begin<double>());
   std::copy(sums.begin() + 1 + static_cast<std::ptrdiff_t>(pixels), sums.end(), sum_squares_.begin<double>());
 }
 
 double percentile(std::vector<double> values, double percent) {
-  if (values.empty()) throw std::invalid_argument("percentile of no values");
+  if (values.empty()) throw InternalError("percentile of no values");
   std::sort(values.begin(), values.end());
   const double rank = percent / 100.0 * static_cast<double>(values.size() - 1);
   const auto below = static_cast<std::size_t>(std::floor(rank));
@@ -123,7 +124,7 @@ std::string statistics_path_for(const std::string& json_path) {
 
 AnomalyCalibration read_calibration(const std::string& path) {
   std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read threshold file " + path);
+  if (!in) throw InputError("cannot read threshold file " + path);
   AnomalyCalibration calibration;
   std::string statistics;
   try {
@@ -134,10 +135,10 @@ AnomalyCalibration read_calibration(const std::string& path) {
     calibration.residual = j.value("residual", std::string());
     statistics = j.value("statistics", std::string());
   } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(path + ": not a threshold file (" + e.what() + ")");
+    throw InputError(path + ": not a threshold file (" + e.what() + ")");
   }
   if (calibration.score != "mask_score" && calibration.score != "z_peak") {
-    throw std::runtime_error(path + ": unknown score '" + calibration.score + "' (mask_score, z_peak)");
+    throw InputError(path + ": unknown score '" + calibration.score + "' (mask_score, z_peak)");
   }
   if (!statistics.empty()) {
     const fs::path file = fs::path(path).parent_path() / statistics;  // relative: the pair moves together
@@ -147,15 +148,15 @@ AnomalyCalibration read_calibration(const std::string& path) {
       storage["mean"] >> calibration.mean;
       storage["spread"] >> calibration.spread;
     } catch (const std::exception& e) {
-      throw std::runtime_error(path + ": its statistics file " + file.string() + " is unreadable (" + e.what() + ")");
+      throw InputError(path + ": its statistics file " + file.string() + " is unreadable (" + e.what() + ")");
     }
     if (calibration.mean.empty() || calibration.mean.type() != CV_32F || calibration.spread.size() != calibration.mean.size() ||
         calibration.spread.type() != CV_32F) {
-      throw std::runtime_error(path + ": its statistics file " + file.string() + " lacks float maps 'mean' and 'spread'");
+      throw InputError(path + ": its statistics file " + file.string() + " lacks float maps 'mean' and 'spread'");
     }
   }
   if (calibration.score == "z_peak" && !calibration.has_statistics()) {
-    throw std::runtime_error(path + ": a z_peak threshold needs the statistics file it was calibrated with");
+    throw InputError(path + ": a z_peak threshold needs the statistics file it was calibrated with");
   }
   return calibration;
 }
@@ -173,7 +174,7 @@ void write_calibration(const AnomalyCalibration& calibration, const std::string&
       const std::string named = temp + ".yml.gz";  // FileStorage picks format and compression by name
       {
         cv::FileStorage storage(named, cv::FileStorage::WRITE);
-        if (!storage.isOpened()) throw std::runtime_error("cannot write " + statistics);
+        if (!storage.isOpened()) throw InputError("cannot write " + statistics);
         storage << "mean" << calibration.mean << "spread" << calibration.spread;
       }
       fs::rename(named, temp);
@@ -183,7 +184,7 @@ void write_calibration(const AnomalyCalibration& calibration, const std::string&
 }
 
 double calibrate_threshold(const std::vector<double>& negative_mask_scores, double percent, const std::string& path) {
-  if (negative_mask_scores.empty()) throw std::runtime_error("no negative images to calibrate the threshold on");
+  if (negative_mask_scores.empty()) throw InputError("no negative images to calibrate the threshold on");
   AnomalyCalibration calibration;
   calibration.threshold = percentile(negative_mask_scores, percent);
   const nlohmann::json details = {{"percentile", percent}, {"negatives", negative_mask_scores.size()}};

@@ -177,7 +177,7 @@ Command setup_adapt(CLI::App& parent) {
       throw UsageError("--train-fraction + --validation-fraction must leave patients for the calibration",
                        Scope::all_ranks);
     }
-    return run_training_job([&] { return run_adapt(*o, comm); });
+    return run_plugin_command([&] { return run_adapt(*o, comm); });
   };
   return {command, run};
 }

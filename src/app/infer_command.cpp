@@ -77,15 +77,7 @@ Command setup_infer(CLI::App& parent) {
                    "leave a synthetic corpus' burned-in text out of z_peak, as the pixel stage's boxes are in anonymize");
   command->add_option("--limit", o->limit, "process only the first N images (0: all)")->capture_default_str();
   auto run = [o](const mpi::Communicator& comm) {
-    try {
-      return torch_plugin().infer(*o, comm);
-    } catch (const std::invalid_argument& e) {
-      throw UsageError(e.what(), Scope::all_ranks);
-    } catch (const Error&) {
-      throw;
-    } catch (const std::runtime_error& e) {  // checkpoint and device problems: every rank sees them
-      throw InputError(e.what(), Scope::all_ranks);
-    }
+    return run_plugin_command([&] { return torch_plugin().infer(*o, comm); });
   };
   return {command, run};
 }

@@ -87,7 +87,7 @@ void silence_library_logs() {
   deid::configure_dcmtk_for_untrusted_input();
 }
 
-// Decompression bombs: the pre-decode checks (deid/dicom_preflight.hpp, io/image_header.hpp)
+// Decompression bombs: the pre-decode checks (input/dicom_preflight.hpp, io/image_header.hpp)
 // read the limit. OpenCV's own OPENCV_IO_MAX_IMAGE_PIXELS is read when the library loads, before
 // main(), so it stays OpenCV's (1 G pixels) unless the environment sets it; the header checks
 // come first anyway.

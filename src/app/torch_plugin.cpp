@@ -54,7 +54,7 @@ const plugin::TorchEntryPoints& torch_plugin() {
   return entry_points;
 }
 
-int run_training_job(const std::function<int()>& job) {
+int run_plugin_command(const std::function<int()>& job) {
   try {
     return job();
   } catch (const Error&) {

@@ -14,10 +14,11 @@ namespace medanon::app {
 // when it is missing, cannot be loaded (the loader's message is kept) or is from another build.
 const plugin::TorchEntryPoints& torch_plugin();
 
-// Runs a training job in the plugin (train, adapt) and classifies what it throws the one way
-// both share: medanon's typed errors pass through; std::invalid_argument (bad options) becomes a
-// UsageError and std::runtime_error (an unreadable corpus or checkpoint) an InputError, both
-// scoped to the rank that found them (the others may be inside a collective: main aborts them).
-int run_training_job(const std::function<int()>& job);
+// Runs a command of the plugin (train, adapt, infer) and classifies what it throws the one way
+// all share. The plugin raises medanon's typed errors where they happen, with their scope: they
+// pass through. What else escapes is a library's: std::invalid_argument becomes a UsageError and
+// std::runtime_error an InputError, scoped to the rank that met it (the others may be inside a
+// collective: main aborts them).
+int run_plugin_command(const std::function<int()>& job);
 
 }  // namespace medanon::app

@@ -91,7 +91,7 @@ Command setup_train(CLI::App& parent) {
       ->capture_default_str();
   auto run = [o](const mpi::Communicator& comm) -> int {
     if (o->warmup_epochs > o->epochs) throw UsageError("--warmup-epochs exceeds --epochs", Scope::all_ranks);
-    return run_training_job([&] {
+    return run_plugin_command([&] {
       const auto s = torch_plugin().train(*o, comm, [](const std::string& line) { log::info("train: " + line); });
       if (comm.is_root()) print_summary(s, comm.size());
       return to_int(s.interrupted ? ExitCode::interrupted : ExitCode::ok);

@@ -16,7 +16,7 @@ namespace medanon::deid {
 
 // Zeroes bits outside [HighBit - BitsStored + 1, HighBit] of every stored sample and cuts Pixel
 // Data to the length the image needs. Native pixels are cleaned in place; compressed pixels with
-// unused bits are decoded (the caller checked their size, deid/dicom_preflight.hpp), cleaned and
+// unused bits are decoded (the caller checked their size, input/dicom_preflight.hpp), cleaned and
 // `output_syntax` becomes Explicit VR Little Endian. Returns a reason to reject the file when
 // the pixels cannot be cleaned (unused bits in a syntax no codec here decodes); empty when done.
 std::string clean_pixel_data_bytes(DcmDataset& dataset, bool decodable, E_TransferSyntax& output_syntax);

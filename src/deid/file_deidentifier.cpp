@@ -12,7 +12,6 @@
 #include "deid/byte_hygiene.hpp"
 #include "deid/dcmtk_check.hpp"
 #include "deid/dcmtk_settings.hpp"
-#include "deid/dicom_preflight.hpp"
 #include "deid/deflated_writer.hpp"
 #include "deid/empty_sequences.hpp"
 #include "deid/marks.hpp"

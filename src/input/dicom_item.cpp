@@ -13,7 +13,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "deid/dicom_preflight.hpp"
+#include "input/dicom_preflight.hpp"
 #include "input/codecs.hpp"
 #include "input/jpeg2000.hpp"
 #include "input/dicom_value.hpp"
@@ -148,9 +148,9 @@ LoadResult load_dicom(const std::string& path) {
   dcmEnableUnknownVRConversion.set(OFTrue);
   LoadResult result;
   result.item.kind = sniff_file(path);
-  // Nesting and sizes checked before DCMTK parses or decodes anything (deid/dicom_preflight.hpp):
+  // Nesting and sizes checked before DCMTK parses or decodes anything (input/dicom_preflight.hpp):
   // the one parse of every DICOM input passes here.
-  if (std::string problem = deid::dicom_preflight_problem(path); !problem.empty()) {
+  if (std::string problem = input::dicom_preflight_problem(path); !problem.empty()) {
     result.reason = std::move(problem);
     return result;
   }

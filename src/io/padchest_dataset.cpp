@@ -1,6 +1,7 @@
 // PadChest CSV -> filtered, labelled images -> patient-grouped splits.
 
 #include "io/padchest_dataset.hpp"
+#include "core/errors.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -75,14 +76,14 @@ std::vector<std::string> parse_label_list(const std::string& cell) {
 
 std::vector<PadChestImage> read_padchest_csv(const std::string& path, PadChestSummary* summary) {
   std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read PadChest CSV " + path);
+  if (!in) throw InputError("cannot read PadChest CSV " + path);
   // RFC 4180 (io/csv): PadChest's list-valued columns are quoted and hold commas.
   std::vector<std::string> header;
-  if (!io::read_csv_record(in, header)) throw std::runtime_error(path + ": empty CSV");
+  if (!io::read_csv_record(in, header)) throw InputError(path + ": empty CSV");
   std::map<std::string, std::size_t> column;
   for (std::size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
   for (const char* name : {"ImageID", "ImageDir", "PatientID", "Projection", "Labels"}) {
-    if (!column.count(name)) throw std::runtime_error(path + ": no column " + name);
+    if (!column.count(name)) throw InputError(path + ": no column " + name);
   }
   static const std::vector<std::string> excluded_projections = {"L", "UNK", "EXCLUDE", "COSTAL"};
   static const std::vector<std::string> excluded_labels = {"unchanged", "exclude", "suboptimal study"};

@@ -2,6 +2,7 @@
 // -> anomaly maps -> the thesis' masks and scores.
 
 #include "mae/anomaly_detector.hpp"
+#include "core/errors.hpp"
 
 #include <opencv2/imgproc.hpp>
 
@@ -54,31 +55,31 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
   d.options = options;
   d.intensity = intensity_mapping_from(options.intensity);
   if (options.residual != "positive" && options.residual != "abs") {
-    throw std::invalid_argument("unknown residual '" + options.residual + "' (positive, abs)");
+    throw UsageError("unknown residual '" + options.residual + "' (positive, abs)", Scope::all_ranks);
   }
   d.positive_residual = options.residual == "positive";
   if (options.calibration.has_statistics() && !options.calibration.residual.empty() &&
       options.calibration.residual != options.residual) {
-    throw std::invalid_argument("the calibration was made with the " + options.calibration.residual +
-                                " residual, the detector uses " + options.residual);
+    throw UsageError("the calibration was made with the " + options.calibration.residual +
+                                " residual, the detector uses " + options.residual, Scope::all_ranks);
   }
-  if (options.smoothing < 0) throw std::invalid_argument("smoothing must not be negative");
+  if (options.smoothing < 0) throw UsageError("smoothing must not be negative", Scope::all_ranks);
   if (options.mask_method != "zmap" && options.mask_method != "percentile") {
-    throw std::invalid_argument("unknown mask method '" + options.mask_method + "' (zmap, percentile)");
+    throw UsageError("unknown mask method '" + options.mask_method + "' (zmap, percentile)", Scope::all_ranks);
   }
   if (options.zmap_mask.low > options.zmap_mask.high) {
-    throw std::invalid_argument("the z-map mask's low threshold must not exceed its high threshold");
+    throw UsageError("the z-map mask's low threshold must not exceed its high threshold", Scope::all_ranks);
   }
   if (options.trials < 1 || options.batch_size < 1 || options.threads < 1) {
-    throw std::invalid_argument("trials, batch size and threads must be at least 1");
+    throw UsageError("trials, batch size and threads must be at least 1", Scope::all_ranks);
   }
   at::set_num_threads(options.threads);
   d.device = resolve_device(options.device);
   try {
     const PyRef saved = read_torch_save(options.checkpoint);
     d.config = config_from_checkpoint(saved, options.model);
-    if (d.config.in_chans != 1) throw std::runtime_error("the detector feeds one-channel radiographs; model has in_chans " +
-                                                         std::to_string(d.config.in_chans));
+    if (d.config.in_chans != 1) throw InputError("the detector feeds one-channel radiographs; model has in_chans " +
+                                                         std::to_string(d.config.in_chans), Scope::all_ranks);
     d.model = MaskedAutoencoderViT(d.config);
     const auto loaded = load_state_dict(*d.model, model_state_in(saved), /*strict=*/false);
     if (!loaded.missing.empty() || !loaded.mismatched.empty()) {  // extra keys (e.g. a head) are harmless
@@ -86,15 +87,15 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
     }
     d.report = loaded.summary();
   } catch (const TorchSaveError& e) {
-    throw std::runtime_error(e.what());
+    throw InputError(e.what(), Scope::all_ranks);  // every rank reads the same checkpoint
   }
   d.model->to(d.device);
   d.model->eval();
   d.noises = trial_noises(1, d.config.num_patches(), options.trials, options.seed, d.device,
                           trial_masks_from(options.trial_masks));
   if (options.calibration.has_statistics() && options.calibration.mean.rows != static_cast<int>(d.config.img_size)) {
-    throw std::invalid_argument("the calibration statistics do not have the model's size " +
-                                std::to_string(d.config.img_size));
+    throw UsageError("the calibration statistics do not have the model's size " +
+                                std::to_string(d.config.img_size), Scope::all_ranks);
   }
 }
 
@@ -126,7 +127,7 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
                                                         const std::vector<cv::Mat>& exclusions) {
   auto& d = *impl_;
   if (!exclusions.empty() && exclusions.size() != images.size()) {
-    throw std::invalid_argument("one exclusion mask per image, or none");
+    throw InternalError("one exclusion mask per image, or none");
   }
   const anomaly::AnomalyCalibration& calibration = d.options.calibration;
   const int size = input_size();

@@ -2,6 +2,7 @@
 // the transformer block, then encoder, decoder and loss.
 
 #include "mae/mae_model.hpp"
+#include "core/errors.hpp"
 
 #include <cmath>
 #include <stdexcept>
@@ -17,7 +18,7 @@ torch::nn::LayerNorm layer_norm(std::int64_t dim) {
 
 void MaeConfig::validate() const {
   auto require = [this](bool ok, const char* what) {
-    if (!ok) throw std::invalid_argument("MAE config '" + name + "': " + what);
+    if (!ok) throw UsageError("MAE config '" + name + "': " + what, Scope::all_ranks);
   };
   require(patch_size > 0 && img_size % patch_size == 0, "img_size must be a multiple of patch_size");
   require(in_chans > 0, "in_chans must be positive");
@@ -59,8 +60,8 @@ MaeConfig mae_config_by_name(const std::string& name) {
   if (name == "mae_vit_base_patch16") return mae_vit_base_patch16();
   if (name == "mae_vit_small_synth") return mae_vit_small_synth();
   if (name == "mae_vit_tiny_test") return mae_vit_tiny_test();
-  throw std::invalid_argument("unknown MAE model '" + name +
-                              "' (mae_vit_base_patch16, mae_vit_small_synth, mae_vit_tiny_test)");
+  throw UsageError("unknown MAE model '" + name +
+                              "' (mae_vit_base_patch16, mae_vit_small_synth, mae_vit_tiny_test)", Scope::all_ranks);
 }
 
 // --------------------------------------------------------------------------
@@ -111,7 +112,7 @@ Masking random_masking(const torch::Tensor& noise, double mask_ratio) {
 
 Masking grid_masking(const torch::Tensor& noise, std::int64_t group) {
   const auto n = noise.size(0), length = noise.size(1);
-  if (length % group != 0) throw std::invalid_argument("grid masking: token count not divisible by the group size");
+  if (length % group != 0) throw InternalError("grid masking: token count not divisible by the group size");
   const auto winner = noise.reshape({n, length / group, group}).argmax(2);                     // [N, L/g]
   const auto starts = torch::arange(0, length, group, noise.options().dtype(torch::kLong));  // [L/g]
   const auto visible = winner + starts;                                                       // [N, L/g]

@@ -1,6 +1,7 @@
 // Reading and normalising radiographs for the MAE.
 
 #include "mae/radiograph_input.hpp"
+#include "core/errors.hpp"
 
 #include <dcmtk/dcmimgle/dcmimage.h>
 #include <opencv2/imgcodecs.hpp>
@@ -20,7 +21,7 @@ namespace medanon::mae {
 IntensityMapping intensity_mapping_from(const std::string& name) {
   if (name == "min-max") return IntensityMapping::min_max;
   if (name == "percentile") return IntensityMapping::percentile;
-  throw std::invalid_argument("unknown intensity mapping '" + name + "' (min-max, percentile)");
+  throw UsageError("unknown intensity mapping '" + name + "' (min-max, percentile)", Scope::all_ranks);
 }
 
 namespace {
@@ -29,13 +30,13 @@ cv::Mat read_dicom(const std::string& path) {
   input::register_codecs();  // compressed transfer syntaxes of the archive (JPEG, JPEG-LS, RLE)
   DicomImage image(path.c_str(), CIF_UsePartialAccessToPixelData);
   if (image.getStatus() != EIS_Normal || !image.isMonochrome()) {
-    throw std::runtime_error(path + ": not a readable monochrome DICOM image (" +
+    throw InputError(path + ": not a readable monochrome DICOM image (" +
                              DicomImage::getString(image.getStatus()) + ")");
   }
   image.setMinMaxWindow();  // the full stored range; MONOCHROME1 comes out inverted for display
   const int width = static_cast<int>(image.getWidth()), height = static_cast<int>(image.getHeight());
   const void* pixels = image.getOutputData(16);
-  if (pixels == nullptr) throw std::runtime_error(path + ": DICOM pixel data could not be rendered");
+  if (pixels == nullptr) throw InputError(path + ": DICOM pixel data could not be rendered");
   return cv::Mat(height, width, CV_16U, const_cast<void*>(pixels)).clone();
 }
 
@@ -44,7 +45,7 @@ cv::Mat read_dicom(const std::string& path) {
 cv::Mat read_radiograph(const std::string& path) {
   if (input::is_dicom(input::sniff_file(path))) return read_dicom(path);
   cv::Mat image = cv::imread(path, cv::IMREAD_ANYDEPTH | cv::IMREAD_GRAYSCALE);
-  if (image.empty()) throw std::runtime_error(path + ": not a readable image");
+  if (image.empty()) throw InputError(path + ": not a readable image");
   if (image.depth() != CV_8U && image.depth() != CV_16U) image.convertTo(image, CV_16U);
   return image;
 }

@@ -1,6 +1,7 @@
 // Test-time reconstruction with grid masking (Georgescu et al.; thesis generate_masks.py).
 
 #include "mae/reconstruction.hpp"
+#include "core/errors.hpp"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -32,7 +33,7 @@ Reconstruction reconstruct_with_grid_masking(MaskedAutoencoderViT& model, const 
 TrialMasks trial_masks_from(const std::string& name) {
   if (name == "random") return TrialMasks::random;
   if (name == "balanced") return TrialMasks::balanced;
-  throw std::invalid_argument("unknown trial masks '" + name + "' (balanced, random)");
+  throw UsageError("unknown trial masks '" + name + "' (balanced, random)", Scope::all_ranks);
 }
 
 std::vector<torch::Tensor> trial_noises(std::int64_t batch, std::int64_t tokens, int trials, std::uint64_t seed,
@@ -45,7 +46,7 @@ std::vector<torch::Tensor> trial_noises(std::int64_t batch, std::int64_t tokens,
     return noises;
   }
   constexpr std::int64_t group = 4;  // grid_masking's group
-  if (tokens % group != 0) throw std::invalid_argument("balanced trials: token count not divisible by 4");
+  if (tokens % group != 0) throw InternalError("balanced trials: token count not divisible by 4");
   torch::Tensor order;  // [L/4, 4]: the cycle's order of visible positions, per group
   for (int i = 0; i < trials; ++i) {
     if (i % group == 0) order = torch::rand({tokens / group, group}, generator, real).argsort(std::int64_t{1});

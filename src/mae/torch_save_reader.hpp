@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/errors.hpp"
+
 namespace medanon::mae {
 
 struct PyValue;
@@ -42,9 +44,10 @@ struct PyValue {
   std::string repr(int depth = 0) const;
 };
 
-class TorchSaveError : public std::runtime_error {
+// A checkpoint that cannot be read or does not fit: the input's fault, found by this rank.
+class TorchSaveError : public InputError {
  public:
-  using std::runtime_error::runtime_error;
+  explicit TorchSaveError(const std::string& what) : InputError(what) {}
 };
 
 // True when the file starts like a zip archive (torch.save's default since 1.6).

@@ -180,7 +180,7 @@ TrainSummary train_mae(const TrainOptions& options, const mpi::Communicator& com
   if (resume_path.empty() && !options.init_checkpoint.empty()) {
     const auto loaded = load_checkpoint_into(*model, options.init_checkpoint, /*strict=*/false);
     if (!loaded.report.mismatched.empty() || loaded.report.loaded.empty()) {
-      throw std::runtime_error(options.init_checkpoint + " does not fit " + config.name + ": " + loaded.report.summary());
+      throw InputError(options.init_checkpoint + " does not fit " + config.name + ": " + loaded.report.summary(), Scope::all_ranks);
     }
     log("initialised from " + options.init_checkpoint + ": " + loaded.report.summary());
   }

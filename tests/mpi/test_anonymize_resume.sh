@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Kill tests: a 3-rank `medanon anonymize` is SIGKILLed at different moments (one rank, or
 # every rank; with flushes every 50 ms so kills also land inside HDF5 writes), then resumed with
-# another world size. Every item must end exactly once in the HDF5 file and in --out, no partial
+# another world size. Each kill waits for a condition (so many items finished, as the ranks'
+# logs say), never a fixed time, and a run that finished before its kill fails the test. Every item must end exactly once in the HDF5 file and in --out, no partial
 # output may survive, h5dump must read the file, and the result must equal an uninterrupted run.
 set -u
 medanon=$1; source_dir=$2; scratch=$3
@@ -15,21 +16,29 @@ anonymize=(anonymize --input "$scratch/corpus" --insecure-key --flush-seconds 0.
 $system_python "$(dirname "$0")/h5_digest.py" "$scratch/reference/medanon.h5" "$items" >"$scratch/reference.digest" \
   || fail "reference run"
 
-# kill point (seconds after start) and whom to kill
-scenarios=("0.4 one" "0.9 all" "1.5 one" "2.2 all")
+# finished_items OUT: items the first attempt has finished so far (one rank-log line each,
+# written right after the item's journal record).
+finished_items() { cat "$1"/.medanon/rank-*.log 2>/dev/null | wc -l; }
+
+# kill point (items finished, of 36) and whom to kill
+scenarios=("2 one" "9 all" "17 one" "26 all")
 n=0
 for scenario in "${scenarios[@]}"; do
-  read -r delay victim <<<"$scenario"
+  read -r after victim <<<"$scenario"
   n=$((n + 1))
   out="$scratch/run$n"
   "${mpirun_cmd[@]}" -np 3 "$medanon" "${anonymize[@]}" --out "$out" >"$out.first.log" 2>&1 &
   launcher=$!
-  sleep "$delay"
+  for _ in $(seq 6000); do
+    (($(finished_items "$out") >= after)) && break
+    kill -0 "$launcher" 2>/dev/null || break
+    sleep 0.01
+  done
   ranks=($(pgrep -f -- "--out $out\$" | sort -n))
   # pgrep also matches mpirun itself; its children are the ranks
   ranks=($(for pid in "${ranks[@]}"; do [[ $pid != "$launcher" ]] && echo "$pid"; done))
   if [[ ${#ranks[@]} -eq 0 ]]; then
-    echo "note: run $n finished before the kill at ${delay}s"
+    fail "run $n finished before the kill after $after items: the kill tested nothing"
   elif [[ $victim == one ]]; then
     kill -9 "${ranks[$((RANDOM % ${#ranks[@]}))]}" 2>/dev/null
   else
@@ -47,7 +56,8 @@ for scenario in "${scenarios[@]}"; do
   code=$?
   [[ $code -eq 0 || $code -eq 4 ]] || { fail "run $n: resume exited $code"; tail -5 "$out.resume.log"; }
   $system_python "$(dirname "$0")/h5_digest.py" "$out/medanon.h5" "$items" >"$out.digest" || fail "run $n: HDF5 check"
-  cmp -s "$scratch/reference.digest" "$out.digest" || fail "run $n (kill $victim at ${delay}s): HDF5 differs from the uninterrupted run"
+  cmp -s "$scratch/reference.digest" "$out.digest" || fail "run $n (kill $victim after $after items): HDF5 differs from the uninterrupted run"
+  grep -q "attempt 1 item" "$out"/.medanon/rank-*.log || fail "run $n: the resume processed nothing: was anything killed?"
   diff -r -x .medanon -x medanon.h5 "$scratch/reference" "$out" >/dev/null || fail "run $n: output files differ"
   [[ -z $(find "$out" -name '*.medanon-tmp.*') ]] || fail "run $n: partial files survived"
   h5dump -H "$out/medanon.h5" >/dev/null 2>&1 || fail "run $n: h5dump cannot read the file"

@@ -17,7 +17,7 @@
 
 #include "core/errors.hpp"
 #include "deid/dataset_deidentifier.hpp"
-#include "deid/dicom_preflight.hpp"
+#include "input/dicom_preflight.hpp"
 #include "deid/pseudonyms.hpp"
 #include "io/atomic_file.hpp"
 #include "io/contained_path.hpp"
@@ -106,8 +106,8 @@ std::string nested_file(const fs::path& folder, int depth) {
 
 TEST(Preflight, NestingBeyondTheLimitIsRefusedBeforeDcmtkReadsIt) {
   Scratch scratch;
-  EXPECT_EQ(deid::dicom_preflight_problem(nested_file(scratch.path, 10)), "");
-  EXPECT_NE(deid::dicom_preflight_problem(nested_file(scratch.path, 65)).find("nested deeper"), std::string::npos);
+  EXPECT_EQ(input::dicom_preflight_problem(nested_file(scratch.path, 10)), "");
+  EXPECT_NE(input::dicom_preflight_problem(nested_file(scratch.path, 65)).find("nested deeper"), std::string::npos);
 }
 
 TEST(Preflight, ImagesLargerThanTheLimitAreRefusedFromTheirHeader) {
@@ -121,8 +121,8 @@ TEST(Preflight, ImagesLargerThanTheLimitAreRefusedFromTheirHeader) {
   dataset.putAndInsertUint8Array(DCM_PixelData, pixels, 2);
   const std::string path = (scratch.path / "big.dcm").string();
   ASSERT_TRUE(file.saveFile(path.c_str(), EXS_LittleEndianExplicit).good());
-  EXPECT_NE(deid::dicom_preflight_problem(path, {64, 100000000}).find("too large"), std::string::npos);
-  EXPECT_EQ(deid::dicom_preflight_problem(path, {64, 2000000000}), "");
+  EXPECT_NE(input::dicom_preflight_problem(path, {64, 100000000}).find("too large"), std::string::npos);
+  EXPECT_EQ(input::dicom_preflight_problem(path, {64, 2000000000}), "");
 }
 
 TEST(ImageHeaders, PngJpegAndBmpSizesAreReadWithoutDecoding) {

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "anomaly/anomaly_calibration.hpp"
+#include "core/errors.hpp"
 #include "mae/mae_model.hpp"
 #include "mae/reconstruction.hpp"
 
@@ -62,7 +63,7 @@ TEST(MaeCalibration, PixelStatisticsArePopulationMeanAndDeviationAndAddUpAcrossS
     EXPECT_NEAR(s->standard_deviation().at<float>(0), std::sqrt(8.0 / 3.0), 1e-6);
     EXPECT_NEAR(s->standard_deviation().at<float>(1), std::sqrt(8.0), 1e-6);
   }
-  EXPECT_THROW(whole.add(cv::Mat::zeros(2, 2, CV_32F)), std::invalid_argument);
+  EXPECT_THROW(whole.add(cv::Mat::zeros(2, 2, CV_32F)), medanon::InternalError);
 }
 
 TEST(MaeCalibration, TopMeanLeavesExcludedPixelsOut) {
@@ -93,7 +94,7 @@ TEST(MaeCalibration, ZMapDividesByTheSpreadPlusFloor) {
   calibration.floor = 0.01;
   const cv::Mat z = calibration.standardise(cv::Mat(2, 2, CV_32F, cv::Scalar(0.6f)));
   EXPECT_NEAR(z.at<float>(1, 1), 10.0f, 1e-5);
-  EXPECT_THROW(calibration.standardise(cv::Mat::zeros(3, 3, CV_32F)), std::invalid_argument);
+  EXPECT_THROW(calibration.standardise(cv::Mat::zeros(3, 3, CV_32F)), medanon::InternalError);
 }
 
 TEST(MaeCalibration, FilesRoundTripAndOldThresholdFilesStillRead) {

@@ -1,4 +1,4 @@
-#include "deid/dicom_preflight.hpp"
+#include "input/dicom_preflight.hpp"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dctag.h>
@@ -14,7 +14,7 @@
 
 #include "core/input_limits.hpp"
 
-namespace medanon::deid {
+namespace medanon::input {
 namespace {
 
 constexpr std::uint32_t kUndefined = 0xFFFFFFFFu;
@@ -279,4 +279,4 @@ std::string dicom_preflight_problem(const std::string& path, const PreflightLimi
   return {};
 }
 
-}  // namespace medanon::deid
+}  // namespace medanon::input

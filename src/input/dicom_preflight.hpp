@@ -8,7 +8,7 @@
 
 #include <string>
 
-namespace medanon::deid {
+namespace medanon::input {
 
 struct PreflightLimits {
   int max_sequence_depth = 64;  // far above the nesting of real images; DCMTK recurses once per level
@@ -20,4 +20,4 @@ struct PreflightLimits {
 // bytes, truncated) are left to DCMTK, which reports them itself.
 std::string dicom_preflight_problem(const std::string& path, const PreflightLimits& limits = {});
 
-}  // namespace medanon::deid
+}  // namespace medanon::input
