@@ -34,7 +34,7 @@ build/medanon evaluate run --corpus "$out/corpus" --audit "$out/anonymized/medan
 echo
 echo "== demo: site adaptation (medanon adapt): what a new site runs first, on its own normal images"
 # A small stand-in for a site's images (mostly normal studies); a real site points --corpus at its
-# PadChest-style folder and raises the epochs (README, "Site adaptation").
+# PadChest-style folder and raises the epochs (docs/train.md, "Site adaptation").
 build/medanon synth --out "$out/site" --count 48 --size 256 --seed 4040 --dicom-fraction 0 --object-fraction 0.1 \
   --no-bad-files --overwrite >/dev/null
 "${mpirun_cmd[@]}" build/medanon adapt --config jobs/adapt-demo.toml --corpus "$out/site" --out "$out/adapt" \

@@ -6,7 +6,7 @@
 #
 # Idempotent: does nothing when the rewritten model is there. Tolerant: with no network, no npm
 # or no python3-onnx it says so and exits 0; medanon then runs without the learned detector and
-# reports itself degraded (README, "Burned-in text").
+# reports itself degraded (docs/pixel-text.md).
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
