@@ -13,31 +13,6 @@ namespace {
 
 constexpr hsize_t kTableChunkRows = 1024;
 
-// /audit: the record's fields, then where its text boxes are in /text_boxes.
-const RowLayout& audit_layout() {
-  static const RowLayout layout = [] {
-    RowLayout l;
-    const ItemRecord sample;
-    for_each_field(sample, LayoutBuilder{l});
-    l.number<std::int64_t>("first_box");
-    l.number<std::int64_t>("box_count");
-    return l;
-  }();
-  return layout;
-}
-
-// /text_boxes: the owning item, then the box's fields.
-const RowLayout& box_layout() {
-  static const RowLayout layout = [] {
-    RowLayout l;
-    l.number<std::int64_t>("item");
-    const TextBoxRecord sample;
-    for_each_box_field(sample, LayoutBuilder{l});
-    return l;
-  }();
-  return layout;
-}
-
 void create_extendible(hid_t file, const char* name, hid_t type, const std::vector<hsize_t>& row_shape,
                        hsize_t chunk_rows, bool compress) {
   std::vector<hsize_t> dims{0}, max_dims{H5S_UNLIMITED}, chunk{chunk_rows};
@@ -93,8 +68,8 @@ AuditFile AuditFile::create(const std::string& path, MPI_Comm comm) {
   h5::silence_error_stack();
   const h5::Handle access = h5::mpio_file_access(comm);
   h5::Handle file = h5::file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.id()), "H5Fcreate");
-  create_extendible(file.id(), "audit", audit_layout().compound_type().id(), {}, kTableChunkRows, false);
-  create_extendible(file.id(), "text_boxes", box_layout().compound_type().id(), {}, kTableChunkRows, false);
+  create_extendible(file.id(), "audit", audit_row_layout().compound_type().id(), {}, kTableChunkRows, false);
+  create_extendible(file.id(), "text_boxes", box_row_layout().compound_type().id(), {}, kTableChunkRows, false);
   const std::vector<hsize_t> map_shape{kMapSize, kMapSize};
   create_extendible(file.id(), "masks", H5T_NATIVE_UINT8, map_shape, 1, true);
   create_extendible(file.id(), "anomaly_maps", H5T_NATIVE_FLOAT, map_shape, 1, true);
@@ -119,8 +94,8 @@ void AuditFile::append(const std::vector<ItemRecord>& mine) {
   if (new_rows == 0) return;  // all ranks agree: nothing to write
   const std::int64_t base_rows = rows(), base_boxes = extent_of(file_.id(), "text_boxes");
 
-  const RowLayout& audit_rows = audit_layout();
-  const RowLayout& box_rows = box_layout();
+  const RowLayout& audit_rows = audit_row_layout();
+  const RowLayout& box_rows = box_row_layout();
   std::vector<char> audit(mine.size() * audit_rows.row_size(), 0);
   std::vector<char> boxes(static_cast<size_t>(my_boxes) * box_rows.row_size(), 0);
   std::vector<std::uint8_t> masks(mine.size() * kMapSize * kMapSize, 0);
@@ -204,8 +179,8 @@ std::vector<std::int64_t> AuditFile::items() const {
 
 std::vector<ItemRecord> AuditFile::records() const {
   const h5::Handle dataset = h5::dataset(H5Dopen2(file_.id(), "audit", H5P_DEFAULT), "audit");
-  const RowLayout& audit_rows = audit_layout();
-  const RowLayout& box_rows = box_layout();
+  const RowLayout& audit_rows = audit_row_layout();
+  const RowLayout& box_rows = box_row_layout();
   std::vector<char> rows(static_cast<size_t>(this->rows()) * audit_rows.row_size());
   if (!rows.empty()) {
     const h5::Handle type = audit_rows.compound_type();

@@ -33,4 +33,27 @@ h5::Handle RowLayout::compound_type() const {
   return type;
 }
 
+const RowLayout& audit_row_layout() {
+  static const RowLayout layout = [] {
+    RowLayout l;
+    const ItemRecord sample;
+    for_each_field(sample, LayoutBuilder{l});
+    l.number<std::int64_t>("first_box");
+    l.number<std::int64_t>("box_count");
+    return l;
+  }();
+  return layout;
+}
+
+const RowLayout& box_row_layout() {
+  static const RowLayout layout = [] {
+    RowLayout l;
+    l.number<std::int64_t>("item");
+    const TextBoxRecord sample;
+    for_each_box_field(sample, LayoutBuilder{l});
+    return l;
+  }();
+  return layout;
+}
+
 }  // namespace medanon::audit

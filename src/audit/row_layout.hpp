@@ -120,4 +120,9 @@ class RowUnpacker {
   std::size_t index_ = 0;
 };
 
+// The two tables' rows: /audit (the record's fields, then first_box and box_count, where its
+// text boxes are in /text_boxes) and /text_boxes (the owning item, then the box's fields).
+const RowLayout& audit_row_layout();
+const RowLayout& box_row_layout();
+
 }  // namespace medanon::audit

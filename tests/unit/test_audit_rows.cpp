@@ -35,17 +35,8 @@ struct FirstFormatBox {
   float confidence;
 };
 
-RowLayout audit_columns() {
-  RowLayout layout;
-  const ItemRecord sample;
-  for_each_field(sample, LayoutBuilder{layout});
-  layout.number<std::int64_t>("first_box");
-  layout.number<std::int64_t>("box_count");
-  return layout;
-}
-
 TEST(AuditRows, KeepTheFirstFormatsLayout) {
-  const RowLayout layout = audit_columns();
+  const RowLayout& layout = audit_row_layout();
   EXPECT_EQ(layout.row_size(), sizeof(FirstFormatRow));
   ASSERT_EQ(layout.columns(), static_cast<size_t>(17 + kStageCount));
   EXPECT_EQ(layout.column(0).offset, offsetof(FirstFormatRow, item));
@@ -69,17 +60,14 @@ TEST(AuditRows, KeepTheFirstFormatsLayout) {
 }
 
 TEST(AuditRows, BoxRowsKeepTheFirstFormatsLayout) {
-  RowLayout layout;
-  layout.number<std::int64_t>("item");
-  const TextBoxRecord sample;
-  for_each_box_field(sample, LayoutBuilder{layout});
+  const RowLayout& layout = box_row_layout();
   EXPECT_EQ(layout.row_size(), sizeof(FirstFormatBox));
   EXPECT_EQ(layout.column(5).offset, offsetof(FirstFormatBox, detector));
   EXPECT_EQ(layout.column(8).offset, offsetof(FirstFormatBox, confidence));
 }
 
 TEST(AuditRows, PackAndUnpackEveryFieldAndCutLongText) {
-  const RowLayout layout = audit_columns();
+  const RowLayout& layout = audit_row_layout();
   ItemRecord r;
   r.item = 12;
   r.input_hash = "ffffffffffffffffffffffffffffffff";
