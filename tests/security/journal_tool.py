@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """journal_tool.py OUT ATTEMPT RANK ITEM STATUS RETRYABLE PATH [KEYFILE]: appends one framed
 record to <OUT>/.medanon/journal/attempt-<ATTEMPT>.rank-<RANK>.bin, as a rank of medanon would
-(dist/journal.cpp: "MDJ1", length, CRC-32, JSON + empty mask and map). STATUS: 0 ok, 1 failed,
+(audit/journal.cpp: "MDJ1", length, CRC-32, JSON + empty mask and map). STATUS: 0 ok, 1 failed,
 2 rejected, 3 claimed. The input hash is HMAC-SHA256(key, "path:" + PATH)[:32 hex], with the
 public demo key (32 x 0x5A) unless KEYFILE is given. Used to build the journal states a crash or
 a transient failure leaves, which cannot be provoked on demand."""
