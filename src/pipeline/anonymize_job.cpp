@@ -77,7 +77,7 @@ AnonymizeOptions agreed_options(const AnonymizeOptions& options, const mpi::Comm
   return o;
 }
 
-// Phase 2, the stages: each rank reads the tables (and Tesseract's data) itself and loads the
+// Phase 3, the stages: each rank reads the tables (and Tesseract's data) itself and loads the
 // model; a rank that cannot prints why, and every rank stops together instead of the others
 // waiting in a collective.
 struct Stages {

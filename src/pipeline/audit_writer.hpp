@@ -1,5 +1,5 @@
 #pragma once
-// Phase 3 of the anonymize job, the audit writer: the shared HDF5 file, kept from an earlier
+// Phase 2 of the anonymize job, the audit writer: the shared HDF5 file, kept from an earlier
 // attempt when its last flush completed and rebuilt from the journals when a kill cut it; the
 // job's attributes; one collective append per flush epoch; the closing attributes.
 //
