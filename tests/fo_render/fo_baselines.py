@@ -6,8 +6,8 @@
                the 99.5th percentile of the calibration normals' pixels are the mask; image score
                = mean of the top 0.1 % of the map.
   autoencoder  a small convolutional autoencoder (4 stride-2 convolutions down to 14 x 14 x 16 at
-               224 px, and back), trained for --seconds on the site's normal images with 1 torch
-               thread; then the MAE's own scoring recipe: positive residual, Gaussian sigma 1.5,
+               224 px, and back), trained for --seconds on the site's normal images with --threads torch
+               threads; then the MAE's own scoring recipe: positive residual, Gaussian sigma 1.5,
                per-pixel z-map statistics on half the calibration normals, z_peak = mean of the
                top 0.1 %, hysteresis masks (z >= 6 seeds grow over z >= 2, components >= 6 px).
                So the comparison is between the maps, not between the mask rules.
@@ -147,9 +147,9 @@ def residual(model, batch):
     return [ndimage.gaussian_filter(m, 1.5) for m in d]
 
 
-def autoencoder(corpus, training, calibration, out, seconds, seed):
+def autoencoder(corpus, training, calibration, out, seconds, seed, threads):
     torch.manual_seed(seed)
-    torch.set_num_threads(1)
+    torch.set_num_threads(threads)  # as many as the MAE's fine-tuning had
     data = torch.from_numpy(np.stack([to_model(load(p)) for p in training]))[:, None]
     model = Autoencoder()
     optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
@@ -202,11 +202,12 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--seconds", type=float, default=180)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     training, calibration = site_images(args.site, args.calibration_scores)
     report = {"brightness": brightness(args.eval, calibration, os.path.join(args.out, "brightness")),
               "autoencoder": autoencoder(args.eval, training, calibration, os.path.join(args.out, "autoencoder"),
-                                         args.seconds, args.seed)}
+                                         args.seconds, args.seed, args.threads)}
     with open(os.path.join(args.out, "baselines.json"), "w") as f:
         json.dump(report, f, indent=1)
     print(json.dumps(report))

@@ -8,6 +8,10 @@
 #   shipped       `medanon infer` with models/mae_small_synth.pth and its calibration, as is
 #   adapted       `medanon adapt` on the site's normals (fine-tune from the shipped weights,
 #                 calibrate on held-apart patients), then `medanon infer` with its outputs
+#   adapted-mapN  the same adapted weights with `--map-size N` (the residual at N px against the
+#                 upsampled reconstruction, src/mae/fine_map.hpp), calibrated with `infer
+#                 --calibrate --map-size N` on the very images adapt calibrated on (FINE_MAP_SIZE,
+#                 default 448; 0 leaves it out)
 #
 # The "site" (images for adaptation and the baselines' training and calibration) and the
 # evaluation set are two corpora of the same generator with different seeds: no image, patient
@@ -15,7 +19,7 @@
 #
 # usage: tests/fo_render/report_fo_transfer.sh [OUT] (environment: BUILD, SIZE, EVAL_COUNT,
 #        SITE_COUNT, EVAL_SEED, SITE_SEED, ADAPT_EPOCHS, AE_SECONDS (default: adapt's wall time),
-#        JOBS, THREADS, MAP_OPTIONS (extra infer options for both MAE runs))
+#        JOBS, THREADS, DEVICE (cpu), FINE_MAP_SIZE (448; 0: none))
 # Prints the tables (markdown) and writes OUT/summary.json.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -31,7 +35,8 @@ SITE_SEED="${SITE_SEED:-1502}"
 ADAPT_EPOCHS="${ADAPT_EPOCHS:-12}"
 JOBS="${JOBS:-2}"
 THREADS="${THREADS:-1}"
-MAP_OPTIONS="${MAP_OPTIONS:-}"
+DEVICE="${DEVICE:-cpu}"
+FINE_MAP_SIZE="${FINE_MAP_SIZE:-448}"
 RENDER="$ROOT/tests/fo_render"
 
 mkdir -p "$OUT/runs"
@@ -50,19 +55,34 @@ if [[ ! -f "$OUT/adapt/model.pth" ]]; then
   start=$(date +%s)
   "$M" adapt --corpus "$OUT/site" --out "$OUT/adapt" --init-checkpoint "$ROOT/models/mae_small_synth.pth" \
     --epochs "$ADAPT_EPOCHS" --warmup-epochs 1 --train-fraction 0.7 --validation-fraction 0.05 \
-    --threads "$THREADS" --device cpu --log-every 1000
+    --threads "$THREADS" --device "$DEVICE" --log-every 1000
   echo $(( $(date +%s) - start )) > "$OUT/adapt/wall_seconds"
 fi
 AE_SECONDS="${AE_SECONDS:-$(cat "$OUT/adapt/wall_seconds")}"
 
-# shellcheck disable=SC2086  # MAP_OPTIONS is a list of options
 "$M" infer --input "$OUT/eval" --out "$OUT/runs/shipped" --checkpoint "$ROOT/models/mae_small_synth.pth" \
-  --threshold-file "$ROOT/models/mae_small_synth.threshold.json" --threads "$THREADS" --device cpu $MAP_OPTIONS
-# shellcheck disable=SC2086
+  --threshold-file "$ROOT/models/mae_small_synth.threshold.json" --threads "$THREADS" --device "$DEVICE"
 "$M" infer --input "$OUT/eval" --out "$OUT/runs/adapted" --checkpoint "$OUT/adapt/model.pth" \
-  --threshold-file "$OUT/adapt/model.threshold.json" --threads "$THREADS" --device cpu $MAP_OPTIONS
+  --threshold-file "$OUT/adapt/model.threshold.json" --threads "$THREADS" --device "$DEVICE"
+runs=(brightness="$OUT/runs/brightness" autoencoder="$OUT/runs/autoencoder" shipped="$OUT/runs/shipped"
+      adapted="$OUT/runs/adapted")
+if [[ "$FINE_MAP_SIZE" != 0 ]]; then
+  # adapt's own calibration images, linked into one folder (infer calibrates on every image of a
+  # plain folder), calibrated again at the finer map size
+  fine="adapted-map$FINE_MAP_SIZE"
+  rm -rf "$OUT/calibration-images" && mkdir -p "$OUT/calibration-images"
+  tail -n +2 "$OUT/adapt/calibration/scores.csv" | cut -d, -f2 | while read -r rel; do
+    ln -s "$OUT/site/padchest/$rel" "$OUT/calibration-images/$(basename "$rel")"
+  done
+  "$M" infer --input "$OUT/calibration-images" --out "$OUT/runs/$fine-calibration" --checkpoint "$OUT/adapt/model.pth" \
+    --calibrate "$OUT/runs/$fine.threshold.json" --map-size "$FINE_MAP_SIZE" --threads "$THREADS" --device "$DEVICE"
+  "$M" infer --input "$OUT/eval" --out "$OUT/runs/$fine" --checkpoint "$OUT/adapt/model.pth" \
+    --threshold-file "$OUT/runs/$fine.threshold.json" --map-size "$FINE_MAP_SIZE" --threads "$THREADS" --device "$DEVICE"
+  "$M" evaluate fo --corpus "$OUT/eval" --run "$OUT/runs/$fine" --threshold-file "$OUT/runs/$fine.threshold.json" >/dev/null
+  runs+=("$fine=$OUT/runs/$fine")
+fi
 "$PY" "$RENDER/fo_baselines.py" --site "$OUT/site" --calibration-scores "$OUT/adapt/calibration/scores.csv" \
-  --eval "$OUT/eval" --out "$OUT/runs" --seconds "$AE_SECONDS"
+  --eval "$OUT/eval" --out "$OUT/runs" --seconds "$AE_SECONDS" --threads "$THREADS"
 
 for run in brightness autoencoder; do
   "$M" evaluate fo --corpus "$OUT/eval" --run "$OUT/runs/$run" >/dev/null
@@ -72,6 +92,4 @@ done
 "$M" evaluate fo --corpus "$OUT/eval" --run "$OUT/runs/adapted" --threshold-file "$OUT/adapt/model.threshold.json" >/dev/null
 
 echo "autoencoder budget: ${AE_SECONDS} s (adapt's wall time); corpora: $OUT/eval (seed $EVAL_SEED), $OUT/site (seed $SITE_SEED), ${SIZE} px"
-"$PY" "$RENDER/fo_transfer_summary.py" --corpus "$OUT/eval" --out "$OUT/summary.json" \
-  brightness="$OUT/runs/brightness" autoencoder="$OUT/runs/autoencoder" \
-  shipped="$OUT/runs/shipped" adapted="$OUT/runs/adapted"
+"$PY" "$RENDER/fo_transfer_summary.py" --corpus "$OUT/eval" --out "$OUT/summary.json" "${runs[@]}"
