@@ -327,6 +327,8 @@ AnonymizeSummary run_anonymize(const AnonymizeOptions& options, const dist::Comm
   deid_config.iod_types = o.configs_dir + "/deid/iod-types.tsv";
   deid_config.options.clean_pixel_data = o.stages.text;
   deid_config.options.public_demo_key = public_key;
+  deid_config.clean_structured_content = o.clean_structured_content;
+  deid_config.keep_documents_header_only = o.keep_documents_header_only;
   // Each rank reads the tables (and Tesseract's data) itself; a rank that cannot prints why,
   // and every rank stops together instead of the others waiting in a collective.
   std::optional<deid::FileDeidentifier> deidentifier;
