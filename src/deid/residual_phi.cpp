@@ -24,8 +24,38 @@ constexpr std::size_t kShortestNeedle = 3;  // shorter ones would hit ordinary w
 const char* const kPlaceholders[] = {"ANONYMOUS", "ANONYMIZED", "ANONYMISED", "ANON", "UNKNOWN", "REMOVED",
                                      "NONE", "NULL", "PATIENT", "NAME"};
 
+// Length of the valid UTF-8 sequence of 3 or 4 bytes starting at `at`, or 0.
+std::size_t utf8_long_sequence(const std::string& text, std::size_t at) {
+  const auto lead = static_cast<unsigned char>(text[at]);
+  const std::size_t length = lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+  if (length == 0 || at + length > text.size()) return 0;
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((static_cast<unsigned char>(text[at + k]) & 0xC0) != 0x80) return 0;
+  }
+  return length;
+}
+
+// Upper case byte for byte (lengths, hence match positions, stay): ASCII, and the Latin-1
+// letters (à..þ but ÷) both as UTF-8 (ISO_IR 192: C3 A0..BE -> C3 80..9E) and as ISO 8859-1
+// bytes (ISO_IR 100: E0..FE -> C0..DE), the two character sets of European names in archives.
+// "Martínez" in a comment must match the "MARTÍNEZ" of PatientName. A byte E0..F4 that opens a
+// valid UTF-8 sequence is left alone, whatever the character set: both sides of a comparison go
+// through this function, so a rare Latin-1 triple read as UTF-8 only loses its case folding.
 std::string upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte >= 'a' && byte <= 'z') {
+      text[i] = static_cast<char>(byte - 0x20);
+    } else if (byte == 0xC3 && i + 1 < text.size() && (static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0xA0 && next <= 0xBE && next != 0xB7) text[i + 1] = static_cast<char>(next - 0x20);
+      ++i;
+    } else if (const std::size_t length = utf8_long_sequence(text, i); length > 0) {
+      i += length - 1;
+    } else if (byte >= 0xE0 && byte <= 0xFE && byte != 0xF7) {
+      text[i] = static_cast<char>(byte - 0x20);
+    }
+  }
   return text;
 }
 

@@ -203,8 +203,10 @@ void put_ct(DcmItem& dataset, const cv::Mat& pixels, bool jpeg2000) {
   put(dataset, DCM_RescaleIntercept, "0");
   put(dataset, DCM_RescaleSlope, "1");
   put(dataset, DCM_RescaleType, "HU");
-  put(dataset, DCM_WindowCenter, "40");
-  put(dataset, DCM_WindowWidth, "400");
+  // The whole range: a soft-tissue window (40/400) over a stretched radiograph saturates most
+  // pixels and the medical-image gate (issue #13) then calls it blank.
+  put(dataset, DCM_WindowCenter, "500");
+  put(dataset, DCM_WindowWidth, "3001");
   put(dataset, DCM_KVP, "120");
   put_grey_module(dataset, hounsfield, 16, /*is_signed=*/true);
   if (jpeg2000) {

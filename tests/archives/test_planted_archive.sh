@@ -4,8 +4,10 @@
 # US cine or a Comprehensive SR, in ISO_IR 100 / ISO_IR 192 / no character set, with the patient's
 # name and birth date in free text in other written forms (title and lower case, accented names,
 # dd/mm/yyyy, "March 2, 1950", ...), in public LT attributes, a private block and nested SR items.
-# Checked, for `deid` (SR content removed, the default), `deid --clean-structured-content` and
-# `mpirun -np 2 anonymize --no-mae --clean-structured-content`:
+# Checked, for `deid` (SR content removed, the default), `deid --clean-structured-content`,
+# `deid --clean-structured-content --clean-descriptors` (comments kept and scrubbed: the
+# residual-PHI check does the work there) and `mpirun -np 2 anonymize --no-mae
+# --clean-structured-content`:
 #   - every object of the archive is written by deid (none refused), anonymize writes every SR and
 #     what the medical-image gate accepts;
 #   - no byte of any output holds any planted identifying value of any patient in any written
@@ -48,6 +50,9 @@ echo "deid exit $?: $(tail -1 "$scratch/deid.log")"
 "$medanon" deid --clean-structured-content --in "$inputs" --out "$scratch/deid-clean" --key "$scratch/key" \
   > "$scratch/deid-clean.log" 2>&1
 echo "deid --clean-structured-content exit $?: $(tail -1 "$scratch/deid-clean.log")"
+"$medanon" deid --clean-structured-content --clean-descriptors --in "$inputs" --out "$scratch/deid-descriptors" \
+  --key "$scratch/key" > "$scratch/deid-descriptors.log" 2>&1
+echo "deid --clean-structured-content --clean-descriptors exit $?: $(tail -1 "$scratch/deid-descriptors.log")"
 "${mpirun_cmd[@]}" -np 2 "$medanon" anonymize --input "$inputs" --out "$scratch/anon" --key "$scratch/key" --no-mae \
   --clean-structured-content > "$scratch/anon.log" 2>&1
 anon_exit=$?
@@ -55,7 +60,7 @@ echo "anonymize exit $anon_exit"
 [[ $anon_exit == 0 || $anon_exit == 4 ]] || { fail "anonymize exited $anon_exit"; tail -20 "$scratch/anon.log"; }
 
 count() { find "$1" -name '*.dcm' -not -path '*/.medanon/*' | wc -l; }
-for run in deid deid-clean; do
+for run in deid deid-clean deid-descriptors; do
   [[ $(count "$scratch/$run") -eq 15 ]] || { fail "$run wrote $(count "$scratch/$run") of 15 objects"; grep -v '^deid: 15' "$scratch/$run.log" | head; }
 done
 anon_written=$(count "$scratch/anon")
@@ -64,7 +69,7 @@ anon_sr=$(find "$scratch/anon" -name '*.dcm' -exec dcmdump +P 0008,0060 {} \; 2>
 [[ $anon_sr -eq 3 ]] || fail "anonymize wrote $anon_sr of the 3 SR objects"
 
 # Not one planted value, in any form, in any output byte.
-mapfile -t outputs < <(find "$scratch/deid" "$scratch/deid-clean" "$scratch/anon" -name '*.dcm' -not -path '*/.medanon/*')
+mapfile -t outputs < <(find "$scratch/deid" "$scratch/deid-clean" "$scratch/deid-descriptors" "$scratch/anon" -name '*.dcm' -not -path '*/.medanon/*')
 if ! $system_python "$here/scan_planted_phi.py" "$scratch/truth.json" "${outputs[@]}" > "$scratch/hits.tsv"; then
   fail "identifying values in outputs: $(wc -l < "$scratch/hits.tsv") hits"
   head -20 "$scratch/hits.tsv"
