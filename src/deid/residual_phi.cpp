@@ -139,31 +139,35 @@ std::vector<const std::string*> all_needles(const std::vector<const std::vector<
   return all;
 }
 
-// Positions of token matches of `needle` in `text`.
-std::vector<std::size_t> token_matches(const std::string& text, const std::string& needle) {
+// Positions of token matches of `needle` (upper case) in `haystack` (upper(text): every value
+// is folded once, not once per needle; folding keeps lengths and which bytes are letters).
+std::vector<std::size_t> token_matches(const std::string& haystack, const std::string& needle) {
   std::vector<std::size_t> at;
-  if (needle.empty() || text.size() < needle.size()) return at;
-  const std::string haystack = upper(text);
+  if (needle.empty() || haystack.size() < needle.size()) return at;
+  const char first = needle.front(), last = needle.back();
   for (std::size_t i = haystack.find(needle); i != std::string::npos; i = haystack.find(needle, i + 1)) {
-    const char first = needle.front(), last = needle.back();
-    const bool left_ok = i == 0 || !((is_digit(first) && is_digit(text[i - 1])) || (is_letter(first) && is_letter(text[i - 1])));
+    const bool left_ok =
+        i == 0 || !((is_digit(first) && is_digit(haystack[i - 1])) || (is_letter(first) && is_letter(haystack[i - 1])));
     const std::size_t end = i + needle.size();
-    const bool right_ok = end >= text.size() || !((is_digit(last) && is_digit(text[end])) || (is_letter(last) && is_letter(text[end])));
+    const bool right_ok = end >= haystack.size() ||
+                          !((is_digit(last) && is_digit(haystack[end])) || (is_letter(last) && is_letter(haystack[end])));
     if (left_ok && right_ok) at.push_back(i);
   }
   return at;
 }
 
 bool any_hit(const std::string& text, const std::vector<const std::string*>& needles) {
+  const std::string haystack = upper(text);
   for (const std::string* needle : needles) {
-    if (!token_matches(text, *needle).empty()) return true;
+    if (!token_matches(haystack, *needle).empty()) return true;
   }
   return false;
 }
 
 std::string scrubbed(std::string text, const std::vector<const std::string*>& needles) {
   for (const std::string* needle : needles) {
-    for (std::vector<std::size_t> at = token_matches(text, *needle); !at.empty(); at = token_matches(text, *needle)) {
+    for (std::vector<std::size_t> at = token_matches(upper(text), *needle); !at.empty();
+         at = token_matches(upper(text), *needle)) {
       text.replace(at.front(), needle->size(), "[x]");
     }
   }
@@ -203,7 +207,7 @@ std::vector<std::string> written_date_forms(const std::string& date) {
 }
 
 bool contains_token(const std::string& text, const std::string& needle) {
-  return !token_matches(text, upper(needle)).empty();
+  return !token_matches(upper(text), upper(needle)).empty();
 }
 
 PatientNeedles patient_needles(DcmItem& original) {

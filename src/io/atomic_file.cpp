@@ -47,7 +47,13 @@ void create_folders_durably(const std::filesystem::path& folder) {
 void set_durable_writes(bool durable) { g_durable = durable; }
 
 std::string temporary_path_for(const std::string& path) {
-  return path + kTemporaryMarker + std::to_string(::getpid());
+  // The pid, then a six-digit count of this process's temporary files: threads of one process
+  // (deid --threads) writing the same output name (two inputs of one SOP Instance UID) never
+  // share a temporary file, and the fixed width keeps names of different processes apart.
+  static std::atomic<unsigned> count{0};
+  char sequence[8];
+  std::snprintf(sequence, sizeof sequence, "%06u", count.fetch_add(1) % 1000000u);
+  return path + kTemporaryMarker + std::to_string(::getpid()) + sequence;
 }
 
 bool is_temporary_path(const std::string& path) {
