@@ -244,12 +244,26 @@ ResidualReport clean_residual_phi(DcmItem& item, const PatientNeedles& needles) 
       default: return all;
     }
   };
+  // medanon's own marks (PS3.15 X.3: DeidentificationMethod and its code sequence) are constant
+  // text of this program: a phantom named "Enhanced DICOM Phantom" (nibabel's Philips file) made
+  // "DICOM" of "medanon ... DICOM PS3.15 ..." a hit.
+  auto our_mark = [](DcmStack& at) {
+    for (unsigned long level = 0; level < at.card(); ++level) {
+      const auto* object = at.elem(level);
+      if (object != nullptr && (object->getTag() == DCM_DeidentificationMethod ||
+                                object->getTag() == DCM_DeidentificationMethodCodeSequence)) {
+        return true;
+      }
+    }
+    return false;
+  };
   std::vector<std::pair<DcmItem*, DcmTagKey>> doomed;
   std::vector<std::string> doomed_where;
   DcmStack stack;
   while (item.nextObject(stack, OFTrue).good()) {
     auto* element = dynamic_cast<DcmElement*>(stack.top());
     if (element == nullptr || element->isLeaf() == OFFalse || element->getTag() == DCM_PixelData) continue;
+    if (our_mark(stack)) continue;
     const DcmEVR vr = element->getTag().getEVR();
     if (binary_numbers(vr) || element->getLength() == 0) continue;
     std::string text;
@@ -294,7 +308,7 @@ ResidualReport clean_residual_phi(DcmItem& item, const PatientNeedles& needles) 
   while (item.nextObject(stack, OFTrue).good()) {
     auto* element = dynamic_cast<DcmElement*>(stack.top());
     if (element == nullptr || element->isLeaf() == OFFalse || element->getTag() == DCM_PixelData) continue;
-    if (!element->isaString() || binary_numbers(element->getTag().getEVR())) continue;
+    if (!element->isaString() || binary_numbers(element->getTag().getEVR()) || our_mark(stack)) continue;
     OFString value;
     if (element->getOFStringArray(value).good() && any_hit(value.c_str(), needles_for(element->getTag().getEVR()))) {
       report.remaining.push_back(where_of(stack, *element));

@@ -48,6 +48,20 @@ TEST(ResidualPhi, AccentedNamesMatchInEitherCaseInUtf8AndLatin1) {
   EXPECT_FALSE(contains_token("\xE5\xB1\xB1", "\xC5\xB1\xB1"));
 }
 
+// nibabel's Philips phantom is named "R3.2.2 Enhanced Dicom Phantom": its name part DICOM is in
+// medanon's own DeidentificationMethod, which holds no input value and stays as written.
+TEST(ResidualPhi, OwnDeidentificationMarksAreNotSearched) {
+  DcmDataset original;
+  original.putAndInsertString(DCM_PatientName, "R3.2.2 Enhanced Dicom Phantom");
+  const PatientNeedles needles = patient_needles(original);
+  DcmDataset output;
+  output.putAndInsertString(DCM_DeidentificationMethod, "medanon DICOM PS3.15 2024b");
+  output.putAndInsertString(DCM_ImageComments, "dicom phantom scan");
+  const ResidualReport report = clean_residual_phi(output, needles);
+  EXPECT_EQ(value_of(output, DCM_DeidentificationMethod), "medanon DICOM PS3.15 2024b");
+  EXPECT_EQ(value_of(output, DCM_ImageComments), "[x] [x] scan");
+}
+
 TEST(ResidualPhi, FreeTextAtAnyDepthIsCleanedAndNumbersAreLeftAlone) {
   DcmDataset original;
   original.putAndInsertString(DCM_PatientName, "GARCIA^MARIA");
