@@ -58,8 +58,9 @@ def needles(record):
     for key in ("patient_id", "other_patient_id", "accession_number", "address", "phone"):
         if record.get(key):
             out += [(key, b) for b in encodings(record[key])]
-    out += [("birth_date", f.encode()) for f in date_forms(record["birth_date"])]
-    return sorted(set(out))
+    if re.fullmatch(r"\d{8}", record.get("birth_date", "")):
+        out += [("birth_date", f.encode()) for f in date_forms(record["birth_date"])]
+    return sorted({(label, b) for label, b in out if len(b) >= 3})  # nothing to find in "" or "M"
 
 
 def is_word_byte(byte, alpha):
