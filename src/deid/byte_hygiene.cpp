@@ -90,7 +90,17 @@ void clean_native(DcmElement& element, const PixelLayout& layout) {
   }
   const unsigned long long have = element.getLength();
   const unsigned sample_bytes = layout.bits_allocated / 8;
-  if (masking) {  // little endian samples of 1, 2 or 4 bytes
+  const unsigned long long masked_bytes = std::min(have, needed);
+  if (masking && sample_bytes == 2 && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) {
+    // 16-bit samples as words (the byte-wise loop below was 5-9 % of deid's time on small files).
+    const auto kept = static_cast<Uint16>(mask);
+    for (unsigned long long at = 0; at + 2 <= masked_bytes; at += 2) {
+      Uint16 value;
+      std::memcpy(&value, bytes + at, 2);
+      value &= kept;
+      std::memcpy(bytes + at, &value, 2);
+    }
+  } else if (masking) {  // little endian samples of 1, 2 or 4 bytes
     for (unsigned long long at = 0; at + sample_bytes <= std::min(have, needed); at += sample_bytes) {
       unsigned long long value = 0;
       for (unsigned b = 0; b < sample_bytes; ++b) value |= static_cast<unsigned long long>(bytes[at + b]) << (8 * b);
