@@ -78,11 +78,13 @@ echo "scanned ${#outputs[@]} outputs: $(wc -l < "$scratch/hits.tsv") hits"
 
 # dciodvfy: each deid output against its input (run one by one: the output's name is its new UID).
 if command -v dciodvfy > /dev/null; then
-  DEID_ARGS=--clean-structured-content bash "$here/dciodvfy_compare.sh" "$medanon" "$scratch/dciodvfy" "${files[@]}" \
-    > "$scratch/dciodvfy.tsv"
-  cat "$scratch/dciodvfy.tsv" | tail -1
-  grep -q 'MORE' "$scratch/dciodvfy.tsv" && fail "dciodvfy: outputs with more errors than their input: $(grep MORE "$scratch/dciodvfy.tsv")"
-  [[ $(grep -vc '^total' "$scratch/dciodvfy.tsv") -eq 15 ]] || fail "dciodvfy compared $(grep -vc '^total' "$scratch/dciodvfy.tsv") of 15 files"
+  for mode in default --clean-structured-content; do
+    args=""; [[ $mode == default ]] || args=$mode
+    DEID_ARGS=$args bash "$here/dciodvfy_compare.sh" "$medanon" "$scratch/dciodvfy" "${files[@]}" > "$scratch/dciodvfy-$mode.tsv"
+    echo "dciodvfy ($mode): $(tail -1 "$scratch/dciodvfy-$mode.tsv")"
+    grep -q 'MORE' "$scratch/dciodvfy-$mode.tsv" && fail "dciodvfy ($mode): outputs with more errors: $(grep MORE "$scratch/dciodvfy-$mode.tsv")"
+    [[ $(grep -vc '^total' "$scratch/dciodvfy-$mode.tsv") -eq 15 ]] || fail "dciodvfy ($mode) compared fewer than 15 files"
+  done
 else
   fail "dciodvfy not installed (Debian package dicom3tools)"
 fi
