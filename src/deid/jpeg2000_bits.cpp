@@ -2,17 +2,16 @@
 
 #include <dcmtk/dcmdata/dcpixel.h>
 
-#include <opencv2/core.hpp>
-
 #include <exception>
+#include <opencv2/core.hpp>
 
 #include "input/dicom_item.hpp"
 #include "input/jpeg2000.hpp"
 
 namespace medanon::deid {
 
-std::string jpeg2000_unused_bits_problem(DcmElement& pixel_data, E_TransferSyntax syntax, int frames,
-                                         int bits_stored, bool is_signed) {
+std::string jpeg2000_unused_bits_problem(DcmElement& pixel_data, E_TransferSyntax syntax, int frames, int bits_stored,
+                                         bool is_signed) {
   auto* pixels = dynamic_cast<DcmPixelData*>(&pixel_data);
   DcmPixelSequence* sequence = nullptr;
   if (pixels == nullptr || pixels->getEncapsulatedRepresentation(syntax, nullptr, sequence).bad() ||

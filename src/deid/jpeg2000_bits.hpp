@@ -16,7 +16,7 @@ namespace medanon::deid {
 // Empty when every sample of every frame fits BitsStored (unsigned: below 2^BitsStored; signed:
 // within -2^(BitsStored-1) .. 2^(BitsStored-1)-1), so the fragments can be kept byte for byte;
 // otherwise why the file is refused (bits set above BitsStored, or frames that do not decode).
-std::string jpeg2000_unused_bits_problem(DcmElement& pixel_data, E_TransferSyntax syntax, int frames,
-                                         int bits_stored, bool is_signed);
+std::string jpeg2000_unused_bits_problem(DcmElement& pixel_data, E_TransferSyntax syntax, int frames, int bits_stored,
+                                         bool is_signed);
 
 }  // namespace medanon::deid

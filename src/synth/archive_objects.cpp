@@ -8,10 +8,10 @@
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dcuid.h>
-#include <nlohmann/json.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
 #include <vector>
 
 #include "core/errors.hpp"
@@ -32,11 +32,16 @@ Kind kind_of(const ImagePlan& image) { return static_cast<Kind>(image.index % 5)
 
 const char* name_of(Kind kind) {
   switch (kind) {
-    case Kind::ct_signed: return "ct-signed";
-    case Kind::mr_j2k: return "mr-j2k";
-    case Kind::us_multiframe: return "us-multiframe";
-    case Kind::sr_text: return "sr-text";
-    case Kind::ct_j2k_signed: return "ct-j2k-signed";
+    case Kind::ct_signed:
+      return "ct-signed";
+    case Kind::mr_j2k:
+      return "mr-j2k";
+    case Kind::us_multiframe:
+      return "us-multiframe";
+    case Kind::sr_text:
+      return "sr-text";
+    case Kind::ct_j2k_signed:
+      return "ct-j2k-signed";
   }
   return "?";
 }
@@ -46,10 +51,13 @@ const char* name_of(Kind kind) {
 const char* charset_of(Kind kind) {
   switch (kind) {
     case Kind::ct_signed:
-    case Kind::us_multiframe: return "ISO_IR 100";
+    case Kind::us_multiframe:
+      return "ISO_IR 100";
     case Kind::mr_j2k:
-    case Kind::sr_text: return "ISO_IR 192";
-    case Kind::ct_j2k_signed: return "";
+    case Kind::sr_text:
+      return "ISO_IR 192";
+    case Kind::ct_j2k_signed:
+      return "";
   }
   return "";
 }
@@ -310,20 +318,32 @@ std::string write_archive_object(const CorpusPlan& plan, const ImagePlan& image,
   Rng rng = Rng::stream(plan.options.seed, static_cast<std::uint64_t>(image.index), Stream::archive_objects);
   const std::string series_uid = random_uid(rng);
   const std::string sop_uid = random_uid(rng);
-  static const std::pair<const char*, const char*> classes[] = {
-      {UID_CTImageStorage, "CT"}, {UID_MRImageStorage, "MR"}, {UID_UltrasoundMultiframeImageStorage, "US"},
-      {UID_ComprehensiveSRStorage, "SR"}, {UID_CTImageStorage, "CT"}};
+  static const std::pair<const char*, const char*> classes[] = {{UID_CTImageStorage, "CT"},
+                                                                {UID_MRImageStorage, "MR"},
+                                                                {UID_UltrasoundMultiframeImageStorage, "US"},
+                                                                {UID_ComprehensiveSRStorage, "SR"},
+                                                                {UID_CTImageStorage, "CT"}};
   const auto& [sop_class, modality] = classes[static_cast<int>(kind)];
 
   DcmFileFormat file;
   DcmDataset& dataset = *file.getDataset();
   put_identity(dataset, w, sop_class, modality, series_uid, sop_uid, image.instance_number);
   switch (kind) {
-    case Kind::ct_signed: put_ct(dataset, rendered.pixels, /*jpeg2000=*/false); break;
-    case Kind::ct_j2k_signed: put_ct(dataset, rendered.pixels, /*jpeg2000=*/true); break;
-    case Kind::mr_j2k: put_mr(dataset, rendered.pixels); break;
-    case Kind::us_multiframe: put_ultrasound(dataset, rendered.pixels); break;
-    case Kind::sr_text: put_report(dataset, w); break;
+    case Kind::ct_signed:
+      put_ct(dataset, rendered.pixels, /*jpeg2000=*/false);
+      break;
+    case Kind::ct_j2k_signed:
+      put_ct(dataset, rendered.pixels, /*jpeg2000=*/true);
+      break;
+    case Kind::mr_j2k:
+      put_mr(dataset, rendered.pixels);
+      break;
+    case Kind::us_multiframe:
+      put_ultrasound(dataset, rendered.pixels);
+      break;
+    case Kind::sr_text:
+      put_report(dataset, w);
+      break;
   }
   if (kind != Kind::sr_text) put_image_comment(dataset, w, image.index);
   const bool jpeg2000 = kind == Kind::mr_j2k || kind == Kind::ct_j2k_signed;
@@ -331,9 +351,9 @@ std::string write_archive_object(const CorpusPlan& plan, const ImagePlan& image,
   char name[64];
   std::snprintf(name, sizeof name, "archive_objects/%06d.dcm", image.index);
   io::write_atomically(root + "/" + name, [&](const std::string& temp) {
-    check(file.saveFile(temp.c_str(), jpeg2000 ? EXS_JPEG2000LosslessOnly : EXS_LittleEndianExplicit,
-                        EET_ExplicitLength),
-          "save");
+    check(
+        file.saveFile(temp.c_str(), jpeg2000 ? EXS_JPEG2000LosslessOnly : EXS_LittleEndianExplicit, EET_ExplicitLength),
+        "save");
   });
 
   nlohmann::json truth = {{"path", name},

@@ -19,9 +19,9 @@ std::string title_utf8(const std::string& text);  // first letter upper, the res
 std::string latin1_from_utf8(const std::string& text);
 
 // yyyymmdd in other written forms.
-std::string date_dmy(const std::string& yyyymmdd, char separator);    // 02/03/1950, 02.03.1950
-std::string date_iso(const std::string& yyyymmdd);                     // 1950-03-02
-std::string date_month_first(const std::string& yyyymmdd);             // March 2, 1950
-std::string date_day_month(const std::string& yyyymmdd);               // 2 Mar 1950
+std::string date_dmy(const std::string& yyyymmdd, char separator);  // 02/03/1950, 02.03.1950
+std::string date_iso(const std::string& yyyymmdd);                  // 1950-03-02
+std::string date_month_first(const std::string& yyyymmdd);          // March 2, 1950
+std::string date_day_month(const std::string& yyyymmdd);            // 2 Mar 1950
 
 }  // namespace medanon::synth

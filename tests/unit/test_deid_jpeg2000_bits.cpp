@@ -2,8 +2,8 @@
 // for 12-bit images): OpenJPEG decodes them and the values decide whether the fragments may be
 // kept (deid/jpeg2000_bits.hpp, through deid::clean_pixel_data_bytes).
 #include <dcmtk/config/osconfig.h>
-#include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcdatset.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
