@@ -146,6 +146,147 @@ void append_metrics(const std::string& path, const std::string& line) {
   file << line << '\n';
 }
 
+// The training loop's fixed inputs and its running clocks: what train_one_epoch and
+// finish_epoch share.
+struct TrainingLoop {
+  const TrainOptions& options;
+  const mpi::Communicator& comm;
+  const std::function<void(const std::string&)>& log;
+  MaeTrainer& trainer;
+  GradientAverager& averager;
+  const torch::Tensor& data;  // every training image (any of them may be in this rank's slice)
+  torch::Device device;
+  Clock::time_point started;
+  std::int64_t global_batch, batch, steps_per_epoch;
+  double peak_lr;
+  std::int64_t patches;
+  double seconds = 0.0, cpu_seconds = 0.0, status_wait_seconds = 0.0;  // in steps, this run
+  double window_seconds = 0.0, window_loss = 0.0;                        // since the last log line
+  std::int64_t window_steps = 0;
+  const std::string metrics = options.out + "/metrics.csv";
+};
+
+double images_per_second(const TrainingLoop& loop, const TrainSummary& summary) {
+  return loop.seconds > 0 ? static_cast<double>(summary.steps_now * loop.global_batch) / loop.seconds : 0.0;
+}
+
+struct EpochOutcome {
+  double loss_sum = 0.0;  // of the steps this run took in the epoch (the mean over ranks each)
+  std::int64_t steps = 0;
+  bool stop = false;      // a rank was asked to stop (signal or --max-minutes)
+};
+
+// Collective: one training step on every rank. Returns the mean loss over ranks and whether any
+// rank must stop.
+std::pair<double, bool> train_step(TrainingLoop& loop, const torch::Tensor& order, TrainingProgress& progress, double lr) {
+  const mpi::Communicator& comm = loop.comm;
+  const std::int64_t first = progress.step_in_epoch * loop.global_batch + comm.rank() * loop.batch;
+  const auto images_batch = loop.data.index_select(0, order.slice(0, first, first + loop.batch)).to(loop.device);
+  const auto noise = sample_noise(loop.options.seed, progress.epoch, first, loop.batch, loop.patches).to(loop.device);
+  const torch::Tensor loss = loop.trainer.forward_loss(images_batch, noise);
+
+  // One small collective decides for all ranks: the mean loss, whether any loss is non-finite,
+  // whether any rank must stop. It is non-blocking and completes while backward runs, so a
+  // step has one synchronisation point (the gradient buckets), not two: with two, every
+  // jitter in one rank's forward pass also stalls the others. A non-finite loss still changes
+  // nothing: its gradients are discarded before the update, on every rank.
+  const double local = loss.item<double>();
+  const bool over_time = loop.options.max_minutes > 0 && seconds_since(loop.started) / 60.0 > loop.options.max_minutes;
+  std::array<double, 3> agreed{std::isfinite(local) ? local : 0.0, std::isfinite(local) ? 0.0 : 1.0,
+                               stop_requested() || over_time ? 1.0 : 0.0};
+  mpi::AllreduceRequest status;
+  status.start_sum(agreed.data(), agreed.size(), comm.handle());
+  loop.averager.begin_step();
+  if (std::isfinite(local)) loss.backward();
+  loop.averager.finish_step();
+
+  const auto status_waiting = Clock::now();
+  status.wait();  // started before the buckets, so almost always complete by now
+  loop.status_wait_seconds += seconds_since(status_waiting);
+  if (agreed[1] > 0) {
+    throw Error(ExitCode::training_diverged,
+                "non-finite loss on " + std::to_string(static_cast<int>(agreed[1])) + " rank(s) at epoch " +
+                    std::to_string(progress.epoch) + " step " + std::to_string(progress.step_in_epoch) +
+                    "; stopped on every rank, the last checkpoint stays the latest",
+                Scope::all_ranks);
+  }
+  loop.trainer.apply_update(lr);
+  return {agreed[0] / comm.size(), agreed[2] > 0};
+}
+
+// Collective: trains from progress.step_in_epoch to the epoch's end, or until a rank must stop
+// (then a checkpoint is written, unless the stop landed on the epoch's last step).
+EpochOutcome train_one_epoch(TrainingLoop& loop, TrainingProgress& progress, TrainSummary& summary) {
+  const TrainOptions& options = loop.options;
+  const auto order = epoch_order(options.seed, progress.epoch, loop.data.size(0));
+  EpochOutcome epoch;
+  while (progress.step_in_epoch < loop.steps_per_epoch && !epoch.stop) {
+    const auto step_started = Clock::now();
+    const std::clock_t step_cpu_started = std::clock();
+    const double lr = learning_rate_at(
+        static_cast<double>(progress.epoch) + static_cast<double>(progress.step_in_epoch) / loop.steps_per_epoch,
+        loop.peak_lr, options.min_lr, options.warmup_epochs, options.epochs);
+    const auto [mean_loss, stop] = train_step(loop, order, progress, lr);
+    ++progress.iteration;
+    ++progress.step_in_epoch;
+    ++summary.steps_now;
+    epoch.loss_sum += mean_loss;
+    ++epoch.steps;
+    epoch.stop = stop;
+
+    const double step_seconds = seconds_since(step_started);
+    loop.seconds += step_seconds;
+    loop.cpu_seconds += static_cast<double>(std::clock() - step_cpu_started) / CLOCKS_PER_SEC;
+    loop.window_seconds += step_seconds;
+    loop.window_loss += mean_loss;
+    ++loop.window_steps;
+    if (options.log_every > 0 && loop.window_steps >= options.log_every) {
+      char line[200];
+      std::snprintf(line, sizeof line, "epoch %lld step %lld/%lld (iteration %lld): loss %.5f, lr %.3g, %.1f images/s",
+                    static_cast<long long>(progress.epoch), static_cast<long long>(progress.step_in_epoch),
+                    static_cast<long long>(loop.steps_per_epoch), static_cast<long long>(progress.iteration),
+                    loop.window_loss / loop.window_steps, lr,
+                    static_cast<double>(loop.window_steps * loop.global_batch) / loop.window_seconds);
+      loop.log(line);
+      loop.window_seconds = loop.window_loss = 0.0;
+      loop.window_steps = 0;
+    }
+    if (options.check_every > 0 && progress.iteration % options.check_every == 0) {
+      agreed_digest(loop.trainer, loop.comm, progress.iteration);
+    }
+    const bool epoch_end = progress.step_in_epoch == loop.steps_per_epoch;
+    if (!epoch_end && (epoch.stop || (options.checkpoint_every > 0 && progress.iteration % options.checkpoint_every == 0))) {
+      summary.checkpoint = write_checkpoint(loop.trainer, progress, options, loop.comm);
+    }
+  }
+  return epoch;
+}
+
+// Collective, after an epoch's last step: validation, the epoch's checkpoint, metrics.csv, a log line.
+void finish_epoch(TrainingLoop& loop, const EpochOutcome& epoch, const torch::Tensor& validation_negatives,
+                  const torch::Tensor& validation_positives, TrainingProgress& progress, TrainSummary& summary) {
+  const TrainOptions& options = loop.options;
+  const double lr_now = learning_rate_at(static_cast<double>(progress.epoch + 1), loop.peak_lr, options.min_lr,
+                                         options.warmup_epochs, options.epochs);
+  ++progress.epoch;
+  progress.step_in_epoch = 0;
+  summary.last_epoch_loss = epoch.steps > 0 ? epoch.loss_sum / static_cast<double>(epoch.steps) : 0.0;
+  const auto validation = validate(loop.trainer, validation_negatives, validation_positives,
+                                   validation_negatives.size(0), options, loop.comm, loop.device);
+  summary.checkpoint = write_checkpoint(loop.trainer, progress, options, loop.comm);
+  if (loop.comm.is_root()) {
+    std::ostringstream row;
+    row << progress.epoch << ',' << progress.iteration << ',' << loop.comm.size() << ',' << summary.last_epoch_loss << ','
+        << validation.negatives << ',' << validation.positives << ',' << lr_now << ',' << images_per_second(loop, summary);
+    append_metrics(loop.metrics, row.str());
+  }
+  std::ostringstream line;
+  line << "epoch " << progress.epoch << "/" << options.epochs << ": train loss " << summary.last_epoch_loss
+       << ", validation loss " << validation.negatives << " (negatives) / " << validation.positives
+       << " (positives), " << seconds_since(loop.started) / 60.0 << " min";
+  loop.log(line.str());
+}
+
 }  // namespace
 
 TrainSummary train_mae(const TrainOptions& options, const mpi::Communicator& comm,
@@ -239,110 +380,18 @@ TrainSummary train_mae(const TrainOptions& options, const mpi::Communicator& com
   GradientAverager averager(trainer.trained_parameters(), comm,
                             static_cast<std::size_t>(options.bucket_mb * 1024.0 * 1024.0));
   accept_stop_requests();  // SIGUSR1/SIGTERM from here on: finish the step, checkpoint, exit 6
-  const std::string metrics = options.out + "/metrics.csv";
-  double loop_seconds = 0.0, loop_cpu_seconds = 0.0, status_wait_seconds = 0.0, window_seconds = 0.0, window_loss = 0.0;
-  std::int64_t window_steps = 0;
+  TrainingLoop loop{options, comm, log, trainer, averager, data, device, started, global_batch, batch,
+                    steps_per_epoch, peak_lr, config.num_patches()};
   while (progress.epoch < options.epochs) {
-    const auto order = epoch_order(options.seed, progress.epoch, count);
-    double epoch_loss_sum = 0.0;
-    std::int64_t epoch_steps = 0;
-    bool stop = false;
-    while (progress.step_in_epoch < steps_per_epoch && !stop) {
-      const auto step_started = Clock::now();
-      const std::clock_t step_cpu_started = std::clock();
-      const std::int64_t first = progress.step_in_epoch * global_batch + comm.rank() * batch;
-      const double lr = learning_rate_at(
-          static_cast<double>(progress.epoch) + static_cast<double>(progress.step_in_epoch) / steps_per_epoch, peak_lr,
-          options.min_lr, options.warmup_epochs, options.epochs);
-      const auto images_batch = data.index_select(0, order.slice(0, first, first + batch)).to(device);
-      const auto noise = sample_noise(options.seed, progress.epoch, first, batch, config.num_patches()).to(device);
-      const torch::Tensor loss = trainer.forward_loss(images_batch, noise);
-
-      // One small collective decides for all ranks: the mean loss, whether any loss is non-finite,
-      // whether any rank must stop. It is non-blocking and completes while backward runs, so a
-      // step has one synchronisation point (the gradient buckets), not two: with two, every
-      // jitter in one rank's forward pass also stalls the others. A non-finite loss still changes
-      // nothing: its gradients are discarded before the update, on every rank.
-      const double local = loss.item<double>();
-      const bool over_time = options.max_minutes > 0 && seconds_since(started) / 60.0 > options.max_minutes;
-      std::array<double, 3> agreed{std::isfinite(local) ? local : 0.0, std::isfinite(local) ? 0.0 : 1.0,
-                                   stop_requested() || over_time ? 1.0 : 0.0};
-      mpi::AllreduceRequest status;
-      status.start_sum(agreed.data(), agreed.size(), comm.handle());
-      averager.begin_step();
-      if (std::isfinite(local)) loss.backward();
-      averager.finish_step();
-
-      const auto status_waiting = Clock::now();
-      status.wait();  // started before the buckets, so almost always complete by now
-      status_wait_seconds += seconds_since(status_waiting);
-      if (agreed[1] > 0) {
-        throw Error(ExitCode::training_diverged,
-                    "non-finite loss on " + std::to_string(static_cast<int>(agreed[1])) + " rank(s) at epoch " +
-                        std::to_string(progress.epoch) + " step " + std::to_string(progress.step_in_epoch) +
-                        "; stopped on every rank, the last checkpoint stays the latest",
-                    Scope::all_ranks);
-      }
-      trainer.apply_update(lr);
-      ++progress.iteration;
-      ++progress.step_in_epoch;
-      ++summary.steps_now;
-      const double mean_loss = agreed[0] / world;
-      epoch_loss_sum += mean_loss;
-      ++epoch_steps;
-      stop = agreed[2] > 0;
-
-      const double step_seconds = seconds_since(step_started);
-      loop_seconds += step_seconds;
-      loop_cpu_seconds += static_cast<double>(std::clock() - step_cpu_started) / CLOCKS_PER_SEC;
-      window_seconds += step_seconds;
-      window_loss += mean_loss;
-      ++window_steps;
-      if (options.log_every > 0 && window_steps >= options.log_every) {
-        char line[200];
-        std::snprintf(line, sizeof line, "epoch %lld step %lld/%lld (iteration %lld): loss %.5f, lr %.3g, %.1f images/s",
-                      static_cast<long long>(progress.epoch), static_cast<long long>(progress.step_in_epoch),
-                      static_cast<long long>(steps_per_epoch), static_cast<long long>(progress.iteration),
-                      window_loss / window_steps, lr, static_cast<double>(window_steps * global_batch) / window_seconds);
-        log(line);
-        window_seconds = window_loss = 0.0;
-        window_steps = 0;
-      }
-      if (options.check_every > 0 && progress.iteration % options.check_every == 0) {
-        agreed_digest(trainer, comm, progress.iteration);
-      }
-      const bool epoch_end = progress.step_in_epoch == steps_per_epoch;
-      if (!epoch_end && (stop || (options.checkpoint_every > 0 && progress.iteration % options.checkpoint_every == 0))) {
-        summary.checkpoint = write_checkpoint(trainer, progress, options, comm);
-      }
-    }
+    const EpochOutcome epoch = train_one_epoch(loop, progress, summary);
     if (progress.step_in_epoch < steps_per_epoch) {  // stopped on request, checkpoint written
       summary.interrupted = true;
       log("stop requested: checkpoint " + summary.checkpoint + " after iteration " + std::to_string(progress.iteration) +
           "; run again with --resume to continue");
       break;
     }
-    const double lr_now = learning_rate_at(static_cast<double>(progress.epoch + 1), peak_lr, options.min_lr,
-                                           options.warmup_epochs, options.epochs);
-    ++progress.epoch;
-    progress.step_in_epoch = 0;
-    summary.last_epoch_loss = epoch_steps > 0 ? epoch_loss_sum / static_cast<double>(epoch_steps) : 0.0;
-    const auto validation = validate(trainer, validation_negatives, validation_positives,
-                                     validation_negatives.size(0), options, comm, device);
-    summary.checkpoint = write_checkpoint(trainer, progress, options, comm);
-    const double rate = loop_seconds > 0 ? static_cast<double>(summary.steps_now * global_batch) / loop_seconds : 0.0;
-    if (comm.is_root()) {
-      std::ostringstream row;
-      row << progress.epoch << ',' << progress.iteration << ',' << world << ',' << summary.last_epoch_loss << ','
-          << validation.negatives << ',' << validation.positives << ',' << lr_now << ',' << rate;
-      append_metrics(metrics, row.str());
-    }
-    std::ostringstream line;
-    line << "epoch " << progress.epoch << "/" << options.epochs << ": train loss " << summary.last_epoch_loss
-         << ", validation loss " << validation.negatives << " (negatives) / " << validation.positives
-         << " (positives), " << seconds_since(started) / 60.0 << " min";
-    log(line.str());
-    if (stop && progress.epoch < options.epochs) {  // the stop landed on an epoch's last step
+    finish_epoch(loop, epoch, validation_negatives, validation_positives, progress, summary);
+    if (epoch.stop && progress.epoch < options.epochs) {  // the stop landed on an epoch's last step
       summary.interrupted = true;
       log("stop requested: checkpoint " + summary.checkpoint + "; run again with --resume to continue");
       break;
@@ -357,11 +406,12 @@ TrainSummary train_mae(const TrainOptions& options, const mpi::Communicator& com
   summary.epochs_done = static_cast<int>(progress.epoch);
   summary.iterations = progress.iteration;
   summary.seconds = seconds_since(started);
-  summary.images_per_second = loop_seconds > 0 ? static_cast<double>(summary.steps_now * global_batch) / loop_seconds : 0.0;
-  summary.allreduce_wait_share = loop_seconds > 0 ? (averager.wait_seconds() + status_wait_seconds) / loop_seconds : 0.0;
+  summary.images_per_second = images_per_second(loop, summary);
+  summary.allreduce_wait_share =
+      loop.seconds > 0 ? (averager.wait_seconds() + loop.status_wait_seconds) / loop.seconds : 0.0;
   // How much of a core each rank really had during its steps: on a shared machine a speed-up
   // below the rank count may only mean that the ranks did not get their cores.
-  const auto cpu = comm.allreduce_sum({loop_cpu_seconds, loop_seconds});
+  const auto cpu = comm.allreduce_sum({loop.cpu_seconds, loop.seconds});
   summary.cpu_share = cpu[1] > 0 ? cpu[0] / cpu[1] : 0.0;
   return summary;
 }
