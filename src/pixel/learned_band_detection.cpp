@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace medanon::pixel {
 namespace {
@@ -109,6 +110,53 @@ std::vector<LearnedBox> detect_in_bands(LearnedTextDetector& detector, const Pix
     }
   }
   return found;
+}
+
+std::vector<LearnedBox> learned_boxes_along(LearnedTextDetector& detector, const PixelImage& image,
+                                            const DetectionView& view, const cv::Rect& line, double reach,
+                                            const EnhanceOptions& enhance) {
+  const int letter = std::max(4, line.height);
+  const double scale = std::clamp(20.0 / letter, 0.25, 2.0);
+  const int extra = static_cast<int>(std::lround(reach * letter));
+  const cv::Rect strip = cv::Rect(line.x - extra, line.y - letter, line.width + 2 * extra, line.height + 2 * letter) &
+                         cv::Rect(0, 0, image.pixels.cols, image.pixels.rows);
+  std::vector<LearnedBox> on_row;
+  for (const LearnedBox& box : detect_region(detector, image, view, strip, scale, enhance)) {
+    if (same_row(box.box, line)) on_row.push_back(box);
+  }
+  return on_row;
+}
+
+void extend_central_review(LearnedTextDetector& detector, const PixelImage& image, const DetectionView& view,
+                           std::vector<TextDetection>& words, const EnhanceOptions& enhance) {
+  std::map<int, cv::Rect> central_lines;
+  std::vector<cv::Rect> flagged;
+  for (const TextDetection& word : words) {
+    if (word.action != TextAction::review || word.in_border) continue;
+    central_lines[word.line] |= word.box;
+    flagged.push_back(word.box);
+  }
+  std::vector<TextDetection> added;
+  for (const auto& [line, extent] : central_lines) {
+    // Eight letter heights on each side: the stroke detector may have missed a whole word and
+    // part of the next.
+    for (const LearnedBox& box : learned_boxes_along(detector, image, view, extent, 8.0, enhance)) {
+      long long covered = 0;
+      for (const cv::Rect& seen : flagged) covered += (seen & box.box).area();
+      if (2 * covered >= box.box.area()) continue;
+      TextDetection word;
+      word.box = box.box;
+      word.found_by = Detector::learned;
+      word.word_class = WordClass::unreadable;
+      word.why = "on the row of central text flagged for review";
+      word.text_probability = box.score;
+      word.action = TextAction::review;
+      word.line = line;
+      flagged.push_back(box.box);
+      added.push_back(std::move(word));
+    }
+  }
+  for (TextDetection& word : added) words.push_back(std::move(word));
 }
 
 }  // namespace medanon::pixel

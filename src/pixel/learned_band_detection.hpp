@@ -16,6 +16,7 @@
 #include "pixel/border_enhancement.hpp"
 #include "pixel/learned_text_detector.hpp"
 #include "pixel/pixel_image.hpp"
+#include "pixel/pixel_pipeline.hpp"
 
 namespace medanon::pixel {
 
@@ -28,5 +29,18 @@ struct BandDetectionOptions {
 std::vector<LearnedBox> detect_in_bands(LearnedTextDetector& detector, const PixelImage& image, const DetectionView& view,
                                         const BorderGeometry& zone, const EnhanceOptions& enhance,
                                         const BandDetectionOptions& options);
+
+// The network's boxes on the row of `line` (image pixels), on a strip reaching `reach` letter
+// heights past each end, scaled so the line's letters are about 20 network rows: where a line
+// of central text really begins and ends, when the stroke detector saw only part of it.
+std::vector<LearnedBox> learned_boxes_along(LearnedTextDetector& detector, const PixelImage& image,
+                                            const DetectionView& view, const cv::Rect& line, double reach,
+                                            const EnhanceOptions& enhance);
+
+// Central text is flagged for review, never altered; the reviewer must see the whole line. Each
+// central line flagged for review gains, as review words, the boxes the network finds on its row
+// that the stroke detector missed (the first name before a surname it saw).
+void extend_central_review(LearnedTextDetector& detector, const PixelImage& image, const DetectionView& view,
+                           std::vector<TextDetection>& words, const EnhanceOptions& enhance);
 
 }  // namespace medanon::pixel
