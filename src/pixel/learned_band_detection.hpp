@@ -21,7 +21,7 @@
 namespace medanon::pixel {
 
 struct BandDetectionOptions {
-  int band_rows = 256;            // a band's depth in network rows (LearnedTextOptions::band_rows)
+  int band_rows = 384;            // a band's depth in network rows (LearnedTextOptions::band_rows)
   double inward_margin = 0.125;   // bands grown inward by this share of their depth
   int follow_strips = 6;          // at most this many strips followed per line (each 512 network columns)
 };
