@@ -93,8 +93,13 @@ std::vector<LearnedBox> detect_in_bands(LearnedTextDetector& detector, const Pix
     if (side == 2) region.width += margin, region.y -= margin, region.height += 2 * margin;
     if (side == 3) region.x -= margin, region.width += margin, region.y -= margin, region.height += 2 * margin;
     region &= whole;
+    // Overlay letters are at most a few tens of pixels: a "line" as deep as a good part of the
+    // band is the shoulders or the clavicles seen as one huge word, which at band scales where
+    // small letters show the network does report (with high scores).
+    const int tallest = std::max(64, static_cast<int>(options.max_box_depth * depth));
     for (const LearnedBox& box : detect_region(detector, image, view, region, scale, enhance)) {
       if ((box.box & band).empty()) continue;  // wholly past the zone: not the zone's text
+      if (std::min(box.box.height, box.box.width) > tallest) continue;
       found.push_back(box);
       // A line running out of a side band inward is followed to its end.
       if (!horizontal && box.box.width >= 1.5 * box.box.height) {

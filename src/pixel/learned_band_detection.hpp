@@ -23,6 +23,7 @@ namespace medanon::pixel {
 struct BandDetectionOptions {
   int band_rows = 384;            // a band's depth in network rows (LearnedTextOptions::band_rows)
   double inward_margin = 0.125;   // bands grown inward by this share of their depth
+  double max_box_depth = 0.4;     // boxes deeper than this share of the band (and 64 px) are not text
   int follow_strips = 6;          // at most this many strips followed per line (each 512 network columns)
 };
 
