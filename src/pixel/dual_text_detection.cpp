@@ -105,30 +105,21 @@ double covered_by(const cv::Rect& box, const std::vector<cv::Rect>& boxes) {
   return static_cast<double>(cv::countNonZero(covered)) / std::max(1, box.area());
 }
 
-// The best learned score among boxes that cover at least half of `view_box`'s width on its rows;
-// -1 when none do. Only boxes of a line's shape count: a PHI value is several letters wide, while
-// a squarish or tall box nothing can read is as often a rib end or a vertebra in a side band. The
-// width, not the area, is what must be covered: the stroke detector's box of a line often takes
-// in the edge of a plate or shutter under it and is then twice as tall as the letters, which the
-// network's box holds tightly. A box of letters a third of the word's height is not its evidence
-// (a speck of text inside a large region of anatomy does not make the region text).
+// The best learned score among boxes that cover at least half of `view_box`; -1 when none does.
+// Only boxes of a line's shape (two letter heights wide at least) count: a PHI value is several
+// letters wide, while a squarish or tall box nothing can read is as often a rib end, a vertebra
+// or a speck of calcification. (A stroke word
+// much taller than the network's box, because it took in a plate's edge, is not supported here;
+// the network's box then fills on its own: text_policy's unclaimed learned boxes.)
 float learned_support(const cv::Rect& view_box, const std::vector<LearnedBox>& learned) {
-  std::vector<std::pair<int, int>> columns;
+  std::vector<cv::Rect> boxes;
   float best = -1;
   for (const LearnedBox& l : learned) {
-    const cv::Rect overlap = l.box & view_box;
-    if (overlap.empty() || l.box.width < 1.5 * l.box.height) continue;
-    if (overlap.height < 0.5 * std::min(l.box.height, view_box.height) || view_box.height > 3 * l.box.height) continue;
-    columns.emplace_back(overlap.x, overlap.br().x);
+    if ((l.box & view_box).empty() || l.box.width < 2 * l.box.height) continue;
+    boxes.push_back(l.box);
     best = std::max(best, l.score);
   }
-  std::sort(columns.begin(), columns.end());
-  int covered = 0, reached = view_box.x;
-  for (const auto& [from, to] : columns) {
-    covered += std::max(0, to - std::max(from, reached));
-    reached = std::max(reached, to);
-  }
-  return !columns.empty() && covered >= 0.5 * view_box.width ? best : -1.0f;
+  return !boxes.empty() && covered_by(view_box, boxes) >= 0.5 ? best : -1.0f;
 }
 
 TextDetection make_detection(const DetectionView& view, cv::Size image_size, const cv::Rect& view_box,

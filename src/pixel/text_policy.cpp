@@ -111,7 +111,9 @@ void fill_unclaimed_learned_boxes(std::vector<TextDetection>& words, const std::
   int next_line = 0;
   for (const TextDetection& word : words) next_line = std::max(next_line, word.line + 1);
   for (const LearnedBox& l : learned) {
-    if (l.box.width < 1.5 * l.box.height) continue;
+    // A word's box: two letter heights wide at least. Shorter line-shaped boxes nothing else
+    // accounts for are, on text-free radiographs, mostly specks of wire or calcification.
+    if (l.box.width < 2 * l.box.height) continue;
     cv::Mat covered = cv::Mat::zeros(l.box.size(), CV_8U);
     for (const TextDetection& word : words) {
       const cv::Rect overlap = word.box & l.box;
