@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `medanon deid` across processes: the same key gives byte-identical outputs under the same
 # names in two separate runs, another key gives other names; key files others can read are
-# refused; every output reads back with dcmdump; bad files are reported and counted (exit 4).
+# refused; every output reads back with dcmdump; bad files are reported and counted (exit 5 when every input is bad).
 set -u
 medanon=$1; source_dir=$2; scratch=$3
 rm -rf "$scratch"; mkdir -p "$scratch"
@@ -48,7 +48,7 @@ run "$scratch/f" "$scratch/missing.key"; code=$?
 [[ $code -eq 2 ]] || fail "a missing key gave exit $code, expected 2"
 
 "$medanon" deid --in "$scratch/corpus/bad" --out "$scratch/g" --key "$scratch/other.key" >"$scratch/g.log" 2>&1; code=$?
-[[ $code -eq 4 ]] || fail "bad files gave exit $code, expected 4 (some items failed)"
+[[ $code -eq 5 ]] || fail "only bad files gave exit $code, expected 5 (nothing succeeded)"
 
 echo "deid determinism checks: $failures failed"
 exit $((failures > 0))

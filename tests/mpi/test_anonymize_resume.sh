@@ -9,7 +9,7 @@ medanon=$1; source_dir=$2; scratch=$3
 source "$(dirname "$0")/common.sh"
 rm -rf "$scratch"; mkdir -p "$scratch"
 
-make_input_corpus "$medanon" "$scratch" --count 36 --size 1400 --seed 21 --dicom-fraction 0.2
+make_input_corpus "$medanon" "$scratch" --count 36 --size 1024 --seed 21 --dicom-fraction 0.2
 anonymize=(anonymize --input "$scratch/corpus" --insecure-key --flush-seconds 0.05 --progress-seconds 1000)
 
 "${mpirun_cmd[@]}" -np 2 "$medanon" "${anonymize[@]}" --out "$scratch/reference" >/dev/null 2>&1

@@ -22,7 +22,7 @@ hostile deep_nesting_deflated "$scratch/nest-deflated/deep.dcm"  # 16 KB: the ne
 "$medanon" deid --in "$scratch/nest-deflated" --out "$scratch/nest-deflated-deid" --key "$scratch/key" \
   >"$scratch/nest-deflated.log" 2>&1
 code=$?
-[[ $code -eq 4 ]] || fail "deid on a deflated 100,000-deep file exited $code, expected 4"
+[[ $code -eq 5 ]] || fail "deid on a deflated 100,000-deep file (its only input) exited $code, expected 5 (nothing succeeded)"
 grep -q "nested deeper" "$scratch/nest-deflated.log" || fail "deid does not say why the deflated deep file was rejected"
 for stages in "--no-text" ""; do
   out="$scratch/nest-anon${stages:+-notext}"
@@ -38,7 +38,7 @@ hostile png_bomb "$scratch/bomb/big.png"
 /usr/bin/time -v "$medanon" deid --in "$scratch/bomb/rle.dcm" --out "$scratch/bomb-deid" --key "$scratch/key" \
   >"$scratch/bomb-deid.log" 2>"$scratch/bomb-deid.time"
 code=$?
-[[ $code -eq 4 ]] || fail "deid on the RLE bomb exited $code, expected 4"
+[[ $code -eq 5 ]] || fail "deid on the RLE bomb (its only input) exited $code, expected 5 (nothing succeeded)"
 grep -q "too large before decoding" "$scratch/bomb-deid.time" || fail "deid does not reject the RLE bomb by its header"
 (( $(peak_kb "$scratch/bomb-deid.time") < 300000 )) || fail "deid on the RLE bomb peaked at $(peak_kb "$scratch/bomb-deid.time") KB"
 for stages in "--no-text" ""; do
@@ -46,7 +46,7 @@ for stages in "--no-text" ""; do
   /usr/bin/time -v "$medanon" anonymize --input "$scratch/bomb" --out "$out" --insecure-key --no-mae $stages \
     >"$out.log" 2>"$out.time"
   code=$?
-  [[ $code -eq 4 ]] || fail "anonymize $stages on the bombs exited $code, expected 4"
+  [[ $code -eq 5 ]] || fail "anonymize $stages on the bombs (all of its inputs) exited $code, expected 5 (nothing succeeded)"
   peak=$(peak_kb "$out.time")
   (( peak < 400000 )) || fail "anonymize $stages on the bombs peaked at $peak KB (the bombs ask for 0.4-0.8 GB)"
   [[ $(audit_strings "$out/medanon.h5" | grep -c "too large\|not decodable") -eq 2 ]] \
@@ -56,7 +56,7 @@ done
 hostile plain_png "$scratch/small/a.png"
 "$medanon" --max-image-pixels 1000 anonymize --input "$scratch/small" --out "$scratch/small-out" --insecure-key \
   --no-mae --no-text >"$scratch/small.log" 2>&1
-[[ $? -eq 4 ]] || fail "--max-image-pixels 1000 did not refuse a 64x64 image"
+[[ $? -eq 5 ]] || fail "--max-image-pixels 1000 did not refuse a 64x64 image (its only input: exit 5, nothing succeeded)"
 
 # --- a file name that is not UTF-8 ----------------------------------------------------------
 mkdir -p "$scratch/latin1"

@@ -39,7 +39,7 @@ hostile invalid_uid "$work/in/invalid.dcm"
 hostile escape_uid "$work/in/escape.dcm"
 "$medanon" deid --in "$work/in" --out "$work/retain" --key "$scratch/key" --retain-uids >"$scratch/retain.log" 2>&1
 code=$?
-[[ $code -eq 4 ]] || fail "--retain-uids with invalid UIDs exited $code, expected 4 (both rejected)"
+[[ $code -eq 5 ]] || fail "--retain-uids with invalid UIDs exited $code, expected 5 (both rejected: nothing succeeded)"
 [[ -z $(escaped) ]] || fail "--retain-uids wrote outside --out: $(escaped)"
 [[ -z $(find "$work/retain" -name '*.dcm' 2>/dev/null) ]] || fail "--retain-uids wrote a file named by an invalid UID"
 grep -q "not a valid UID" "$scratch/retain.log" || fail "the rejection does not say the UID is invalid"
