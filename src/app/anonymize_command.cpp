@@ -75,6 +75,13 @@ Command setup_anonymize(CLI::App& parent) {
       ->capture_default_str();
   command->add_flag_callback("--no-text", [options] { options->stages.text = false; },
                             "skip the pixel stages (gate, burned-in text detection and redaction)");
+  command->add_flag("--clean-structured-content", options->clean_structured_content,
+                    "PS3.15 E.3.4: keep SR/KO content trees, cleaned; without it their Content Sequence is removed")
+      ->capture_default_str();
+  command->add_flag("--keep-documents-header-only", options->keep_documents_header_only,
+                    "de-identify the header of encapsulated PDF/CDA/3D documents and keep their payload unchecked "
+                    "instead of refusing them")
+      ->capture_default_str();
   command->add_option("--threads", options->threads, "OpenCV threads per rank for the pixel stages")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();

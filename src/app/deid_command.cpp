@@ -2,11 +2,13 @@
 // list, in one process. The distributed runner (`anonymize`) calls the same per-file stage.
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app/command.hpp"
@@ -30,6 +32,7 @@ struct DeidOptions {
   bool log_input_names = false;
   std::string write_mapping;
   std::string dates = "modified";
+  int threads = 1;
   deid::DeidConfig config;
 };
 
@@ -64,6 +67,21 @@ std::vector<std::string> input_files(const std::vector<std::string>& inputs) {
   return files;
 }
 
+// results[k] = the result of files[begin + k], on `threads` threads (this one included).
+void deidentify_batch(const deid::FileDeidentifier& deidentifier, const std::vector<std::string>& files, size_t begin,
+                      const std::string& out, int threads, std::vector<deid::FileResult>& results) {
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t k = next++; k < results.size(); k = next++) {
+      results[k] = deidentifier.deidentify({files[begin + k], out, /*pixels_cleaned=*/false, nullptr});
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int t = 1; t < threads && static_cast<size_t>(t) < results.size(); ++t) workers.emplace_back(work);
+  work();
+  for (std::thread& worker : workers) worker.join();
+}
+
 int run_deid(const DeidOptions& options) {
   deid::DeidConfig config = options.config;
   config.options.retain_modified_dates = options.dates == "modified";
@@ -81,20 +99,31 @@ int run_deid(const DeidOptions& options) {
   int failed = 0;
   int duplicates = 0;  // of those failed: another input of the same SOP Instance was written first
   const auto start = std::chrono::steady_clock::now();
-  for (size_t i = 0; i < files.size(); ++i) {
-    const std::string& file = files[i];
-    // Input paths often hold patient names: the log names a file by its place in the sorted
-    // list unless the custodian asks for names (--log-input-names).
-    const std::string name = options.log_input_names ? file : "input #" + std::to_string(i + 1);
-    const deid::FileResult result = deidentifier.deidentify({file, options.out, /*pixels_cleaned=*/false, nullptr});
-    if (result.ok) {
-      ++ok;
-      mapping.add(result.pseudonyms);
-      for (const std::string& warning : result.warnings) log::warn("deid: " + name + ": " + warning);
-    } else {
-      ++failed;
-      duplicates += result.duplicate;
-      log::rank_error("deid: " + name + ": " + result.error);
+  // Files in batches: the workers de-identify a batch (FileDeidentifier is const and
+  // thread-safe), then this thread reports it in input order, so logs, the mapping and the
+  // summary read the same whatever the thread count. Which of two inputs of one SOP Instance
+  // UID is written first can differ between runs with several threads (as between ranks).
+  const size_t batch = 64 * static_cast<size_t>(options.threads);
+  std::vector<deid::FileResult> results;
+  for (size_t begin = 0; begin < files.size(); begin += batch) {
+    const size_t count = std::min(batch, files.size() - begin);
+    results.assign(count, deid::FileResult{});
+    deidentify_batch(deidentifier, files, begin, options.out, options.threads, results);
+    for (size_t k = 0; k < count; ++k) {
+      const size_t i = begin + k;
+      const deid::FileResult& result = results[k];
+      // Input paths often hold patient names: the log names a file by its place in the sorted
+      // list unless the custodian asks for names (--log-input-names).
+      const std::string name = options.log_input_names ? files[i] : "input #" + std::to_string(i + 1);
+      if (result.ok) {
+        ++ok;
+        mapping.add(result.pseudonyms);
+        for (const std::string& warning : result.warnings) log::warn("deid: " + name + ": " + warning);
+      } else {
+        ++failed;
+        duplicates += result.duplicate;
+        log::rank_error("deid: " + name + ": " + result.error);
+      }
     }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -124,6 +153,10 @@ Command setup_deid(CLI::App& parent) {
   command->add_flag("--log-input-names", options->log_input_names,
                     "name rejected inputs by path on stderr (paths may hold PHI; default: by their number in the "
                     "sorted input list)")
+      ->capture_default_str();
+  command->add_option("--threads", options->threads,
+                      "files de-identified at once (one process; outputs are the same bytes whatever the count)")
+      ->check(CLI::Range(1, 256))
       ->capture_default_str();
   command->add_option("--write-mapping", options->write_mapping,
                       "write original -> pseudonym (patient IDs, UIDs) to this file, mode 0600 (custodian only)");

@@ -54,6 +54,11 @@ Command setup_infer(CLI::App& parent) {
   command->add_option("--smoothing", o->detector.smoothing, "Gaussian sigma of the anomaly map in model pixels (0: thesis)")
       ->check(CLI::Range(0.0, 16.0))
       ->capture_default_str();
+  command->add_option("--map-size", o->detector.map_size,
+                      "anomaly map side in px: 0 = the model's (224, thesis); e.g. 448 = residual of the image at "
+                      "448 against the upsampled reconstruction (calibrate with the same value)")
+      ->check(CLI::Range(0, 4096))
+      ->capture_default_str();
   command->add_option("--mask-method", o->detector.mask_method,
                       "zmap (hysteresis on the calibrated z-map; needs --threshold-file statistics) or percentile (thesis)")
       ->check(CLI::IsMember({"zmap", "percentile"}))

@@ -135,6 +135,20 @@ void keep_freed_memory() {
   if (std::getenv("MALLOC_TRIM_THRESHOLD_") == nullptr) mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
+// A process started without mpirun or srun is an MPI singleton (`medanon deid`, a one-rank
+// `anonymize`): Open MPI 4 then starts its runtime as for a job (an orted, transports probed
+// for peers it will never have), 0.4-0.7 s of wall time before the first file; `deid` on a
+// thousand small files takes about as long. A singleton needs the self transport only.
+// Launchers set their rank variables, and an operator's own OMPI_MCA_* settings win.
+void start_singletons_lean() {
+  for (const char* launched : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"}) {
+    if (std::getenv(launched) != nullptr) return;
+  }
+  ::setenv("OMPI_MCA_ess_singleton_isolated", "1", /*overwrite=*/0);
+  ::setenv("OMPI_MCA_btl", "self", 0);
+  ::setenv("OMPI_MCA_pml", "ob1", 0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -142,6 +156,7 @@ int main(int argc, char** argv) {
   silence_library_logs();
   keep_freed_memory();
   install_stop_signal_handlers();
+  start_singletons_lean();
   try {
     mpi::MpiSession mpi(argc, argv);
     log::init(mpi.rank(), mpi.size(), log::Level::info);

@@ -38,6 +38,10 @@ Command setup_synth(CLI::App& parent) {
                              "no burned-in text except L/R markers: a text-free corpus (every altered pixel is damage)");
   command->add_flag_callback("--no-bad-files", [options] { options->bad_files = false; },
                             "do not write the deliberately broken files to <out>/bad");
+  command->add_flag("--archive-objects", options->archive_objects,
+                    "also write <out>/archive_objects: a signed CT, J2K MR, multi-frame US or SR with free-text PHI "
+                    "and charset variants beside each DICOM file (planted values in ground_truth.json)")
+      ->capture_default_str();
   command->add_flag("--overwrite", options->overwrite, "replace a corpus already in --out")->capture_default_str();
 
   auto run = [options](const mpi::Communicator& comm) {

@@ -50,7 +50,7 @@ struct ItemRecord {
   std::int32_t tags_changed = 0;
   std::int32_t text_found = 0, text_redacted = 0, text_flagged = 0;
   float mask_score = -1;        // fraction of flagged pixels; -1 when the MAE did not run
-  float z_peak = std::numeric_limits<float>::quiet_NaN();  // calibrated image score (mae/anomaly_calibration.hpp); NaN uncalibrated
+  float z_peak = std::numeric_limits<float>::quiet_NaN();  // calibrated image score (anomaly/anomaly_calibration.hpp); NaN uncalibrated
   std::int8_t anomaly = -1;     // 1 foreign object suspected, 0 not, -1 not evaluated
   std::string gate;             // anatomy class ("chest", ...), or "" when the gate did not run
   std::vector<TextBoxRecord> boxes;

@@ -15,6 +15,8 @@
 
 #include "core/errors.hpp"
 #include "deid/dcmtk_check.hpp"
+#include "deid/jpeg2000_bits.hpp"
+#include "input/dicom_item.hpp"
 
 namespace medanon::deid {
 namespace {
@@ -88,7 +90,17 @@ void clean_native(DcmElement& element, const PixelLayout& layout) {
   }
   const unsigned long long have = element.getLength();
   const unsigned sample_bytes = layout.bits_allocated / 8;
-  if (masking) {  // little endian samples of 1, 2 or 4 bytes
+  const unsigned long long masked_bytes = std::min(have, needed);
+  if (masking && sample_bytes == 2 && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) {
+    // 16-bit samples as words (the byte-wise loop below was 5-9 % of deid's time on small files).
+    const auto kept = static_cast<Uint16>(mask);
+    for (unsigned long long at = 0; at + 2 <= masked_bytes; at += 2) {
+      Uint16 value;
+      std::memcpy(&value, bytes + at, 2);
+      value &= kept;
+      std::memcpy(bytes + at, &value, 2);
+    }
+  } else if (masking) {  // little endian samples of 1, 2 or 4 bytes
     for (unsigned long long at = 0; at + sample_bytes <= std::min(have, needed); at += sample_bytes) {
       unsigned long long value = 0;
       for (unsigned b = 0; b < sample_bytes; ++b) value |= static_cast<unsigned long long>(bytes[at + b]) << (8 * b);
@@ -197,6 +209,13 @@ std::string clean_pixel_data_bytes(DcmDataset& dataset, bool decodable, E_Transf
   if (!layout.has_unused_bits()) return {};
   const int precision = first_fragment_precision(*element);
   if (precision > 0 && precision <= layout.bits_stored && layout.high_bit + 1 == layout.bits_stored) return {};
+  if (input::is_jpeg2000(output_syntax)) {
+    // Streams that declare more bits than BitsStored: OpenJPEG decodes them and the values decide.
+    Uint16 representation = 0;
+    dataset.findAndGetUint16(DCM_PixelRepresentation, representation);
+    return jpeg2000_unused_bits_problem(*element, output_syntax, layout.frames, layout.bits_stored,
+                                        representation == 1);
+  }
   if (!decodable) {
     return "BitsStored " + std::to_string(layout.bits_stored) + " < BitsAllocated " +
            std::to_string(layout.bits_allocated) +
@@ -204,15 +223,21 @@ std::string clean_pixel_data_bytes(DcmDataset& dataset, bool decodable, E_Transf
   }
   // RLE (and streams whose header we cannot read): decode and look. Clean ones keep their
   // original fragments byte for byte; only pixels with bits set are rewritten, masked.
-  const E_TransferSyntax source = output_syntax;
-  check(dataset.chooseRepresentation(EXS_LittleEndianExplicit, nullptr), "decode Pixel Data to check unused bits");
+  // The look happens in a copy: decoding can drop the compressed representation (DCMTK then
+  // encoded the frames anew to write the source syntax, a JPEG-LS or JPEG encoder run per file,
+  // 10 % of deid's time on small files, and the fragments were no longer the ones read).
+  {
+    DcmDataset copy(dataset);
+    DcmElement* decoded = nullptr;
+    check(copy.chooseRepresentation(EXS_LittleEndianExplicit, nullptr), "decode Pixel Data to check unused bits");
+    if (copy.findAndGetElement(DCM_PixelData, decoded).bad() || decoded == nullptr) {
+      throw InternalError("Pixel Data vanished while decoding");
+    }
+    if (!decoded_has_unused_bits(*decoded, layout)) return {};
+  }
+  check(dataset.chooseRepresentation(EXS_LittleEndianExplicit, nullptr), "decode Pixel Data to mask unused bits");
   if (dataset.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr) {
     throw InternalError("Pixel Data vanished while decoding");
-  }
-  if (!decoded_has_unused_bits(*element, layout)) {
-    check(dataset.chooseRepresentation(source, nullptr), "return to the original Pixel Data");
-    dataset.removeAllButOriginalRepresentations();
-    return {};
   }
   dataset.removeAllButCurrentRepresentations();
   clean_native(*element, layout);

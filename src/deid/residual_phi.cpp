@@ -24,8 +24,38 @@ constexpr std::size_t kShortestNeedle = 3;  // shorter ones would hit ordinary w
 const char* const kPlaceholders[] = {"ANONYMOUS", "ANONYMIZED", "ANONYMISED", "ANON", "UNKNOWN", "REMOVED",
                                      "NONE", "NULL", "PATIENT", "NAME"};
 
+// Length of the valid UTF-8 sequence of 3 or 4 bytes starting at `at`, or 0.
+std::size_t utf8_long_sequence(const std::string& text, std::size_t at) {
+  const auto lead = static_cast<unsigned char>(text[at]);
+  const std::size_t length = lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+  if (length == 0 || at + length > text.size()) return 0;
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((static_cast<unsigned char>(text[at + k]) & 0xC0) != 0x80) return 0;
+  }
+  return length;
+}
+
+// Upper case byte for byte (lengths, hence match positions, stay): ASCII, and the Latin-1
+// letters (à..þ but ÷) both as UTF-8 (ISO_IR 192: C3 A0..BE -> C3 80..9E) and as ISO 8859-1
+// bytes (ISO_IR 100: E0..FE -> C0..DE), the two character sets of European names in archives.
+// "Martínez" in a comment must match the "MARTÍNEZ" of PatientName. A byte E0..F4 that opens a
+// valid UTF-8 sequence is left alone, whatever the character set: both sides of a comparison go
+// through this function, so a rare Latin-1 triple read as UTF-8 only loses its case folding.
 std::string upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte >= 'a' && byte <= 'z') {
+      text[i] = static_cast<char>(byte - 0x20);
+    } else if (byte == 0xC3 && i + 1 < text.size() && (static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0xA0 && next <= 0xBE && next != 0xB7) text[i + 1] = static_cast<char>(next - 0x20);
+      ++i;
+    } else if (const std::size_t length = utf8_long_sequence(text, i); length > 0) {
+      i += length - 1;
+    } else if (byte >= 0xE0 && byte <= 0xFE && byte != 0xF7) {
+      text[i] = static_cast<char>(byte - 0x20);
+    }
+  }
   return text;
 }
 
@@ -109,31 +139,35 @@ std::vector<const std::string*> all_needles(const std::vector<const std::vector<
   return all;
 }
 
-// Positions of token matches of `needle` in `text`.
-std::vector<std::size_t> token_matches(const std::string& text, const std::string& needle) {
+// Positions of token matches of `needle` (upper case) in `haystack` (upper(text): every value
+// is folded once, not once per needle; folding keeps lengths and which bytes are letters).
+std::vector<std::size_t> token_matches(const std::string& haystack, const std::string& needle) {
   std::vector<std::size_t> at;
-  if (needle.empty() || text.size() < needle.size()) return at;
-  const std::string haystack = upper(text);
+  if (needle.empty() || haystack.size() < needle.size()) return at;
+  const char first = needle.front(), last = needle.back();
   for (std::size_t i = haystack.find(needle); i != std::string::npos; i = haystack.find(needle, i + 1)) {
-    const char first = needle.front(), last = needle.back();
-    const bool left_ok = i == 0 || !((is_digit(first) && is_digit(text[i - 1])) || (is_letter(first) && is_letter(text[i - 1])));
+    const bool left_ok =
+        i == 0 || !((is_digit(first) && is_digit(haystack[i - 1])) || (is_letter(first) && is_letter(haystack[i - 1])));
     const std::size_t end = i + needle.size();
-    const bool right_ok = end >= text.size() || !((is_digit(last) && is_digit(text[end])) || (is_letter(last) && is_letter(text[end])));
+    const bool right_ok = end >= haystack.size() ||
+                          !((is_digit(last) && is_digit(haystack[end])) || (is_letter(last) && is_letter(haystack[end])));
     if (left_ok && right_ok) at.push_back(i);
   }
   return at;
 }
 
 bool any_hit(const std::string& text, const std::vector<const std::string*>& needles) {
+  const std::string haystack = upper(text);
   for (const std::string* needle : needles) {
-    if (!token_matches(text, *needle).empty()) return true;
+    if (!token_matches(haystack, *needle).empty()) return true;
   }
   return false;
 }
 
 std::string scrubbed(std::string text, const std::vector<const std::string*>& needles) {
   for (const std::string* needle : needles) {
-    for (std::vector<std::size_t> at = token_matches(text, *needle); !at.empty(); at = token_matches(text, *needle)) {
+    for (std::vector<std::size_t> at = token_matches(upper(text), *needle); !at.empty();
+         at = token_matches(upper(text), *needle)) {
       text.replace(at.front(), needle->size(), "[x]");
     }
   }
@@ -173,7 +207,7 @@ std::vector<std::string> written_date_forms(const std::string& date) {
 }
 
 bool contains_token(const std::string& text, const std::string& needle) {
-  return !token_matches(text, upper(needle)).empty();
+  return !token_matches(upper(text), upper(needle)).empty();
 }
 
 PatientNeedles patient_needles(DcmItem& original) {
@@ -210,12 +244,26 @@ ResidualReport clean_residual_phi(DcmItem& item, const PatientNeedles& needles) 
       default: return all;
     }
   };
+  // medanon's own marks (PS3.15 X.3: DeidentificationMethod and its code sequence) are constant
+  // text of this program: a phantom named "Enhanced DICOM Phantom" (nibabel's Philips file) made
+  // "DICOM" of "medanon ... DICOM PS3.15 ..." a hit.
+  auto our_mark = [](DcmStack& at) {
+    for (unsigned long level = 0; level < at.card(); ++level) {
+      const auto* object = at.elem(level);
+      if (object != nullptr && (object->getTag() == DCM_DeidentificationMethod ||
+                                object->getTag() == DCM_DeidentificationMethodCodeSequence)) {
+        return true;
+      }
+    }
+    return false;
+  };
   std::vector<std::pair<DcmItem*, DcmTagKey>> doomed;
   std::vector<std::string> doomed_where;
   DcmStack stack;
   while (item.nextObject(stack, OFTrue).good()) {
     auto* element = dynamic_cast<DcmElement*>(stack.top());
     if (element == nullptr || element->isLeaf() == OFFalse || element->getTag() == DCM_PixelData) continue;
+    if (our_mark(stack)) continue;
     const DcmEVR vr = element->getTag().getEVR();
     if (binary_numbers(vr) || element->getLength() == 0) continue;
     std::string text;
@@ -260,7 +308,7 @@ ResidualReport clean_residual_phi(DcmItem& item, const PatientNeedles& needles) 
   while (item.nextObject(stack, OFTrue).good()) {
     auto* element = dynamic_cast<DcmElement*>(stack.top());
     if (element == nullptr || element->isLeaf() == OFFalse || element->getTag() == DCM_PixelData) continue;
-    if (!element->isaString() || binary_numbers(element->getTag().getEVR())) continue;
+    if (!element->isaString() || binary_numbers(element->getTag().getEVR()) || our_mark(stack)) continue;
     OFString value;
     if (element->getOFStringArray(value).good() && any_hit(value.c_str(), needles_for(element->getTag().getEVR()))) {
       report.remaining.push_back(where_of(stack, *element));

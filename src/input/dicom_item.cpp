@@ -187,6 +187,10 @@ LoadResult load_dicom(const std::string& path) {
   return result;
 }
 
+std::vector<std::vector<std::uint8_t>> encapsulated_frames(DcmPixelSequence& sequence, int frames) {
+  return frame_codestreams(sequence, frames);
+}
+
 bool is_jpeg2000(E_TransferSyntax transfer_syntax) {
   return transfer_syntax == EXS_JPEG2000LosslessOnly || transfer_syntax == EXS_JPEG2000;
 }

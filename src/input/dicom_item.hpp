@@ -6,9 +6,11 @@
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <opencv2/core.hpp>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -78,6 +80,11 @@ DecodedPixels decode_pixels(DicomItem& item, long long max_pixels_per_frame = 10
 // JPEG-LS and RLE codecs, JPEG 2000 through OpenJPEG).
 bool can_decode(E_TransferSyntax transfer_syntax);
 bool is_jpeg2000(E_TransferSyntax transfer_syntax);
+
+// The codestream of each of `frames` frames of encapsulated Pixel Data (PS3.5 A.4): one fragment
+// per frame, all fragments for a single frame, or as the Basic Offset Table groups them.
+// Throws std::runtime_error when they cannot be told apart.
+std::vector<std::vector<std::uint8_t>> encapsulated_frames(DcmPixelSequence& sequence, int frames);
 
 // Header values as "Keyword" or "Sequence/Keyword" -> value (multi-values joined by '\'), the
 // ground truth's convention; private and unknown tags keyed "(gggg,eeee)". PHI: for the pixel

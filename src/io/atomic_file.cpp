@@ -47,7 +47,13 @@ void create_folders_durably(const std::filesystem::path& folder) {
 void set_durable_writes(bool durable) { g_durable = durable; }
 
 std::string temporary_path_for(const std::string& path) {
-  return path + kTemporaryMarker + std::to_string(::getpid());
+  // The pid, then a six-digit count of this process's temporary files: threads of one process
+  // (deid --threads) writing the same output name (two inputs of one SOP Instance UID) never
+  // share a temporary file, and the fixed width keeps names of different processes apart.
+  static std::atomic<unsigned> count{0};
+  char sequence[8];
+  std::snprintf(sequence, sizeof sequence, "%06u", count.fetch_add(1) % 1000000u);
+  return path + kTemporaryMarker + std::to_string(::getpid()) + sequence;
 }
 
 bool is_temporary_path(const std::string& path) {
@@ -104,16 +110,20 @@ std::vector<std::uint8_t> read_bytes(const std::string& path) {
 
 Placement write_new_atomically(const std::string& path, const std::function<void(const std::string&)>& write) {
   const std::filesystem::path target(path);
-  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
+  if (target.has_parent_path()) create_folders_durably(target.parent_path());
   const std::string temp = temporary_path_for(path);
   try {
     write(temp);
+    // Durable writes (the anonymize job): the file's bytes, then its new name, reach the disk
+    // before the caller journals the item as done, as write_atomically does.
+    if (g_durable) sync_path(temp, /*folder=*/false);
     Placement placement = Placement::written;
     if (::link(temp.c_str(), path.c_str()) != 0) {
       if (errno != EEXIST) throw InternalError("cannot link " + temp + " to " + path + ": " + std::strerror(errno));
       placement = read_bytes(temp) == read_bytes(path) ? Placement::identical_exists : Placement::different_exists;
     }
     std::filesystem::remove(temp);
+    if (g_durable) sync_path(target.has_parent_path() ? target.parent_path().string() : ".", /*folder=*/true);
     return placement;
   } catch (...) {
     std::error_code ignored;

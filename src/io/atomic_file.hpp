@@ -1,7 +1,7 @@
 #pragma once
 // Files appear whole or not at all: written to a temporary name in the same folder, then
 // renamed (rename(2) is atomic within a file system). A killed job leaves no half file under
-// the final name, only a "<name>.medanon-tmp.<pid>" that a rerun deletes (is_temporary_path).
+// the final name, only a "<name>.medanon-tmp.<pid><n>" that a rerun deletes (is_temporary_path).
 // With durable writes on (the anonymize job turns them on), the file and its folder are synced
 // before the call returns: a journal record written after it ("this item is done") never
 // outlives the file after a node crash. Off by default: deid and synth have no journal, and an
@@ -17,7 +17,7 @@ namespace medanon::io {
 // Process-wide; set before any write.
 void set_durable_writes(bool durable);
 
-// The temporary name used for `path` by this process.
+// A temporary name for `path`, unique within this process ("<path>.medanon-tmp.<pid><6 digits>").
 std::string temporary_path_for(const std::string& path);
 // True only for names temporary_path_for makes ("<name>.medanon-tmp.<digits>"): a PadChest ID
 // that merely contains ".tmp." is an output, never deleted.

@@ -17,6 +17,7 @@
 #include "mae/checkpoint.hpp"
 #include "mae/device.hpp"
 #include "anomaly/foreign_object_mask.hpp"
+#include "mae/fine_map.hpp"
 #include "mae/radiograph_input.hpp"
 #include "mae/reconstruction.hpp"
 
@@ -70,6 +71,7 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
   if (options.zmap_mask.low > options.zmap_mask.high) {
     throw UsageError("the z-map mask's low threshold must not exceed its high threshold", Scope::all_ranks);
   }
+  if (options.map_size < 0) throw UsageError("map size must not be negative", Scope::all_ranks);
   if (options.trials < 1 || options.batch_size < 1 || options.threads < 1) {
     throw UsageError("trials, batch size and threads must be at least 1", Scope::all_ranks);
   }
@@ -93,9 +95,11 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
   d.model->eval();
   d.noises = trial_noises(1, d.config.num_patches(), options.trials, options.seed, d.device,
                           trial_masks_from(options.trial_masks));
-  if (options.calibration.has_statistics() && options.calibration.mean.rows != static_cast<int>(d.config.img_size)) {
-    throw UsageError("the calibration statistics do not have the model's size " +
-                                std::to_string(d.config.img_size), Scope::all_ranks);
+  if (options.calibration.has_statistics() && options.calibration.mean.rows != map_size()) {
+    throw UsageError("the calibration statistics (" + std::to_string(options.calibration.mean.rows) +
+                         " px) do not have the map size " + std::to_string(map_size()) +
+                         " (calibrate with the same --map-size)",
+                     Scope::all_ranks);
   }
 }
 
@@ -105,12 +109,14 @@ AnomalyDetector& AnomalyDetector::operator=(AnomalyDetector&&) noexcept = defaul
 
 int AnomalyDetector::input_size() const { return static_cast<int>(impl_->config.img_size); }
 
+int AnomalyDetector::map_size() const { return impl_->options.map_size > 0 ? impl_->options.map_size : input_size(); }
+
 std::string AnomalyDetector::description() const {
   std::ostringstream s;
   s << impl_->config.name << " (" << impl_->config.img_size << " px, patch " << impl_->config.patch_size << ") on "
     << impl_->device << ", " << impl_->options.threads << " thread(s), " << impl_->options.trials
     << " " << impl_->options.trial_masks << " grid-masking trials, " << impl_->options.residual
-    << " residual, smoothing " << impl_->options.smoothing << "; decision "
+    << " residual, smoothing " << impl_->options.smoothing << ", map " << map_size() << " px; decision "
     << (impl_->options.calibration.threshold >= 0
             ? impl_->options.calibration.score + " > " + std::to_string(impl_->options.calibration.threshold)
             : std::string("none"))
@@ -131,6 +137,8 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
   }
   const anomaly::AnomalyCalibration& calibration = d.options.calibration;
   const int size = input_size();
+  const double map_scale = static_cast<double>(map_size()) / size;  // 1 on the thesis' path
+  const anomaly::ZMapMaskOptions zmap_options = scaled_for_map(d.options.zmap_mask, map_scale);
   std::vector<ForeignObjectResult> results;
   results.reserve(images.size());
   // On CPU one image per forward pass: BLAS picks its kernels by matrix shape, so an image's map
@@ -159,12 +167,17 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
       const std::size_t image = start + static_cast<std::size_t>(b);
       const cv::Mat input = plane_of(inputs, b);
       r.reconstruction = plane_of(reconstruction.average, b);
-      r.residual = residual_of(input, r.reconstruction, d.positive_residual);
+      if (map_size() == size) {
+        r.residual = residual_of(input, r.reconstruction, d.positive_residual);
+      } else {
+        const FineView fine = fine_view(images[image], r.reconstruction, map_size(), d.intensity);
+        r.residual = residual_of(fine.input, fine.reconstruction, d.positive_residual);
+      }
       // Objects are connected strokes and blobs, the residual of a good reconstruction is speckle:
       // a little smoothing separates them (pixel AUROC), the z-map keeps the unsmoothed residual
       // so that a small clip still stands out in z_peak.
       r.anomaly_map = r.residual.clone();
-      if (d.options.smoothing > 0) cv::GaussianBlur(r.residual, r.anomaly_map, cv::Size(), d.options.smoothing);
+      if (d.options.smoothing > 0) cv::GaussianBlur(r.residual, r.anomaly_map, cv::Size(), d.options.smoothing * map_scale);
       const anomaly::MaskResult mask = anomaly::foreign_object_mask(r.anomaly_map, d.options.mask);
       r.mask = mask.mask;
       r.mask_score = mask.mask_score;
@@ -176,7 +189,7 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
         const cv::Mat exclude = exclusions.empty() ? cv::Mat() : anomaly::exclusion_at(exclusions[image], r.residual.size());
         const cv::Mat z = calibration.standardise(r.residual);
         r.z_peak = anomaly::top_mean(z, exclude, 0.001);
-        if (d.options.mask_method == "zmap") r.mask = anomaly::zmap_mask(z, exclude, d.options.zmap_mask);
+        if (d.options.mask_method == "zmap") r.mask = anomaly::zmap_mask(z, exclude, zmap_options);
       }
       r.full_mask = to_original_size(r.mask, images[image].size(), /*is_mask=*/true);
       const double decisive = calibration.score == "z_peak" ? r.z_peak : r.mask_score;

@@ -41,13 +41,17 @@ struct DetectorOptions {
   std::string mask_method = "zmap";
   anomaly::MaskOptions mask;
   anomaly::ZMapMaskOptions zmap_mask;
+  // Side of the anomaly map in px: 0 = the model's (224, the thesis); larger = the residual of the
+  // image at that size against the upsampled reconstruction (fine_map.hpp). Smoothing and z-map
+  // mask options stay in model pixels; calibration statistics must have this size.
+  int map_size = 0;
 };
 
 struct ForeignObjectResult {
-  cv::Mat anomaly_map;     // CV_32F, model resolution (224 x 224): the residual, smoothed
-  cv::Mat residual;        // CV_32F, model resolution: x - clip(reconstruction) as options.residual says
+  cv::Mat anomaly_map;     // CV_32F, map_size() (the model's 224 x 224 by default): the residual, smoothed
+  cv::Mat residual;        // CV_32F, map_size(): x - clip(reconstruction) as options.residual says
   cv::Mat reconstruction;  // CV_32F, model resolution, the averaged pasted reconstruction
-  cv::Mat mask;            // CV_8U, model resolution, 255 = foreign object (mask_method's)
+  cv::Mat mask;            // CV_8U, map_size(), 255 = foreign object (mask_method's)
   cv::Mat full_mask;       // CV_8U, the input's resolution
   double mask_score = 0;     // fraction of the thesis' chain's masked pixels (its image score)
   double anomaly_score = 0;  // mean of the anomaly map (the thesis' "anomaly" error with its options)
@@ -71,6 +75,7 @@ class AnomalyDetector {
                                           const std::vector<cv::Mat>& exclusions = {});
 
   int input_size() const;            // the model's square input side (224)
+  int map_size() const;              // the anomaly map's side (options.map_size, or input_size())
   std::string description() const;  // architecture, device, threads, checkpoint load report
 
  private:

@@ -92,6 +92,8 @@ Stages load_stages(const AnonymizeOptions& o, const deid::ProjectKey& key, bool 
   deid_config.iod_types = o.configs_dir + "/deid/iod-types.tsv";
   deid_config.options.clean_pixel_data = o.stages.text;
   deid_config.options.public_demo_key = public_key;
+  deid_config.clean_structured_content = o.clean_structured_content;
+  deid_config.keep_documents_header_only = o.keep_documents_header_only;
   Stages stages;
   agree_on_setup(comm, "loading the de-identification tables and pixel stages", [&] {
     stages.deid.emplace(deid_config, key);

@@ -43,6 +43,10 @@ struct AnonymizeOptions {
   int shard_count = 1;
   std::string configs_dir = MEDANON_CONFIG_DIR;  // profile tables (configs/deid/...)
   PipelineOptions stages;
+  // As `medanon deid` (deid::DeidConfig): SR/KO content kept and cleaned instead of removed;
+  // encapsulated documents written header-only instead of refused.
+  bool clean_structured_content = false;
+  bool keep_documents_header_only = false;
   pixel::PixelOptions pixel;    // border, padding, fill, OCR... (configs/pixel.toml keys)
   std::string effective_config;  // the run's options in --config format, kept as an HDF5 attribute
   // Makes this rank's foreign-object stage (loads the model); called on every rank when

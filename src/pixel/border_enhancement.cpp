@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 namespace medanon::pixel {
 namespace {
@@ -80,9 +81,29 @@ cv::Mat display_region(const PixelImage& image, const DetectionView& view, const
   if (image.is_colour()) cv::cvtColor(grey, grey, cv::COLOR_BGR2GRAY);
   cv::Mat scaled = grey;
   if (scale != 1.0) cv::resize(grey, scaled, cv::Size(), scale, scale, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-  cv::Mat out;
-  const double gain = 255.0 / std::max(1.0, view.display_high - view.display_low);
-  scaled.convertTo(out, CV_8U, gain, -view.display_low * gain);
+  // The view's window, with a knee at each end the region goes past: text burned in brighter
+  // than the anatomy's 99.8th percentile (grey letters on a white plate or a bright shutter) or
+  // darker than its 0.2th would be one flat grey there. Past the window, values keep 16 levels,
+  // which the CLAHE below stretches again.
+  double lowest = 0, highest = 0;
+  cv::minMaxLoc(scaled, &lowest, &highest);
+  const double low = view.display_low, high = std::max(view.display_low + 1, view.display_high);
+  const bool knee_low = lowest < low, knee_high = highest > high;
+  const double floor_level = knee_low ? 16 : 0, ceiling_level = knee_high ? 239 : 255;
+  cv::Mat values;
+  scaled.convertTo(values, CV_32F);
+  cv::Mat out(values.size(), CV_8U);
+  for (int y = 0; y < values.rows; ++y) {
+    const float* in = values.ptr<float>(y);
+    std::uint8_t* row = out.ptr<std::uint8_t>(y);
+    for (int x = 0; x < values.cols; ++x) {
+      const double v = in[x];
+      double level = floor_level + (v - low) * (ceiling_level - floor_level) / (high - low);
+      if (v > high && knee_high) level = ceiling_level + (v - high) * (255 - ceiling_level) / std::max(1.0, highest - high);
+      if (v < low && knee_low) level = (v - lowest) * floor_level / std::max(1.0, low - lowest);
+      row[x] = cv::saturate_cast<std::uint8_t>(level);
+    }
+  }
   if (image.monochrome1) cv::bitwise_not(out, out);
   // The tile keeps its size in image pixels, as in the view's CLAHE.
   const double tile = options.clahe_tile_px * scale / std::max(1e-6, view.scale);

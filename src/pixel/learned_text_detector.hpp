@@ -23,7 +23,7 @@ struct LearnedTextOptions {
   std::string model_path;  // empty: the fetched model next to the configs (default_learned_model_path)
   // The band is scaled so its depth is this many rows of network input (then padded to a
   // multiple of 32): the scale follows the band, so letters keep their share of it.
-  int band_rows = 256;
+  int band_rows = 384;
   double probability_threshold = 0.3;  // DB's binarisation threshold on the probability map
   double box_threshold = 0.6;          // mean probability inside a box below which it is dropped
   double unclip_ratio = 1.5;           // r' of the paper: the shrunk kernel grows by D' = A' r' / L'

@@ -6,6 +6,7 @@
 #include "core/log.hpp"
 #include "pixel/dual_text_detection.hpp"
 #include "pixel/image_validation.hpp"
+#include "pixel/learned_band_detection.hpp"
 #include "pixel/overlay_blocks.hpp"
 #include "pixel/redaction_spans.hpp"
 #include "pixel/text_policy.hpp"
@@ -15,28 +16,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-// The learned detector over the four bands of the redaction zone, each scaled so its depth is
-// `band_rows` network rows (letters keep their share of the band whatever the image size).
-std::vector<LearnedBox> detect_in_bands(LearnedTextDetector& detector, const PixelImage& image, const DetectionView& view,
-                                        const BorderGeometry& zone, const PixelOptions& options) {
-  std::vector<LearnedBox> found;
-  const std::vector<cv::Rect> bands = zone.bands();
-  for (size_t side = 0; side < bands.size(); ++side) {
-    const cv::Rect& band = bands[side];
-    if (band.width < 8 || band.height < 8) continue;
-    const int depth = side < 2 ? band.height : band.width;  // top, bottom, then left, right
-    const double scale = std::clamp(static_cast<double>(options.learned.band_rows) / depth, 0.2, 2.0);
-    const cv::Mat input = display_region(image, view, band, scale, options.enhance);
-    for (LearnedBox box : detector.detect(input, cv::Rect(0, 0, input.cols, input.rows), 1.0)) {
-      const cv::Point tl(band.x + static_cast<int>(std::floor(box.box.x / scale)), band.y + static_cast<int>(std::floor(box.box.y / scale)));
-      const cv::Point br(band.x + static_cast<int>(std::ceil(box.box.br().x / scale)), band.y + static_cast<int>(std::ceil(box.box.br().y / scale)));
-      box.box = cv::Rect(tl, br) & band;
-      if (!box.box.empty()) found.push_back(box);
-    }
-  }
-  return found;
-}
 
 }  // namespace
 
@@ -140,7 +119,9 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
   timing.learned_detector = learned_ != nullptr && !options_.whole_image_ocr;
   if (timing.learned_detector) {
     const auto learned_start = Clock::now();
-    learned = detect_in_bands(*learned_, image, view, zone, options_);
+    BandDetectionOptions bands;
+    bands.band_rows = options_.learned.band_rows;
+    learned = detect_in_bands(*learned_, image, view, zone, options_.enhance, bands);
     for (LearnedBox box : learned) box.box = view.to_view(box.box), learned_in_view.push_back(box);
     timing.seconds_learned = since(learned_start);
   }
@@ -165,6 +146,7 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
     }
   }
   decide_text_actions(words, learned, zone, options_, timing.learned_detector);
+  if (timing.learned_detector) extend_central_review(*learned_, image, view, words, options_.enhance);
   timing.seconds_detect = since(start) - timing.seconds_ocr;
   timing.ocr_calls = reader_->calls() - calls_before;
   timing.ocr_pixels = reader_->pixels_read() - pixels_before;

@@ -101,6 +101,43 @@ void fill_learned_lines(std::vector<TextDetection>& words, const std::vector<Lea
   for (TextDetection& piece : added) words.push_back(std::move(piece));
 }
 
+// A line-shaped learned box that no decided word covers is text nobody accounted for: the stroke
+// words that explained it (so no candidate of its own was made) were dropped as unsupported,
+// typically because their box took in a plate or shutter edge and was much taller than the
+// letters. The network's confident box is the evidence the anatomy guard asks for, and in the
+// zone unread text is PHI (fail-safe): it is filled as a word of its own.
+// With the whole-line rule off (words only), a box running past the zone is left to review.
+void fill_unclaimed_learned_boxes(std::vector<TextDetection>& words, const std::vector<LearnedBox>& learned,
+                                  const BorderGeometry& zone, bool whole_line) {
+  std::vector<TextDetection> added;
+  int next_line = 0;
+  for (const TextDetection& word : words) next_line = std::max(next_line, word.line + 1);
+  for (const LearnedBox& l : learned) {
+    // A word's box: two letter heights wide at least. Shorter line-shaped boxes nothing else
+    // accounts for are, on text-free radiographs, mostly specks of wire or calcification.
+    if (l.box.width < 2 * l.box.height || (!whole_line && !zone.in_border(l.box))) continue;
+    cv::Mat covered = cv::Mat::zeros(l.box.size(), CV_8U);
+    for (const TextDetection& word : words) {
+      const cv::Rect overlap = word.box & l.box;
+      if (!overlap.empty()) covered(overlap - l.box.tl()).setTo(1);
+    }
+    if (cv::countNonZero(covered) * 2 >= l.box.area()) continue;
+    TextDetection piece;
+    piece.box = l.box;
+    piece.found_by = Detector::learned;
+    piece.word_class = WordClass::unreadable;
+    piece.why = "learned box nothing else accounts for: treated as PHI";
+    piece.phi = true;
+    piece.confidence = -1;
+    piece.text_probability = l.score;
+    piece.in_border = true;
+    piece.action = TextAction::redacted;
+    piece.line = next_line++;  // a line of its own: redaction_spans joins pieces by line
+    added.push_back(std::move(piece));
+  }
+  for (TextDetection& piece : added) words.push_back(std::move(piece));
+}
+
 }  // namespace
 
 void decide_text_actions(std::vector<TextDetection>& words, const std::vector<LearnedBox>& learned,
@@ -172,6 +209,7 @@ void decide_text_actions(std::vector<TextDetection>& words, const std::vector<Le
   }
   words = std::move(decided);
   if (options.whole_line) fill_learned_lines(words, learned);
+  if (learned_ran) fill_unclaimed_learned_boxes(words, learned, zone, options.whole_line);
 }
 
 }  // namespace medanon::pixel

@@ -157,6 +157,7 @@ void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, anom
                                     {"trial_masks", detector.trial_masks},
                                     {"trials", detector.trials},
                                     {"intensity", detector.intensity},
+                                    {"map_size", detector.map_size},
                                     {"text_excluded", o.exclude_text}};
     anomaly::write_calibration(calibration, o.calibrate, details.dump());
     log::info("infer: calibrated on " + std::to_string(static_cast<long long>(statistics.count())) + " + " +
@@ -193,7 +194,7 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
     if (!in) throw UsageError("--exclude-text needs a synthetic corpus (its ground_truth.json)", Scope::all_ranks);
     truth = nlohmann::json::parse(in);
   }
-  const int side = detector.input_size();
+  const int side = detector.map_size();
   anomaly::PixelStatistics statistics(side, side);
   std::vector<cv::Mat> threshold_residuals, threshold_exclusions;  // this rank's odd negatives, scored once the statistics are known
   if (comm.is_root()) log::info("infer: " + std::to_string(paths.size()) + " images; " + detector.description());

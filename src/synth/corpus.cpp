@@ -10,6 +10,7 @@
 #include "core/log.hpp"
 #include "input/codecs.hpp"
 #include "io/atomic_file.hpp"
+#include "synth/archive_objects.hpp"
 #include "synth/bad_files.hpp"
 #include "synth/dicom_writer.hpp"
 #include "synth/ground_truth.hpp"
@@ -22,7 +23,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // What a corpus folder holds; --overwrite removes exactly these and nothing else.
-const std::vector<std::string> kCorpusEntries = {"padchest", "archive", "bad", "ground_truth", "ground_truth.json"};
+const std::vector<std::string> kCorpusEntries = {"padchest", "archive", "archive_objects", "bad", "ground_truth",
+                                                 "ground_truth.json"};
 
 // Rank 0 checks and prepares the output folder; the verdict is broadcast so every rank throws
 // the same error (collective).
@@ -60,7 +62,8 @@ std::vector<std::string> other_images_of_study(const CorpusPlan& plan, const Ima
   return uids;
 }
 
-std::string render_and_write(const CorpusPlan& plan, const ImagePlan& image, const std::string& root) {
+std::string render_and_write(const CorpusPlan& plan, const ImagePlan& image, const std::string& root,
+                             bool archive_objects) {
   const RenderedImage rendered = render_radiograph(plan, image);
   std::map<std::string, std::string> header_phi;
   const std::string path = root + "/" + image.relative_path;
@@ -76,7 +79,11 @@ std::string render_and_write(const CorpusPlan& plan, const ImagePlan& image, con
   char mask_name[64];
   std::snprintf(mask_name, sizeof mask_name, "ground_truth/masks/%06d.png", image.index);
   io::write_bytes_atomically(root + "/" + mask_name, encode_png(rendered.object_mask));
-  return image_record_json(plan, image, rendered, header_phi, mask_name);
+  const std::string record = image_record_json(plan, image, rendered, header_phi, mask_name);
+  if (!archive_objects || image.layout != Layout::dicom) return record;
+  nlohmann::json with_object = nlohmann::json::parse(record);
+  with_object["archive_object"] = nlohmann::json::parse(write_archive_object(plan, image, rendered, root));
+  return with_object.dump();
 }
 
 // Rank 0: the CSV, the ground truth and the bad files, from every rank's image records.
@@ -119,7 +126,7 @@ SynthSummary generate_corpus(const SynthJobOptions& options, const mpi::Communic
   for (const auto& image : plan.images) {
     if (image.index % comm.size() != comm.rank()) continue;
     try {
-      mine.push_back(nlohmann::json::parse(render_and_write(plan, image, options.out)));
+      mine.push_back(nlohmann::json::parse(render_and_write(plan, image, options.out, options.archive_objects)));
     } catch (const std::exception& e) {
       ++failures;
       log::rank_error("image " + std::to_string(image.index) + " failed: " + e.what());

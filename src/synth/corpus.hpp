@@ -19,6 +19,9 @@ struct SynthJobOptions {
   std::string out;          // corpus root
   bool overwrite = false;   // replace an existing corpus in `out`
   bool bad_files = true;    // also write <out>/bad/
+  // Also write <out>/archive_objects/: one CT/MR/US/SR object per DICOM file, with its planted
+  // identity in the image's ground-truth record (archive_objects.hpp).
+  bool archive_objects = false;
 };
 
 struct SynthSummary {

@@ -24,6 +24,7 @@ enum class Stream : std::uint64_t {
   noise = 5,     // quantum + electronic noise
   dicom = 6,     // header extras
   bad_files = 7, // the deliberately broken files
+  archive_objects = 8,  // the CT/MR/US/SR objects beside each DICOM file (archive_objects.hpp)
 };
 
 class Rng {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # dciodvfy (dicom3tools) error counts of each input and of its `medanon deid` output, file by
 # file: the profile must not add errors (PS3.15 E.1.1 asks for valid IODs). Prints one line per
-# file and the totals. Usage: dciodvfy_compare.sh MEDANON WORKDIR FILE...
+# file and the totals. Usage: [DEID_ARGS=...] dciodvfy_compare.sh MEDANON WORKDIR FILE...
+# (DEID_ARGS: extra deid options, e.g. --clean-structured-content)
 set -uo pipefail
 medanon=$1
 work=$2
@@ -14,7 +15,7 @@ total_in=0 total_out=0 n=0 worse=0
 for input in "$@"; do
   n=$((n + 1))
   out="$work/$n"
-  "$medanon" deid --in "$input" --out "$out" --key "$work/key" > /dev/null 2>&1 || continue
+  "$medanon" deid ${DEID_ARGS:-} --in "$input" --out "$out" --key "$work/key" > /dev/null 2>&1 || continue
   output=$(find "$out" -name '*.dcm' | head -1)
   [[ -n $output ]] || continue
   a=$(errors "$input")

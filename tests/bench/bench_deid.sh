@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
-# Benchmark, not a test: header-only de-identification throughput (files/s) of `medanon deid`
-# and of GDCM's `gdcmanon` (PS3.15 Basic Profile) on the same synthetic archive, each pinned
-# to one core, each as one process over the whole folder, page cache warm. Prints the ratio.
+# Benchmark, not a test: header-only de-identification of a real-sized archive (thousands of
+# small files) by `medanon deid` and by GDCM's `gdcmanon` (PS3.15 Basic Profile), each as one
+# process over the whole folder, page cache warm, in interleaved rounds (the machine's load
+# changes between runs; each figure is the best of its rounds). Prints wall time per file (start-up
+# included: that is what a user waits for) and the ratio gdcmanon/medanon (> 1: medanon faster).
 #
 #   bash tests/bench/bench_deid.sh [BUILD_DIR] [FILES] [SIZE] [REPEATS]
+#   BASELINE=/path/to/other/build bash tests/bench/bench_deid.sh ...   # also time an older medanon
 #
+# Runs: gdcmanon and `medanon deid --threads 1` pinned to one core each (the like-for-like
+# figure: gdcmanon has no threads), and `medanon deid --threads <cores>` on every core.
+# BASELINE is a folder with a `medanon` binary (and its libmedanon.so beside it, found through
+# LD_LIBRARY_PATH), timed like `--threads 1`.
 # gdcmanon (Debian libgdcm-tools) is installed here if missing; it is not a medanon dependency.
 # gdcmanon -e needs an X.509 certificate (it encrypts the original attributes into the
 # Encrypted Attributes Sequence, PS3.15 E.1.1 step 4); a throwaway one is made with openssl.
 set -euo pipefail
 
 build=${1:-build}
-files=${2:-200}
-size=${3:-1024}
+files=${2:-2000}
+size=${3:-512}
 repeats=${4:-3}
 work=${BENCH_DIR:-/tmp/medanon-bench-deid}
 medanon=$(realpath "$build/medanon")
+cores=$(nproc)
 
 if ! command -v gdcmanon >/dev/null; then
   echo "bench: installing libgdcm-tools for gdcmanon"
@@ -35,51 +43,61 @@ fi
 
 n=$(find "$corpus/archive" -name '*.dcm' | wc -l)
 bytes=$(du -sb "$corpus/archive" | cut -f1)
-cat $(find "$corpus/archive" -name '*.dcm') >/dev/null  # warm the page cache for both tools
-
-# best <label> <command...>: the fastest of $repeats runs as "wall_seconds cpu_seconds" (CPU =
-# user + system: on a shared machine it is the steadier of the two).
-best() {
-  local label=$1; shift
-  local fastest="" fastest_cpu=""
-  for ((i = 0; i < repeats; i++)); do
-    rm -rf "$work/out-$label"
-    /usr/bin/time -f "%e %U %S" -o "$work/$label.time" "$@" >"$work/$label.log" 2>&1 \
-      || { echo "bench: $label failed, see $work/$label.log" >&2; tail -5 "$work/$label.log" >&2; exit 1; }
-    read -r wall user system <"$work/$label.time"
-    local cpu
-    cpu=$(echo "$user + $system" | bc -l)
-    if [[ -z $fastest ]] || (($(echo "$wall < $fastest" | bc -l))); then fastest=$wall; fi
-    if [[ -z $fastest_cpu ]] || (($(echo "$cpu < $fastest_cpu" | bc -l))); then fastest_cpu=$cpu; fi
-  done
-  echo "$fastest $fastest_cpu"
-}
-
-read -r medanon_s medanon_cpu < <(best medanon taskset -c 0 "$medanon" deid --in "$corpus/archive" \
-  --out "$work/out-medanon" --key "$work/key")
-read -r gdcm_s gdcm_cpu < <(best gdcmanon taskset -c 0 gdcmanon -e --certificate "$work/cert.pem" --continue -r \
-  -i "$corpus/archive" -o "$work/out-gdcmanon")
-# Start-up alone (an empty folder): medanon starts MPI and loads DCMTK, OpenCV, Tesseract and HDF5
-# even for `deid` (LibTorch is a plugin that deid never loads); the per-file rate below leaves it out.
+find "$corpus/archive" -name '*.dcm' -exec cat {} + >/dev/null  # warm the page cache for every tool
 mkdir -p "$work/empty"
-read -r medanon_start medanon_start_cpu < <(best medanon-empty "$medanon" deid --in "$work/empty" \
-  --out "$work/out-empty" --key "$work/key")
-read -r gdcm_start gdcm_start_cpu < <(best gdcmanon-empty gdcmanon -e --certificate "$work/cert.pem" -r \
-  -i "$work/empty" -o "$work/out-empty")
+
+# One timed run: "<wall> <cpu>" appended to $work/<label>.times (CPU = user + system).
+timed() {
+  local label=$1; shift
+  rm -rf "$work/out-$label"
+  /usr/bin/time -f "%e %U %S" -o "$work/$label.time" "$@" >"$work/$label.log" 2>&1 \
+    || { echo "bench: $label failed, see $work/$label.log" >&2; tail -5 "$work/$label.log" >&2; exit 1; }
+  read -r wall user system <"$work/$label.time"
+  echo "$wall $(echo "$user + $system" | bc -l)" >>"$work/$label.times"
+}
+# best <label>: the smallest wall and the smallest CPU of its rounds.
+best() { sort -g -k1,1 "$work/$1.times" | head -1 | cut -d' ' -f1; sort -g -k2,2 "$work/$1.times" | head -1 | cut -d' ' -f2; }
+
+labels=(gdcmanon medanon medanon-threads medanon-empty gdcmanon-empty)
+[[ -n ${BASELINE:-} ]] && labels+=(baseline)
+for label in "${labels[@]}"; do rm -f "$work/$label.times"; done
+for ((round = 0; round < repeats; round++)); do
+  timed gdcmanon taskset -c 0 gdcmanon -e --certificate "$work/cert.pem" --continue -r -i "$corpus/archive" \
+    -o "$work/out-gdcmanon"
+  timed medanon taskset -c 0 "$medanon" deid --threads 1 --in "$corpus/archive" --out "$work/out-medanon" --key "$work/key"
+  if [[ -n ${BASELINE:-} ]]; then
+    timed baseline taskset -c 0 env LD_LIBRARY_PATH="$BASELINE" "$BASELINE/medanon" deid --in "$corpus/archive" \
+      --out "$work/out-baseline" --key "$work/key"
+  fi
+  timed medanon-threads "$medanon" deid --threads "$cores" --in "$corpus/archive" --out "$work/out-medanon-threads" \
+    --key "$work/key"
+  # Start-up alone (an empty folder).
+  timed medanon-empty taskset -c 0 "$medanon" deid --in "$work/empty" --out "$work/out-medanon-empty" --key "$work/key"
+  timed gdcmanon-empty taskset -c 0 gdcmanon -e --certificate "$work/cert.pem" -r -i "$work/empty" \
+    -o "$work/out-gdcmanon-empty"
+done
 
 medanon_out=$(find "$work/out-medanon" -name '*.dcm' | wc -l)
 gdcm_out=$(find "$work/out-gdcmanon" -type f | wc -l)
+cmp -s <(cd "$work/out-medanon" && find . -name '*.dcm' -exec sha256sum {} + | sort) \
+  <(cd "$work/out-medanon-threads" && find . -name '*.dcm' -exec sha256sum {} + | sort) \
+  || echo "bench: WARNING: --threads $cores wrote other bytes than --threads 1"
 
-printf 'bench: %d files, %.1f MB, best of %d runs, one core each\n' "$n" "$(echo "$bytes / 1000000" | bc -l)" "$repeats"
-rate() { echo "$n / $1" | bc -l; }
-printf 'bench: medanon deid  wall %6.2f s %7.1f files/s   cpu %6.2f s %7.1f files/s  (%d outputs)\n' \
-  "$medanon_s" "$(rate "$medanon_s")" "$medanon_cpu" "$(rate "$medanon_cpu")" "$medanon_out"
-printf 'bench: gdcmanon -e   wall %6.2f s %7.1f files/s   cpu %6.2f s %7.1f files/s  (%d outputs)\n' \
-  "$gdcm_s" "$(rate "$gdcm_s")" "$gdcm_cpu" "$(rate "$gdcm_cpu")" "$gdcm_out"
-printf 'bench: ratio medanon/gdcmanon: wall %.2fx, cpu %.2fx\n' "$(echo "$gdcm_s / $medanon_s" | bc -l)" \
-  "$(echo "$gdcm_cpu / $medanon_cpu" | bc -l)"
-printf 'bench: start-up (empty folder) cpu: medanon %.2f s, gdcmanon %.2f s\n' "$medanon_start_cpu" "$gdcm_start_cpu"
-medanon_per_file=$(echo "($medanon_cpu - $medanon_start_cpu) / $n * 1000" | bc -l)
-gdcm_per_file=$(echo "($gdcm_cpu - $gdcm_start_cpu) / $n * 1000" | bc -l)
-printf 'bench: per file without start-up, cpu: medanon %.2f ms, gdcmanon %.2f ms, ratio %.2fx\n' \
-  "$medanon_per_file" "$gdcm_per_file" "$(echo "$gdcm_per_file / $medanon_per_file" | bc -l)"
+printf 'bench: %d files, %.1f MB, best of %d interleaved rounds; load average before: %s\n' "$n" \
+  "$(echo "$bytes / 1000000" | bc -l)" "$repeats" "$(cut -d' ' -f1-3 /proc/loadavg)"
+mapfile -t g < <(best gdcmanon)
+per_file() { echo "$1 / $n * 1000" | bc -l; }
+report() {
+  local label=$1 what=$2
+  mapfile -t m < <(best "$label")
+  printf 'bench: %-34s wall %7.2f s = %6.3f ms/file   cpu %7.2f s = %6.3f ms/file   wall ratio %.2fx\n' "$what" \
+    "${m[0]}" "$(per_file "${m[0]}")" "${m[1]}" "$(per_file "${m[1]}")" "$(echo "${g[0]} / ${m[0]}" | bc -l)"
+}
+report gdcmanon "gdcmanon -e (1 core, $gdcm_out outputs)"
+report medanon "medanon deid (1 core, $medanon_out out)"
+[[ -n ${BASELINE:-} ]] && report baseline "baseline medanon deid (1 core)"
+report medanon-threads "medanon deid --threads $cores"
+mapfile -t me < <(best medanon-empty)
+mapfile -t ge < <(best gdcmanon-empty)
+printf 'bench: start-up (empty folder): medanon wall %.2f s cpu %.2f s, gdcmanon wall %.2f s cpu %.2f s\n' \
+  "${me[0]}" "${me[1]}" "${ge[0]}" "${ge[1]}"

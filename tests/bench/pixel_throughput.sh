@@ -29,7 +29,7 @@ rounds=${ROUNDS:-3}
 # Settings interleaved over rounds: this VM's speed swings by tens of percent from one minute to
 # the next, so one run per setting compares moods, not settings. The full summary is printed for
 # the first round.
-settings=("--text-detector-band-rows 256" "--text-detector-band-rows 192" "--text-detector-band-rows 128" "--text-detector false")
+settings=("--text-detector-band-rows 384" "--text-detector-band-rows 256" "--text-detector-band-rows 192" "--text-detector false")
 declare -A per_image
 for round in $(seq "$rounds"); do
   for setting in "${settings[@]}"; do

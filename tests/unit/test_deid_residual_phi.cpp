@@ -37,6 +37,31 @@ TEST(ResidualPhi, TokensDoNotMatchInsideLongerNumbersOrWords) {
   EXPECT_TRUE(contains_token("born 12/03/1950", "12/03/1950"));
 }
 
+// The names of ISO_IR 192 (UTF-8) and ISO_IR 100 (Latin-1) files: a comment writes "Martínez"
+// where PatientName has "MARTÍNEZ" (found by the planted-archive test, tests/archives/).
+TEST(ResidualPhi, AccentedNamesMatchInEitherCaseInUtf8AndLatin1) {
+  EXPECT_TRUE(contains_token("seen Jos\xC3\xA9 Mart\xC3\xADnez today", "MART\xC3\x8DNEZ"));  // UTF-8
+  EXPECT_TRUE(contains_token("seen Jos\xC3\xA9 Mart\xC3\xADnez today", "JOS\xC3\x89"));
+  EXPECT_TRUE(contains_token("seen Jos\xE9 Mart\xEDnez today", "MART\xCDNEZ"));  // ISO 8859-1
+  EXPECT_FALSE(contains_token("seen Jos\xC3\xA9 Martinez", "MART\xC3\x8DNEZ")) << "another letter, another name";
+  // A CJK character (3 UTF-8 bytes, E5 B1 B1) is not Latin-1 "å" followed by two bytes.
+  EXPECT_FALSE(contains_token("\xE5\xB1\xB1", "\xC5\xB1\xB1"));
+}
+
+// nibabel's Philips phantom is named "R3.2.2 Enhanced Dicom Phantom": its name part DICOM is in
+// medanon's own DeidentificationMethod, which holds no input value and stays as written.
+TEST(ResidualPhi, OwnDeidentificationMarksAreNotSearched) {
+  DcmDataset original;
+  original.putAndInsertString(DCM_PatientName, "R3.2.2 Enhanced Dicom Phantom");
+  const PatientNeedles needles = patient_needles(original);
+  DcmDataset output;
+  output.putAndInsertString(DCM_DeidentificationMethod, "medanon DICOM PS3.15 2024b");
+  output.putAndInsertString(DCM_ImageComments, "dicom phantom scan");
+  const ResidualReport report = clean_residual_phi(output, needles);
+  EXPECT_EQ(value_of(output, DCM_DeidentificationMethod), "medanon DICOM PS3.15 2024b");
+  EXPECT_EQ(value_of(output, DCM_ImageComments), "[x] [x] scan");
+}
+
 TEST(ResidualPhi, FreeTextAtAnyDepthIsCleanedAndNumbersAreLeftAlone) {
   DcmDataset original;
   original.putAndInsertString(DCM_PatientName, "GARCIA^MARIA");

@@ -13,6 +13,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "pixel/learned_band_detection.hpp"
 #include "pixel/learned_text_detector.hpp"
 #include "pixel/pixel_pipeline.hpp"
 #include "pixel/text_policy.hpp"
@@ -204,6 +205,69 @@ TEST(TextPolicy, UnreadRegionsNoDetectorSupportsAreNotFilledLargeOnesAreFlagged)
   EXPECT_EQ(words[0].action, TextAction::review);
   EXPECT_EQ(words[1].action, TextAction::redacted);
   EXPECT_EQ(words[2].action, TextAction::kept);
+}
+
+TEST(TextPolicy, AConfidentLearnedBoxNothingAccountsForIsFilledOnlyWhenTheModelRan) {
+  // A line-shaped learned box in the top band whose stroke words were dropped, one that a kept
+  // technical word holds, and a squarish one (a rib end as often as a letter): only the first
+  // is filled.
+  const std::vector<LearnedBox> learned = {{cv::Rect(200, 40, 180, 22), 0.95f},
+                                           {cv::Rect(600, 40, 60, 22), 0.95f},
+                                           {cv::Rect(800, 40, 30, 28), 0.95f}};
+  std::vector<TextDetection> words = {word({600, 40, 60, 22}, 0, WordClass::technical, true)};
+  decide_text_actions(words, learned, kZone, PixelOptions{}, /*learned_ran=*/true);
+  ASSERT_EQ(words.size(), 2u);
+  EXPECT_EQ(words[0].action, TextAction::kept);
+  EXPECT_EQ(words[1].box, cv::Rect(200, 40, 180, 22));
+  EXPECT_EQ(words[1].action, TextAction::redacted);
+  EXPECT_EQ(words[1].found_by, Detector::learned);
+
+  std::vector<TextDetection> degraded = {word({600, 40, 60, 22}, 0, WordClass::technical, true)};
+  decide_text_actions(degraded, {}, kZone, PixelOptions{}, /*learned_ran=*/false);
+  EXPECT_EQ(degraded.size(), 1u);
+}
+
+// A name that starts in the left band of a 1024-px radiograph and runs far past the zone, in
+// faint small letters: the band's boxes end at its inner edge, the followed strips find the rest.
+TEST(LearnedBands, ALineRunningInwardFromASideBandIsFollowedToItsEnd) {
+  auto detector = fetched_detector();
+  SKIP_WITHOUT_MODEL(detector);
+  const fs::path dir = scratch("inward");
+  const std::string render =
+      "import sys, json, numpy as np\n"
+      "from PIL import Image, ImageDraw, ImageFont\n"
+      "rng = np.random.default_rng(5)\n"
+      "y, x = np.mgrid[0:1024, 0:1024]\n"
+      "body = 20000 + 15000 * np.exp(-((x - 512) / 400.0) ** 2) + rng.normal(0, 600, (1024, 1024))\n"
+      "text = Image.new('L', (1024, 1024), 0); d = ImageDraw.Draw(text)\n"
+      "font = ImageFont.truetype('/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf', 20)\n"
+      "line = 'Name: KOWALCZYK Bartholomew 1986-12-13 St. Teodoro'\n"
+      "d.text((40, 500), line, font=font, fill=255)\n"
+      "ink = np.asarray(text, dtype=np.float64) / 255\n"
+      "img = (body * (1 - ink) + (body + 9000) * ink).clip(0, 65535).astype(np.uint16)\n"
+      "Image.fromarray(img).save(sys.argv[1] + '/inward.png')\n"
+      "l, t, r, b = d.textbbox((40, 500), line, font=font)\n"
+      "json.dump([l, t, r - l, b - t], open(sys.argv[1] + '/box.json', 'w'))\n";
+  if (run_python(render, dir.string()) != 0) GTEST_SKIP() << "python3-pil or fonts-dejavu missing";
+  const nlohmann::json box = nlohmann::json::parse(std::ifstream(dir / "box.json"));
+  const cv::Rect line(box[0], box[1], box[2], box[3]);
+  PixelImage image;
+  image.bits_stored = 16;
+  image.format = SourceFormat::png;
+  image.pixels = cv::imread((dir / "inward.png").string(), cv::IMREAD_UNCHANGED);
+  ASSERT_EQ(image.pixels.type(), CV_16UC1);
+  const BorderGeometry zone = border_geometry(image.pixels.size(), 0.15, 100);
+  ASSERT_GT(line.br().x, 3 * zone.left);  // the line runs well past the band
+  const EnhanceOptions enhance;
+  const DetectionView view = make_detection_view(image, enhance);
+  cv::Mat covered = cv::Mat::zeros(image.pixels.size(), CV_8U);
+  int rightmost = 0;
+  for (const LearnedBox& found : detect_in_bands(*detector, image, view, zone, enhance, BandDetectionOptions{})) {
+    covered(found.box).setTo(1);
+    if ((found.box & line).area() > 0) rightmost = std::max(rightmost, found.box.br().x);
+  }
+  EXPECT_GE(rightmost, line.br().x - line.height) << "the line " << line << " was followed only to x = " << rightmost;
+  EXPECT_GE(cv::countNonZero(covered(line)), 0.85 * line.area());
 }
 
 TEST(BorderGeometry, TheRedactionZoneScalesWithSmallImages) {

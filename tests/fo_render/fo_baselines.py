@@ -1,0 +1,217 @@
+#!/usr/bin/python3
+"""The two baselines of issue #15's comparison, written as `medanon infer` runs so that
+`medanon evaluate fo` scores them with exactly the code that scores the MAE.
+
+  brightness   the image itself (per-image min-max, as the MAE's input) is the map; pixels above
+               the 99.5th percentile of the calibration normals' pixels are the mask; image score
+               = mean of the top 0.1 % of the map.
+  autoencoder  a small convolutional autoencoder (4 stride-2 convolutions down to 14 x 14 x 16 at
+               224 px, and back), trained for --seconds on the site's normal images with --threads torch
+               threads; then the MAE's own scoring recipe: positive residual, Gaussian sigma 1.5,
+               per-pixel z-map statistics on half the calibration normals, z_peak = mean of the
+               top 0.1 %, hysteresis masks (z >= 6 seeds grow over z >= 2, components >= 6 px).
+               So the comparison is between the maps, not between the mask rules.
+
+Both take the site's images (--site, a PadChest-style folder) and the calibration images
+`medanon adapt` held apart (--calibration-scores, its calibration/scores.csv): the autoencoder
+trains on every other site image that is not labelled with a foreign object, as the MAE was
+fine-tuned on them, and both calibrate on the same held-apart normals.
+
+Usage: fo_baselines.py --site SITE --calibration-scores CSV --eval CORPUS --out DIR [--seconds 180]
+Writes DIR/brightness and DIR/autoencoder: maps/, masks/, scores.csv.
+"""
+import argparse
+import csv
+import json
+import os
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+from scipy import ndimage
+
+SIZE = 224
+FO_WORDS = ("tube", "catheter", "pacemaker", "device", "valve", "osteosynthesis", "sternotomy", "suture",
+            "cement", "prosthesis", "foreign body", "endoprosthesis", "metal", "stent", "dai", "drain")
+
+
+def load(path):
+    """The image as float32 in [0, 1], per-image min-max (the MAE's --intensity min-max)."""
+    a = np.asarray(Image.open(path)).astype(np.float32)
+    lo, hi = float(a.min()), float(a.max())
+    return (a - lo) / max(hi - lo, 1e-6)
+
+
+def to_model(image):
+    t = torch.from_numpy(image)[None, None]
+    return torch.nn.functional.interpolate(t, size=(SIZE, SIZE), mode="area")[0, 0].numpy()
+
+
+def site_images(site, calibration_scores):
+    """(training paths, calibration paths), absolute."""
+    calibration = []
+    with open(calibration_scores) as f:
+        for row in csv.DictReader(f):
+            calibration.append(os.path.normpath(os.path.join(site, "padchest", row["path"])))
+    held = set(calibration)
+    training = []
+    with open(os.path.join(site, "padchest", "padchest_labels.csv")) as f:
+        for row in csv.DictReader(f):
+            path = os.path.normpath(os.path.join(site, "padchest", row["ImageDir"], row["ImageID"]))
+            if path in held or any(word in row["Labels"].lower() for word in FO_WORDS):
+                continue
+            training.append(path)
+    return training, calibration
+
+
+def eval_images(corpus):
+    with open(os.path.join(corpus, "ground_truth.json")) as f:
+        truth = json.load(f)
+    return [(image["index"], image["path"]) for image in truth["images"]]
+
+
+def write_run(out, rows, maps, masks):
+    os.makedirs(os.path.join(out, "maps"), exist_ok=True)
+    os.makedirs(os.path.join(out, "masks"), exist_ok=True)
+    with open(os.path.join(out, "scores.csv"), "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["index", "path", "width", "height", "mask_score", "anomaly_score", "ssim_score", "peak_score",
+                         "z_peak", "foreign_object"])
+        for row in rows:
+            writer.writerow(row)
+    for index, m in maps.items():
+        Image.fromarray(np.round(np.clip(m, 0, 1) * 65535).astype(np.uint16)).save(
+            os.path.join(out, "maps", f"{index:06d}.png"))
+    for index, m in masks.items():
+        Image.fromarray(m.astype(np.uint8) * 255).save(os.path.join(out, "masks", f"{index:06d}.png"))
+
+
+def top_mean(values, share):
+    flat = np.sort(values.ravel())
+    return float(flat[-max(1, int(len(flat) * share)):].mean())
+
+
+def hysteresis(z, high=6.0, low=2.0, min_area=6):
+    """Regions of z >= low that hold a pixel >= high, 8-connected, at least min_area pixels."""
+    grown, count = ndimage.label(z >= low, structure=np.ones((3, 3)))
+    if count == 0:
+        return np.zeros(z.shape, bool)
+    seeded = np.zeros(count + 1, bool)
+    seeded[np.unique(grown[z >= high])] = True
+    sizes = np.bincount(grown.ravel(), minlength=count + 1)
+    keep = seeded & (sizes >= min_area)
+    keep[0] = False
+    return keep[grown]
+
+
+def full_size(mask224, shape):
+    t = torch.from_numpy(mask224.astype(np.float32))[None, None]
+    return torch.nn.functional.interpolate(t, size=shape, mode="bilinear", align_corners=False)[0, 0].numpy() >= 0.5
+
+
+def brightness(corpus, calibration, out):
+    pooled = np.concatenate([load(p).ravel()[::7] for p in calibration])
+    cut = float(np.percentile(pooled, 99.5))
+    rows, maps, masks = [], {}, {}
+    for index, rel in eval_images(corpus):
+        image = load(os.path.join(corpus, rel))
+        mask = image > cut
+        peak = top_mean(image, 0.001)
+        rows.append([index, rel, image.shape[1], image.shape[0], float(mask.mean()), float(image.mean()), "nan",
+                     peak, peak, int(peak > cut)])
+        maps[index], masks[index] = image, mask
+    write_run(out, rows, maps, masks)
+    return {"pixel_threshold": cut}
+
+
+class Autoencoder(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        c = torch.nn.Conv2d
+        t = torch.nn.ConvTranspose2d
+        r = torch.nn.ReLU
+        self.encoder = torch.nn.Sequential(c(1, 16, 4, 2, 1), r(), c(16, 32, 4, 2, 1), r(), c(32, 64, 4, 2, 1), r(),
+                                           c(64, 64, 4, 2, 1), r(), c(64, 16, 1))  # [N, 16, 14, 14]
+        self.decoder = torch.nn.Sequential(t(16, 64, 4, 2, 1), r(), t(64, 32, 4, 2, 1), r(), t(32, 16, 4, 2, 1), r(),
+                                           t(16, 1, 4, 2, 1), torch.nn.Sigmoid())  # [N, 1, 224, 224]
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+
+def residual(model, batch):
+    with torch.no_grad():
+        x = torch.from_numpy(np.stack(batch))[:, None]
+        d = torch.clamp(x - model(x), min=0)[:, 0].numpy()
+    return [ndimage.gaussian_filter(m, 1.5) for m in d]
+
+
+def autoencoder(corpus, training, calibration, out, seconds, seed, threads):
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)  # as many as the MAE's fine-tuning had
+    data = torch.from_numpy(np.stack([to_model(load(p)) for p in training]))[:, None]
+    model = Autoencoder()
+    optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
+    generator = torch.Generator().manual_seed(seed)
+    start, steps, loss = time.time(), 0, float("nan")
+    while time.time() - start < seconds:
+        order = torch.randperm(len(data), generator=generator)
+        for k in range(0, len(order) - 15, 16):
+            x = data[order[k:k + 16]]
+            value = torch.nn.functional.mse_loss(model(x), x)
+            optimiser.zero_grad()
+            value.backward()
+            optimiser.step()
+            steps, loss = steps + 1, float(value)
+            if time.time() - start >= seconds:
+                break
+    model.eval()
+    calib = residual(model, [to_model(load(p)) for p in calibration])
+    statistics, threshold_half = calib[0::2], calib[1::2]
+    mean = np.mean(statistics, axis=0)
+    sd = np.std(statistics, axis=0)
+
+    def zmap(d):
+        return (d - mean) / (sd + 0.01)
+
+    threshold = float(np.percentile([top_mean(zmap(d), 0.001) for d in threshold_half], 85))
+    rows, maps, masks = [], {}, {}
+    images = eval_images(corpus)
+    for start_k in range(0, len(images), 16):
+        chunk = images[start_k:start_k + 16]
+        full = [load(os.path.join(corpus, rel)) for _, rel in chunk]
+        for (index, rel), image, d in zip(chunk, full, residual(model, [to_model(i) for i in full])):
+            z = zmap(d)
+            peak = top_mean(z, 0.001)
+            mask = full_size(hysteresis(ndimage.gaussian_filter(z, 1.0)), image.shape)
+            rows.append([index, rel, image.shape[1], image.shape[0], float(mask.mean()), float(d.mean()), "nan",
+                         top_mean(d, 0.005), peak, int(peak > threshold)])
+            maps[index] = 0.5 + 0.5 * z / (np.abs(z) + 10)  # monotone in z, inside [0, 1]
+            masks[index] = mask
+    write_run(out, rows, maps, masks)
+    return {"training_images": len(training), "steps": steps, "last_loss": loss, "seconds": seconds,
+            "calibration_images": len(calibration), "z_peak_threshold": threshold}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--site", required=True)
+    parser.add_argument("--calibration-scores", required=True)
+    parser.add_argument("--eval", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--seconds", type=float, default=180)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    training, calibration = site_images(args.site, args.calibration_scores)
+    report = {"brightness": brightness(args.eval, calibration, os.path.join(args.out, "brightness")),
+              "autoencoder": autoencoder(args.eval, training, calibration, os.path.join(args.out, "autoencoder"),
+                                         args.seconds, args.seed, args.threads)}
+    with open(os.path.join(args.out, "baselines.json"), "w") as f:
+        json.dump(report, f, indent=1)
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
