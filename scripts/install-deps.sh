@@ -23,6 +23,9 @@ packages=(
   python3-numpy python3-h5py python3-pydicom python3-torch
   # tests/security: peak memory of a process under a decompression bomb (/usr/bin/time -v)
   time
+  # tests/archives: nibabel's MR DICOM files, dciodvfy (dicom3tools) comparing outputs with inputs;
+  # tests/fo_render: the independent foreign-object generator (scipy); tests/bench: gdcmanon
+  python3-nibabel dicom3tools python3-scipy libgdcm-tools
   # the learned text detector's one-time ONNX rewrite (scripts/fetch-text-detector.sh); the
   # independent text renderer (TrueType through FreeType) and the gate's real photographs/pages
   python3-onnx python3-pil python3-skimage fonts-dejavu-core fonts-dejavu-extra fonts-liberation fonts-noto-core fonts-lato
