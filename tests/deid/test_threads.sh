@@ -31,8 +31,11 @@ if [[ -d $data ]]; then
   # The ok/duplicate split may differ: of three inputs of one UID, two of which give the same
   # bytes, one or two are written depending on which comes first. The refusals may not.
   [[ $(cat "$scratch/pyfour.code") == 4 ]] || fail "pydicom files: exit $(cat "$scratch/pyfour.code") (4 expected: some refused)"
-  # Same refusals in the same order, duplicates aside (which input of a UID wins may differ).
-  [[ "$(grep -v duplicate "$scratch/pyone.err")" == "$(grep -v duplicate "$scratch/pyfour.err")" ]] \
+  # Same refusals in the same order, duplicates aside (which input of a UID wins may differ, and
+  # with it which input's warnings are printed: warnings are not compared).
+  refusals() { grep '^medanon error' "$1" | grep -v duplicate; }
+  [[ $(refusals "$scratch/pyone.err" | wc -l) -gt 10 ]] || fail "pydicom files: too few refusals to compare"
+  [[ "$(refusals "$scratch/pyone.err")" == "$(refusals "$scratch/pyfour.err")" ]] \
     || fail "refusals differ between 1 and 4 threads"
 fi
 [[ $failures -eq 0 ]] && echo "PASS" || { echo "$failures failures"; exit 1; }
