@@ -62,7 +62,7 @@ int run_evaluation(const RunEvaluationOptions& o, const mpi::Communicator& comm)
   const deid::ProjectKey key = deid::ProjectKey::for_job(o.key_file, o.insecure_key);
   std::vector<audit::ItemRecord> records;
   {
-    const audit::AuditFile audit = audit::AuditFile::open(o.audit, comm.handle());
+    const audit::AuditFile audit = audit::AuditFile::open_read_only(o.audit, comm.handle());
     records = audit.records();
   }
   if (!comm.is_root()) return to_int(ExitCode::ok);

@@ -28,7 +28,7 @@ int print_audit(const std::string& path, const mpi::Communicator& comm) {
   std::vector<audit::ItemRecord> records;
   std::int64_t world_size = 0, attempt = 0, flushes = 0, cause = 0, total = 0;
   {
-    const audit::AuditFile audit = audit::AuditFile::open(path, comm.handle());
+    const audit::AuditFile audit = audit::AuditFile::open_read_only(path, comm.handle());
     records = audit.records();
     world_size = audit.int_attribute("world_size");
     attempt = audit.int_attribute("attempt");

@@ -60,6 +60,12 @@ void write_root_attribute(hid_t file, const std::string& name, hid_t type, const
   h5::check(H5Awrite(attribute.id(), type, value), "H5Awrite");
 }
 
+h5::Handle open_existing(const std::string& path, MPI_Comm comm, unsigned flags) {
+  h5::silence_error_stack();
+  const h5::Handle access = h5::mpio_file_access(comm);
+  return h5::file(H5Fopen(path.c_str(), flags, access.id()), "H5Fopen");
+}
+
 }  // namespace
 
 AuditFile::AuditFile(h5::Handle file, MPI_Comm comm) : file_(std::move(file)), comm_(comm) {}
@@ -79,9 +85,11 @@ AuditFile AuditFile::create(const std::string& path, MPI_Comm comm) {
 }
 
 AuditFile AuditFile::open(const std::string& path, MPI_Comm comm) {
-  h5::silence_error_stack();
-  const h5::Handle access = h5::mpio_file_access(comm);
-  return AuditFile(h5::file(H5Fopen(path.c_str(), H5F_ACC_RDWR, access.id()), "H5Fopen"), comm);
+  return AuditFile(open_existing(path, comm, H5F_ACC_RDWR), comm);
+}
+
+AuditFile AuditFile::open_read_only(const std::string& path, MPI_Comm comm) {
+  return AuditFile(open_existing(path, comm, H5F_ACC_RDONLY), comm);
 }
 
 void AuditFile::append(const std::vector<ItemRecord>& mine) {

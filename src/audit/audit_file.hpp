@@ -30,6 +30,8 @@ class AuditFile {
  public:
   static AuditFile create(const std::string& path, MPI_Comm comm);  // truncates
   static AuditFile open(const std::string& path, MPI_Comm comm);    // throws when unreadable
+  // For readers (inspect, evaluate): the file is never written, and may be on a read-only mount.
+  static AuditFile open_read_only(const std::string& path, MPI_Comm comm);
 
   // Appends this rank's records (may be none).
   void append(const std::vector<ItemRecord>& mine);
