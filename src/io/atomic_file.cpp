@@ -63,22 +63,40 @@ bool is_temporary_path(const std::string& path) {
   return !pid.empty() && pid.find_first_not_of("0123456789") == std::string::npos;
 }
 
-void write_atomically(const std::string& path, const std::function<void(const std::string&)>& write) {
+namespace {
+
+// The sequence both atomic writes share: write into a temporary name beside `path`, sync it when
+// writes are durable, let `place` give it its final name, sync the folder. A failure at any step
+// leaves no temporary behind.
+Placement via_temporary(const std::string& path, const std::function<void(const std::string&)>& write,
+                        const std::function<Placement(const std::string& temp)>& place) {
   const std::filesystem::path target(path);
   if (target.has_parent_path()) create_folders_durably(target.parent_path());
   const std::string temp = temporary_path_for(path);
   try {
     write(temp);
+    // Durable writes (the anonymize job): the file's bytes, then its new name, reach the disk
+    // before the caller journals the item as done.
     if (g_durable) sync_path(temp, /*folder=*/false);
-    if (std::rename(temp.c_str(), path.c_str()) != 0) {
-      throw InternalError(std::string("cannot rename a finished output into place: ") + std::strerror(errno));
-    }
+    const Placement placement = place(temp);
     if (g_durable) sync_path(target.has_parent_path() ? target.parent_path().string() : ".", /*folder=*/true);
+    return placement;
   } catch (...) {
     std::error_code ignored;
     std::filesystem::remove(temp, ignored);
     throw;
   }
+}
+
+}  // namespace
+
+void write_atomically(const std::string& path, const std::function<void(const std::string&)>& write) {
+  via_temporary(path, write, [&](const std::string& temp) {
+    if (std::rename(temp.c_str(), path.c_str()) != 0) {
+      throw InternalError(std::string("cannot rename a finished output into place: ") + std::strerror(errno));
+    }
+    return Placement::written;
+  });
 }
 
 void write_bytes_atomically(const std::string& path, const std::vector<std::uint8_t>& bytes) {
@@ -109,27 +127,15 @@ std::vector<std::uint8_t> read_bytes(const std::string& path) {
 }
 
 Placement write_new_atomically(const std::string& path, const std::function<void(const std::string&)>& write) {
-  const std::filesystem::path target(path);
-  if (target.has_parent_path()) create_folders_durably(target.parent_path());
-  const std::string temp = temporary_path_for(path);
-  try {
-    write(temp);
-    // Durable writes (the anonymize job): the file's bytes, then its new name, reach the disk
-    // before the caller journals the item as done, as write_atomically does.
-    if (g_durable) sync_path(temp, /*folder=*/false);
+  return via_temporary(path, write, [&](const std::string& temp) {
     Placement placement = Placement::written;
     if (::link(temp.c_str(), path.c_str()) != 0) {
       if (errno != EEXIST) throw InternalError("cannot link " + temp + " to " + path + ": " + std::strerror(errno));
       placement = read_bytes(temp) == read_bytes(path) ? Placement::identical_exists : Placement::different_exists;
     }
     std::filesystem::remove(temp);
-    if (g_durable) sync_path(target.has_parent_path() ? target.parent_path().string() : ".", /*folder=*/true);
     return placement;
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(temp, ignored);
-    throw;
-  }
+  });
 }
 
 }  // namespace medanon::io
