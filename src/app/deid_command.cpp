@@ -1,6 +1,8 @@
 // `medanon deid`: header-only de-identification (DICOM PS3.15 Annex E) of a DICOM tree or file
 // list, in one process. The distributed runner (`anonymize`) calls the same per-file stage.
 
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -32,7 +34,7 @@ struct DeidOptions {
   bool log_input_names = false;
   std::string write_mapping;
   std::string dates = "modified";
-  int threads = 1;
+  int threads = 1;  // 0: one per CPU this process may run on
   deid::DeidConfig config;
 };
 
@@ -67,6 +69,15 @@ std::vector<std::string> input_files(const std::vector<std::string>& inputs) {
   return files;
 }
 
+// The CPUs this process may run on (its affinity mask: taskset, a Slurm allocation's cpuset),
+// not every CPU of the node.
+int usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  return std::max(1, CPU_COUNT(&set));
+}
+
 // results[k] = the result of files[begin + k], on `threads` threads (this one included).
 void deidentify_batch(const deid::FileDeidentifier& deidentifier, const std::vector<std::string>& files, size_t begin,
                       const std::string& out, int threads, std::vector<deid::FileResult>& results) {
@@ -82,7 +93,9 @@ void deidentify_batch(const deid::FileDeidentifier& deidentifier, const std::vec
   for (std::thread& worker : workers) worker.join();
 }
 
-int run_deid(const DeidOptions& options) {
+int run_deid(const DeidOptions& given) {
+  DeidOptions options = given;
+  if (options.threads == 0) options.threads = usable_cpus();
   deid::DeidConfig config = options.config;
   config.options.retain_modified_dates = options.dates == "modified";
   config.options.retain_full_dates = options.dates == "full";
@@ -155,8 +168,10 @@ Command setup_deid(CLI::App& parent) {
                     "sorted input list)")
       ->capture_default_str();
   command->add_option("--threads", options->threads,
-                      "files de-identified at once (one process; outputs are the same bytes whatever the count)")
-      ->check(CLI::Range(1, 256))
+                      "files de-identified at once (one process; the same outputs whatever the count, except which of two "
+                      "inputs of one SOP Instance UID is written); "
+                      "0: one per CPU this process may run on")
+      ->check(CLI::Range(0, 256))
       ->capture_default_str();
   command->add_option("--write-mapping", options->write_mapping,
                       "write original -> pseudonym (patient IDs, UIDs) to this file, mode 0600 (custodian only)");

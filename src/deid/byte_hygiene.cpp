@@ -5,11 +5,8 @@
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <vector>
 
@@ -243,18 +240,6 @@ std::string clean_pixel_data_bytes(DcmDataset& dataset, bool decodable, E_Transf
   clean_native(*element, layout);
   output_syntax = EXS_LittleEndianExplicit;
   return {};
-}
-
-void zero_preamble(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd < 0) throw InternalError(std::string("cannot reopen the written file: ") + std::strerror(errno));
-  char head[132] = {};
-  const bool dicom =
-      ::pread(fd, head, sizeof head, 0) == static_cast<ssize_t>(sizeof head) && std::memcmp(head + 128, "DICM", 4) == 0;
-  const char zeros[128] = {};
-  const bool ok = !dicom || ::pwrite(fd, zeros, sizeof zeros, 0) == static_cast<ssize_t>(sizeof zeros);
-  ::close(fd);
-  if (!ok) throw InternalError(std::string("cannot clear the file preamble: ") + std::strerror(errno));
 }
 
 }  // namespace medanon::deid

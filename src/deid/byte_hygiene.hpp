@@ -21,8 +21,4 @@ namespace medanon::deid {
 // the pixels cannot be cleaned (unused bits in a syntax no codec here decodes); empty when done.
 std::string clean_pixel_data_bytes(DcmDataset& dataset, bool decodable, E_TransferSyntax& output_syntax);
 
-// Overwrites the 128-byte preamble of a written DICOM file with zeros (PS3.10 7.1 allows it
-// to be anything; DCMTK copies the input's). No-op for a file without "DICM" at byte 128.
-void zero_preamble(const std::string& path);
-
 }  // namespace medanon::deid

@@ -12,7 +12,7 @@
 #include "deid/byte_hygiene.hpp"
 #include "deid/dcmtk_check.hpp"
 #include "deid/dcmtk_settings.hpp"
-#include "deid/deflated_writer.hpp"
+#include "deid/output_writer.hpp"
 #include "deid/empty_sequences.hpp"
 #include "deid/marks.hpp"
 #include "deid/object_policy.hpp"
@@ -202,19 +202,8 @@ FileResult FileDeidentifier::deidentify_or_throw(const FileRequest& request) con
   result.output_path = output_path_for(request.output_root, result.pseudo_patient_id, result.study_instance_uid,
                                        result.series_instance_uid, result.sop_instance_uid);
   // Never over another input's output: a SOP Instance UID written twice is a duplicate.
-  const io::Placement placement = io::write_new_atomically(result.output_path, [&](const std::string& temporary) {
-    // Deflated files must be deflated again (the whole dataset is one stream); see deflated_writer.hpp.
-    if (output_syntax == EXS_DeflatedLittleEndianExplicit) {
-      save_deflated(file, temporary);
-    } else {
-      // EWM_updateMeta: keep the meta header we cleaned, refresh its class, instance and syntax
-      // (and make one for a bare dataset: the output is always a PS3.10 file).
-      check(file.saveFile(temporary.c_str(), output_syntax, EET_ExplicitLength, EGL_withoutGL, EPD_noChange, 0, 0,
-                          EWM_updateMeta),
-            "write the output file as " + std::string(DcmXfer(output_syntax).getXferName()));
-    }
-    zero_preamble(temporary);  // DCMTK copies the input's preamble (byte_hygiene.hpp)
-  });
+  const io::Placement placement = io::write_new_atomically(
+      result.output_path, [&](const std::string& temporary) { save_output(file, output_syntax, temporary); });
   if (placement == io::Placement::different_exists) {
     result.duplicate = true;
     return rejected(result, "duplicate: another input with the same SOP Instance UID was written first with "

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `medanon deid --threads N`: the same outputs, byte for byte and by name, as one thread, the
+# `medanon deid --threads N` (0: one per usable CPU): the same outputs, byte for byte and by name, as one thread, the
 # same exit code; on python3-pydicom's test files (inputs sharing a SOP Instance UID, refusals
 # of every kind) no crash and the same refusals in input order, duplicates aside.
 set -u
@@ -20,9 +20,16 @@ digest() { (cd "$scratch/$1" && find . -name '*.dcm' -exec sha256sum {} + | sort
 
 run one "$scratch/corpus/archive" --threads 1
 run four "$scratch/corpus/archive" --threads 4
-[[ $(cat "$scratch/one.code") == 0 && $(cat "$scratch/four.code") == 0 ]] || fail "exit codes $(cat "$scratch"/*.code)"
+run auto "$scratch/corpus/archive" --threads 0  # one per usable CPU
+[[ $(cat "$scratch/one.code") == 0 && $(cat "$scratch/four.code") == 0 && $(cat "$scratch/auto.code") == 0 ]] \
+  || fail "exit codes $(cat "$scratch"/*.code)"
 [[ $(digest one | wc -l) -eq 40 ]] || fail "one thread wrote $(digest one | wc -l) of 40"
 [[ "$(digest one)" == "$(digest four)" ]] || fail "--threads 4 wrote other names or bytes than --threads 1"
+[[ "$(digest one)" == "$(digest auto)" ]] || fail "--threads 0 wrote other names or bytes than --threads 1"
+# The preamble is zeros in every output (the writer clears what DCMTK copied from the input).
+for file in $(find "$scratch/one" -name '*.dcm'); do
+  [[ $(head -c 128 "$file" | tr -d '\0' | wc -c) -eq 0 ]] || { fail "preamble not zeroed: $file"; break; }
+done
 
 data=/usr/lib/python3/dist-packages/pydicom/data/test_files
 if [[ -d $data ]]; then

@@ -57,7 +57,9 @@ for attempt in 0 1; do
     >"$scratch/slow$attempt.log" 2>&1 &
   pid=$!
   journal="$scratch/slow-out/.medanon/journal/attempt-$attempt.rank-0.bin"
-  for _ in $(seq 3000); do [[ -s $journal ]] && break; kill -0 $pid 2>/dev/null || break; sleep 0.002; done
+  # Until the claim is journaled (start-up takes seconds on a loaded machine), at most 120 s.
+  deadline=$((SECONDS + 120))
+  while ((SECONDS < deadline)); do [[ -s $journal ]] && break; kill -0 $pid 2>/dev/null || break; sleep 0.002; done
   kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
   [[ -s $journal ]] || fail "attempt $attempt: no claim was journaled before the item ran"
 done
