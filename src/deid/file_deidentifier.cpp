@@ -125,9 +125,15 @@ FileResult FileDeidentifier::deidentify_or_throw(const FileRequest& request) con
   }
   // Structured content: removed whole unless Clean Structured Content keeps it (then the
   // profile cleans it and the residual check below guards the text items).
-  if (policy.structured_content && !config_.clean_structured_content && dataset.tagExists(DCM_ContentSequence)) {
-    dataset.findAndDeleteElement(DCM_ContentSequence);
-    result.warnings.push_back("structured content removed (Clean Structured Content not selected)");
+  AppliedCleaning applied;
+  applied.pixels = request.pixels_cleaned;
+  if (policy.structured_content && dataset.tagExists(DCM_ContentSequence)) {
+    if (config_.clean_structured_content) {
+      applied.structured_content = true;  // claimed in the marks: 113104 (PS3.15 E.3.4)
+    } else {
+      dataset.findAndDeleteElement(DCM_ContentSequence);
+      result.warnings.push_back("structured content removed (Clean Structured Content not selected)");
+    }
   }
 
   InstanceContext context;
@@ -144,7 +150,7 @@ FileResult FileDeidentifier::deidentify_or_throw(const FileRequest& request) con
 
   DatasetDeidentifier(table_, pseudonyms_, safe_private_, config_.options).clean(dataset, context, result.pseudonyms);
   result.emptied_sequences_removed = remove_emptied_sequences(dataset, sequences_before, table_, sop_class);
-  put_deidentification_marks(dataset, config_.options, request.pixels_cleaned, table_.edition());
+  put_deidentification_marks(dataset, config_.options, applied, table_.edition());
 
   DcmMetaInfo& meta = *file.getMetaInfo();
   for (const DcmTagKey& key : kMetaIdentifyingTags) meta.findAndDeleteElement(key);

@@ -14,11 +14,11 @@ std::string lo_value(const std::string& text) { return text.substr(0, 64); }
 
 }  // namespace
 
-void put_deidentification_marks(DcmItem& dataset, const ProfileOptions& options, bool pixels_cleaned,
+void put_deidentification_marks(DcmItem& dataset, const ProfileOptions& options, AppliedCleaning applied,
                                 const std::string& table_edition) {
   check(dataset.putAndInsertString(DCM_PatientIdentityRemoved, "YES"), "put PatientIdentityRemoved");
 
-  const std::vector<MethodCode> codes = method_codes(options, pixels_cleaned);
+  const std::vector<MethodCode> codes = method_codes(options, applied);
   std::string method = lo_value(std::string("medanon ") + MEDANON_VERSION + " DICOM PS3.15 " + table_edition);
   for (const MethodCode& code : codes) method += "\\" + lo_value(code.meaning);
   if (options.public_demo_key) method += "\\PUBLIC DEMO KEY: PSEUDONYMS REVERSIBLE BY ANYONE";
@@ -42,7 +42,7 @@ void put_deidentification_marks(DcmItem& dataset, const ProfileOptions& options,
   check(dataset.putAndInsertString(DCM_LongitudinalTemporalInformationModified, temporal),
         "put LongitudinalTemporalInformationModified");
 
-  if (pixels_cleaned) check(dataset.putAndInsertString(DCM_BurnedInAnnotation, "NO"), "put BurnedInAnnotation");
+  if (applied.pixels) check(dataset.putAndInsertString(DCM_BurnedInAnnotation, "NO"), "put BurnedInAnnotation");
 }
 
 }  // namespace medanon::deid

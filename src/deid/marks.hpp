@@ -12,9 +12,9 @@
 
 namespace medanon::deid {
 
-// `pixels_cleaned`: the pixel stage cleaned or verified this image; only then does the file
+// Only where `applied.pixels` (the pixel stage cleaned or verified this image) does the file
 // claim Burned In Annotation NO and the Clean Pixel Data Option.
-void put_deidentification_marks(DcmItem& dataset, const ProfileOptions& options, bool pixels_cleaned,
+void put_deidentification_marks(DcmItem& dataset, const ProfileOptions& options, AppliedCleaning applied,
                                 const std::string& table_edition);
 
 }  // namespace medanon::deid

@@ -27,9 +27,10 @@ void validate(const ProfileOptions& options) {
   }
 }
 
-std::vector<MethodCode> method_codes(const ProfileOptions& options, bool pixels_cleaned) {
+std::vector<MethodCode> method_codes(const ProfileOptions& options, AppliedCleaning applied) {
   std::vector<MethodCode> codes = {{"113100", "Basic Application Confidentiality Profile"}};
-  if (options.clean_pixel_data && pixels_cleaned) codes.push_back({"113101", "Clean Pixel Data Option"});
+  if (options.clean_pixel_data && applied.pixels) codes.push_back({"113101", "Clean Pixel Data Option"});
+  if (applied.structured_content) codes.push_back({"113104", "Clean Structured Content Option"});
   if (options.clean_descriptors) codes.push_back({"113105", "Clean Descriptors Option"});
   if (options.retain_full_dates) {
     codes.push_back({"113106", "Retain Longitudinal Temporal Information Full Dates Option"});

@@ -48,8 +48,15 @@ struct MethodCode {
   const char* meaning;
 };
 
-// 113100 (the Basic Profile) followed by the code of each option in use; Clean Pixel Data only
-// when `pixels_cleaned`.
-std::vector<MethodCode> method_codes(const ProfileOptions& options, bool pixels_cleaned);
+// What was done to this object beyond the options: the Clean Pixel Data and Clean Structured
+// Content options are claimed only for objects they were applied to.
+struct AppliedCleaning {
+  bool pixels = false;              // the pixel stage cleaned or verified this image
+  bool structured_content = false;  // this object's structured content was kept and cleaned
+};
+
+// 113100 (the Basic Profile) followed by the code of each option in use; Clean Pixel Data
+// (113101) and Clean Structured Content (113104) only where `applied` says so.
+std::vector<MethodCode> method_codes(const ProfileOptions& options, AppliedCleaning applied);
 
 }  // namespace medanon::deid

@@ -13,6 +13,7 @@
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <set>
 
 #include "deid/mapping_file.hpp"
@@ -304,9 +305,36 @@ TEST(DeidFile, StructuredContentGoesAndDocumentsAreRefusedByDefault) {
   const FileResult removed = FileDeidentifier(shipped_config(), test_key()).deidentify({sr, (out.path() / "a").string()});
   ASSERT_TRUE(removed.ok) << removed.error;
   EXPECT_EQ(removed.object_family, "structured report");
+  // The method codes an output claims (DeidentificationMethodCodeSequence).
+  const auto method_codes_of = [](const std::string& path) {
+    DcmFileFormat written;
+    EXPECT_TRUE(written.loadFile(path.c_str()).good());
+    std::vector<std::string> codes;
+    DcmItem* item = nullptr;
+    for (int i = 0; written.getDataset()->findAndGetSequenceItem(DCM_DeidentificationMethodCodeSequence, item, i).good();
+         ++i) {
+      codes.push_back(value_of(*item, DCM_CodeValue));
+    }
+    return codes;
+  };
+  const std::string csc = "113104";  // Clean Structured Content Option (PS3.15 E.3.4)
   DcmFileFormat written;
   ASSERT_TRUE(written.loadFile(removed.output_path.c_str()).good());
   EXPECT_FALSE(written.getDataset()->tagExists(DCM_ContentSequence));
+  const std::vector<std::string> removed_codes = method_codes_of(removed.output_path);
+  EXPECT_EQ(std::count(removed_codes.begin(), removed_codes.end(), csc), 0);
+  EXPECT_EQ(std::count(removed_codes.begin(), removed_codes.end(), "113100"), 1);
+
+  // With Clean Structured Content the content stays, cleaned, and the option is claimed.
+  DeidConfig clean = shipped_config();
+  clean.clean_structured_content = true;
+  const FileResult cleaned = FileDeidentifier(clean, test_key()).deidentify({sr, (out.path() / "d").string()});
+  ASSERT_TRUE(cleaned.ok) << cleaned.error;
+  DcmFileFormat kept;
+  ASSERT_TRUE(kept.loadFile(cleaned.output_path.c_str()).good());
+  EXPECT_TRUE(kept.getDataset()->tagExists(DCM_ContentSequence));
+  const std::vector<std::string> cleaned_codes = method_codes_of(cleaned.output_path);
+  EXPECT_EQ(std::count(cleaned_codes.begin(), cleaned_codes.end(), csc), 1);
 
   dataset.putAndInsertString(DCM_SOPClassUID, UID_EncapsulatedPDFStorage);
   const std::string pdf = (out.path() / "pdf.dcm").string();
