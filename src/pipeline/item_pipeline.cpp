@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <vector>
 
 #include "audit/input_hash.hpp"
@@ -178,7 +179,9 @@ struct FrameStages {
 FrameStages run_frame_stages(input::DicomItem& dicom, const input::DecodedPixels& decoded, const io::ManifestItem& item,
                              audit::ItemRecord& record, const PipelineContext& context, bool want_model_input) {
   FrameStages outcome;
-  pixel::IdentifyingValues values = input::header_strings(dicom.dataset());
+  // The gate reads Modality and the body part from the header (pixel/medical_gate.hpp).
+  const std::map<std::string, std::string> header = input::header_strings(dicom.dataset());
+  pixel::IdentifyingValues values = header;
   values.insert(item.identifying.begin(), item.identifying.end());
   const std::vector<int> first = input::first_equal_frame(decoded.frames);
   cv::Mat union_mask;
@@ -194,6 +197,7 @@ FrameStages run_frame_stages(input::DicomItem& dicom, const input::DecodedPixels
       return outcome;
     }
     if (view_is_stored) view.pixels = view.pixels.clone();  // the stages write into it
+    view.header = header;
     pixel::PixelResult result = context.pixel->process_image(std::move(view), values);
     if (f == 0) {
       record.gate = result.status == pixel::ImageStatus::not_medical ? "rejected" : pixel::to_string(result.gate.anatomy);

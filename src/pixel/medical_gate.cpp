@@ -45,6 +45,17 @@ std::optional<Anatomy> anatomy_from_header(const PixelImage& image, std::string&
   return std::nullopt;
 }
 
+// Modalities that name an acquisition device (PS3.3 C.7.3.1.1.1): such a file is a medical
+// image by its header, however its pixels look. A CT slice's padding and air, or an MR phantom's
+// constant frames, fill most of the picture with one grey level; the blank-page rule is for
+// secondary captures and picture files, and rejecting a CT there loses it from the output.
+bool acquisition_modality(const std::string& modality) {
+  static const std::vector<const char*> kAcquisition = {
+      "CR", "CT", "MR", "NM", "US", "PT", "DX", "MG", "XA", "RF", "RG", "IO", "PX", "OP", "OPT", "OCT", "IVUS",
+      "IVOCT", "BMD", "DG", "LS", "TG", "HC", "BI", "RTIMAGE", "SM", "OPM", "OAM", "OSS"};
+  return std::any_of(kAcquisition.begin(), kAcquisition.end(), [&](const char* m) { return modality == m; });
+}
+
 double saturated_fraction(const cv::Mat& bgr, int threshold) {
   cv::Mat high, low;
   std::vector<cv::Mat> channels;
@@ -194,9 +205,13 @@ GateDecision gate_image(const PixelImage& image, const GateOptions& options) {
   const cv::Mat overview = grey_overview(image, grey);
   const double single_level = largest_level_fraction(overview);
   if (single_level > options.max_single_level_fraction) {
-    decision.reason = "nearly blank or document-like: one grey level holds " + std::to_string(cvRound(100 * single_level)) +
-                      " % of the pixels";
-    return decision;
+    const std::string share = std::to_string(cvRound(100 * single_level)) + " % of the pixels";
+    if (!(dicom && acquisition_modality(modality))) {
+      decision.reason = "nearly blank or document-like: one grey level holds " + share;
+      return decision;
+    }
+    decision.evidence.push_back("one grey level holds " + share + " (background or constant frames; kept: Modality " +
+                                modality + " is an acquisition)");
   }
   if (!dicom && image.bits_stored <= 8 && !image.is_colour()) {
     // Where greyscale photographs and scanned pages come in: 8-bit picture files.

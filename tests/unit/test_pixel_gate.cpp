@@ -91,5 +91,25 @@ TEST(PixelGate, BlankPagesAreRejected) {
   EXPECT_FALSE(gate_image(image).medical);
 }
 
+// A CT slice: padding outside the reconstruction circle and air fill most of the picture with
+// one grey level. As a DICOM CT it is medical by its header; the same pixels as a picture file or
+// a secondary capture still meet the blank-page rule.
+TEST(PixelGate, AcquisitionModalitiesAreNotBlankPages) {
+  PixelImage image;
+  image.pixels = cv::Mat(256, 256, CV_16SC1, cv::Scalar(-2000));
+  cv::circle(image.pixels, cv::Point(128, 128), 60, cv::Scalar(40), cv::FILLED);  // a small body in air
+  cv::circle(image.pixels, cv::Point(128, 128), 20, cv::Scalar(900), cv::FILLED);
+  image.bits_stored = 12;
+  image.format = SourceFormat::dicom;
+  image.header["Modality"] = "CT";
+  const GateDecision ct = gate_image(image);
+  EXPECT_TRUE(ct.medical) << ct.reason;
+  image.header["Modality"] = "OT";
+  EXPECT_FALSE(gate_image(image).medical);
+  image.format = SourceFormat::png;
+  image.header.clear();
+  EXPECT_FALSE(gate_image(image).medical);
+}
+
 }  // namespace
 }  // namespace medanon::pixel
