@@ -6,7 +6,6 @@
 #include <libdeflate.h>
 
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "deid/dcmtk_check.hpp"
+#include "io/file_descriptor.hpp"
 
 namespace medanon::deid {
 namespace {
@@ -24,37 +24,6 @@ constexpr int kDeflateLevel = 1;
 struct CompressorFree {
   void operator()(libdeflate_compressor* compressor) const noexcept { libdeflate_free_compressor(compressor); }
 };
-// A file descriptor closed on scope exit (an error path must not leak one per file).
-class Descriptor {
- public:
-  explicit Descriptor(int fd) : fd_(fd) {}
-  Descriptor(const Descriptor&) = delete;
-  Descriptor& operator=(const Descriptor&) = delete;
-  ~Descriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  // Closes now and says whether the close succeeded (it can report a failed write).
-  bool close() {
-    const int fd = fd_;
-    fd_ = -1;
-    return ::close(fd) == 0;
-  }
-
- private:
-  int fd_;
-};
-
-// write(2) until every byte is out (it may write less than asked).
-bool write_all(int fd, const std::vector<unsigned char>& bytes) {
-  for (size_t done = 0; done < bytes.size();) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
 
 // DCMTK encodes into a fixed buffer and asks to be called again (EC_StreamNotifyClient) each
 // time it is full; the pieces are gathered here. `write(stream)` is one call of the object's write.
@@ -118,9 +87,10 @@ void save_output(DcmFileFormat& file, E_TransferSyntax syntax, const std::string
       },
       std::string("the dataset as ") + DcmXfer(syntax).getXferName());
   if (deflated) dataset = deflate(dataset);
-  Descriptor out(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+  io::FileDescriptor out(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
   if (out.get() < 0) throw InternalError("de-identification: cannot create " + path + ": " + std::strerror(errno));
-  if (!write_all(out.get(), meta) || !write_all(out.get(), dataset) || !out.close()) {
+  if (!io::write_all(out.get(), meta.data(), meta.size()) || !io::write_all(out.get(), dataset.data(), dataset.size()) ||
+      !out.close()) {
     throw InternalError("de-identification: cannot write " + path + ": " + std::strerror(errno));
   }
 }
