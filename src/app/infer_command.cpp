@@ -5,6 +5,7 @@
 //   maps/<i>.png      the anomaly map (the residual, smoothed) at model resolution, 16-bit (value * 65535)
 //   masks224/<i>.png  the mask at model resolution (255 = foreign object)
 //   masks/<i>.png     the mask at the image's own resolution
+//   zmaps/<i>.tiff    with --write-zmaps (and calibration statistics): the z-map, 32-bit float
 //   scores.csv        index, path, width, height, mask_score, anomaly_score, ssim_score, peak_score,
 //                     z_peak (nan without calibration statistics), foreign_object (the
 //                     --threshold-file's score above its threshold; 0 without one)
@@ -80,6 +81,8 @@ Command setup_infer(CLI::App& parent) {
       ->capture_default_str();
   command->add_flag("--exclude-text", o->exclude_text,
                    "leave a synthetic corpus' burned-in text out of z_peak, as the pixel stage's boxes are in anonymize");
+  command->add_flag("--write-zmaps", o->write_zmaps,
+                   "also write zmaps/<i>.tiff, the calibrated z-map (32-bit float), to re-tune the masks offline");
   command->add_option("--limit", o->limit, "process only the first N images (0: all)")->capture_default_str();
   auto run = [o](const mpi::Communicator& comm) {
     return run_plugin_command([&] { return torch_plugin().infer(*o, comm); });

@@ -5,6 +5,9 @@
 //   maps/<i>.png      the anomaly map (the residual, smoothed) at model resolution, 16-bit (value * 65535)
 //   masks224/<i>.png  the mask at model resolution (255 = foreign object)
 //   masks/<i>.png     the mask at the image's own resolution
+//   zmaps/<i>.tiff    with --write-zmaps and calibration statistics: the z-map (32-bit float, map
+//                     size), so the masks' thresholds can be re-tuned without running the model
+//                     again (tests/fo_render/tune_zmap_mask.py)
 //   scores.csv        index, path, width, height, mask_score, anomaly_score, ssim_score, peak_score,
 //                     z_peak (nan without calibration statistics), foreign_object (the
 //                     --threshold-file's score above its threshold; 0 without one)
@@ -106,6 +109,14 @@ void write_png(const fs::path& path, const cv::Mat& image) {
   io::write_atomically(path.string(), [&](const std::string& temp) {
     if (!cv::imwrite(temp + ".png", image)) throw InternalError("cannot write " + path.string());
     fs::rename(temp + ".png", temp);
+  });
+}
+
+void write_tiff(fs::path path, const cv::Mat& image) {
+  path.replace_extension(".tiff");
+  io::write_atomically(path.string(), [&](const std::string& temp) {
+    if (!cv::imwrite(temp + ".tiff", image)) throw InternalError("cannot write " + path.string());
+    fs::rename(temp + ".tiff", temp);
   });
 }
 
@@ -228,6 +239,7 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
       write_png(fs::path(o.out) / "maps" / name, as_16bit(r.anomaly_map));
       write_png(fs::path(o.out) / "masks224" / name, r.mask);
       write_png(fs::path(o.out) / "masks" / name, r.full_mask);
+      if (o.write_zmaps && !r.z_map.empty()) write_tiff(fs::path(o.out) / "zmaps" / name, r.z_map);
       if (!o.calibrate.empty() && negative[indices[k]]) {
         if (negative_rank[indices[k]] % 2 == 0) {
           statistics.add(r.residual);
