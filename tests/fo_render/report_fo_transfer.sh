@@ -38,6 +38,11 @@ THREADS="${THREADS:-1}"
 DEVICE="${DEVICE:-cpu}"
 FINE_MAP_SIZE="${FINE_MAP_SIZE:-448}"
 RENDER="$ROOT/tests/fo_render"
+# The autoencoder's masks use infer's z-map mask options (configs/infer.toml), so that the
+# comparison is between the maps and not between mask rules.
+infer_default() { sed -n "s/^$1=\(.*\)$/\1/p" "$ROOT/configs/infer.toml"; }
+MASK_ARGS=(--mask-high "$(infer_default mask-z-high)" --mask-low "$(infer_default mask-z-low)"
+           --mask-min-area "$(infer_default mask-min-area)" --mask-smoothing "$(infer_default mask-smoothing)")
 
 mkdir -p "$OUT/runs"
 if [[ ! -f "$OUT/eval/ground_truth.json" ]]; then
@@ -82,7 +87,7 @@ if [[ "$FINE_MAP_SIZE" != 0 ]]; then
   runs+=("$fine=$OUT/runs/$fine")
 fi
 "$PY" "$RENDER/fo_baselines.py" --site "$OUT/site" --calibration-scores "$OUT/adapt/calibration/scores.csv" \
-  --eval "$OUT/eval" --out "$OUT/runs" --seconds "$AE_SECONDS" --threads "$THREADS"
+  --eval "$OUT/eval" --out "$OUT/runs" --seconds "$AE_SECONDS" --threads "$THREADS" "${MASK_ARGS[@]}"
 
 for run in brightness autoencoder; do
   "$M" evaluate fo --corpus "$OUT/eval" --run "$OUT/runs/$run" >/dev/null
