@@ -2,7 +2,8 @@
 //
 // Input: a synthetic corpus (its ground_truth.json lists the images), or any folder (every .png,
 // .dcm below it). Output in --out, per image i of that list (zero-padded):
-//   maps/<i>.png      the anomaly map (the residual, smoothed) at model resolution, 16-bit (value * 65535)
+//   maps/<i>.png      the anomaly map at map resolution, 16-bit (value * 65535): the residual, smoothed,
+//                     or with --map-values z the calibrated z-map, smoothed, as z_map_view.hpp maps it
 //   masks224/<i>.png  the mask at model resolution (255 = foreign object)
 //   masks/<i>.png     the mask at the image's own resolution
 //   zmaps/<i>.tiff    with --write-zmaps and calibration statistics: the z-map (32-bit float, map
@@ -37,6 +38,7 @@
 #include "core/log.hpp"
 #include "io/atomic_file.hpp"
 #include "anomaly/anomaly_calibration.hpp"
+#include "anomaly/z_map_view.hpp"
 #include "mae/anomaly_detector.hpp"
 #include "mae/radiograph_input.hpp"
 
@@ -192,7 +194,15 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
   }
   auto paths = o.images.empty() ? list_images(o.input) : o.images;
   if (o.limit > 0 && paths.size() > static_cast<std::size_t>(o.limit)) paths.resize(static_cast<std::size_t>(o.limit));
+  if (o.map_values != "residual" && o.map_values != "z") {
+    throw UsageError("unknown map values '" + o.map_values + "' (residual, z)", Scope::all_ranks);
+  }
+  if (o.map_values == "z" && !options.calibration.has_statistics()) {
+    throw UsageError("--map-values z needs a --threshold-file with calibration statistics", Scope::all_ranks);
+  }
   mae::AnomalyDetector detector(options);
+  // the z-map view is smoothed as the residual map is: --smoothing model pixels
+  const double z_smoothing = options.smoothing * detector.map_size() / detector.input_size();
   const std::vector<bool> negative = o.images.empty() ? negatives_of(o.input, paths) : std::vector<bool>(paths.size(), true);
   std::vector<std::size_t> negative_rank(paths.size(), 0);  // position among the negatives: even = statistics
   for (std::size_t i = 0, seen = 0; i < paths.size(); ++i) {
@@ -236,7 +246,8 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
     for (std::size_t k = 0; k < results.size(); ++k) {
       const auto& r = results[k];
       const std::string name = index_name(indices[k]);
-      write_png(fs::path(o.out) / "maps" / name, as_16bit(r.anomaly_map));
+      const cv::Mat published = o.map_values == "z" ? anomaly::z_map_view(r.z_map, z_smoothing) : r.anomaly_map;
+      write_png(fs::path(o.out) / "maps" / name, as_16bit(published));
       write_png(fs::path(o.out) / "masks224" / name, r.mask);
       write_png(fs::path(o.out) / "masks" / name, r.full_mask);
       if (o.write_zmaps && !r.z_map.empty()) write_tiff(fs::path(o.out) / "zmaps" / name, r.z_map);
