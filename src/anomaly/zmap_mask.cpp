@@ -11,8 +11,14 @@ namespace medanon::anomaly {
 cv::Mat zmap_mask(const cv::Mat& z, const cv::Mat& exclude, const ZMapMaskOptions& options) {
   CV_Assert(z.type() == CV_32F);
   CV_Assert(exclude.empty() || (exclude.type() == CV_8U && exclude.size() == z.size()));
-  cv::Mat smoothed = z;
-  if (options.smoothing > 0) cv::GaussianBlur(z, smoothed, cv::Size(), options.smoothing);
+  // A new matrix for the blur: `smoothed = z` would share z's pixels and blur the caller's z-map
+  // in place (infer publishes it with --write-zmaps).
+  cv::Mat smoothed;
+  if (options.smoothing > 0) {
+    cv::GaussianBlur(z, smoothed, cv::Size(), options.smoothing);
+  } else {
+    smoothed = z;
+  }
 
   cv::Mat candidate = smoothed >= options.low;  // CV_8U 0/255
   if (!exclude.empty()) candidate.setTo(0, exclude);

@@ -2,9 +2,11 @@
 //
 // Input: a synthetic corpus (its ground_truth.json lists the images), or any folder (every .png,
 // .dcm below it). Output in --out, per image i of that list (zero-padded):
-//   maps/<i>.png      the anomaly map (the residual, smoothed) at model resolution, 16-bit (value * 65535)
+//   maps/<i>.png      the anomaly map, 16-bit (value * 65535): the residual, smoothed, or with
+//                     --map-values z the calibrated z-map, smoothed (anomaly/z_map_view.hpp)
 //   masks224/<i>.png  the mask at model resolution (255 = foreign object)
 //   masks/<i>.png     the mask at the image's own resolution
+//   zmaps/<i>.tiff    with --write-zmaps (and calibration statistics): the z-map, 32-bit float
 //   scores.csv        index, path, width, height, mask_score, anomaly_score, ssim_score, peak_score,
 //                     z_peak (nan without calibration statistics), foreign_object (the
 //                     --threshold-file's score above its threshold; 0 without one)
@@ -80,6 +82,13 @@ Command setup_infer(CLI::App& parent) {
       ->capture_default_str();
   command->add_flag("--exclude-text", o->exclude_text,
                    "leave a synthetic corpus' burned-in text out of z_peak, as the pixel stage's boxes are in anonymize");
+  command->add_option("--map-values", o->map_values,
+                      "maps/: residual (the smoothed residual, thesis) or z (the calibrated z-map, smoothed; needs "
+                      "--threshold-file statistics)")
+      ->check(CLI::IsMember({"residual", "z"}))
+      ->capture_default_str();
+  command->add_flag("--write-zmaps", o->write_zmaps,
+                   "also write zmaps/<i>.tiff, the calibrated z-map (32-bit float), to re-tune the masks offline");
   command->add_option("--limit", o->limit, "process only the first N images (0: all)")->capture_default_str();
   auto run = [o](const mpi::Communicator& comm) {
     return run_plugin_command([&] { return torch_plugin().infer(*o, comm); });

@@ -27,6 +27,11 @@ Command setup_synth(CLI::App& parent) {
   command->add_option("--dicom-fraction", options->corpus.dicom_fraction, "share of images written as DICOM files")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  command->add_option("--hard-negative-fraction", options->corpus.hard_negative_fraction,
+                      "share of images with hard negatives (calcified granulomas and nodes, aortic calcification, "
+                      "bone islands; ground_truth/hard_negatives/); 0: none")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   command->add_option("--object-fraction", options->corpus.object_fraction, "share of images with foreign objects")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();

@@ -80,6 +80,15 @@ std::string FoEvaluation::json() const {
     kinds[kind] = {{"objects", score.objects}, {"pixel_recall", score.pixel_recall}, {"found", score.found}};
   }
   j["per_kind"] = kinds;
+  if (!hard_negatives.empty()) {
+    nlohmann::json hard = nlohmann::json::object();
+    for (const auto& [kind, score] : hard_negatives) {
+      hard[kind] = {{"instances", score.instances}, {"flag_rate", score.flag_rate}};
+      if (!std::isnan(score.times_background)) hard[kind]["times_background"] = score.times_background;
+    }
+    j["hard_negatives"] = hard;
+    j["background_outside_hard_negatives"] = background_outside_hard_negatives;
+  }
   if (threshold >= 0) {
     j["decision"] = {{"accuracy", accuracy}, {"precision", precision}, {"recall", recall}, {"f1", f1}};
   }
@@ -105,6 +114,13 @@ FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
     std::size_t objects = 0, found = 0;
   };
   std::map<std::string, KindSums> kind_sums;
+  struct HardSums {
+    double pixels = 0.0, flagged = 0.0;
+    std::size_t instances = 0;
+  };
+  std::map<std::string, HardSums> hard_sums;
+  double rest_pixels = 0.0, rest_flagged = 0.0;  // neither object nor hard negative
+  bool any_hard_negative_mask = false;
   for (const auto& row : rows) {
     if (row.index >= truth_images.size() || truth_images[row.index].at("path") != row.path) {
       throw std::runtime_error("run and corpus disagree at image " + std::to_string(row.index) +
@@ -141,6 +157,25 @@ FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
     background_pixels += cv::countNonZero(background);
     background_flagged += cv::countNonZero(background & (kept > 0));
     if (!has_object && cv::countNonZero(kept) > 0) ++negatives_with_flags;
+    if (image.contains("hard_negative_mask")) {
+      any_hard_negative_mask = true;
+      const std::string hard_path = (fs::path(options.corpus) / image.at("hard_negative_mask").get<std::string>()).string();
+      const cv::Mat hard = cv::imread(hard_path, cv::IMREAD_GRAYSCALE);
+      if (hard.size() != gt.size()) throw std::runtime_error("missing or mis-sized hard-negative mask " + hard_path);
+      const cv::Mat rest = background & (hard == 0);
+      rest_pixels += cv::countNonZero(rest);
+      rest_flagged += cv::countNonZero(rest & (kept > 0));
+      for (const auto& entry : image.value("hard_negatives", nlohmann::json::array())) {
+        const auto& b = entry.at("bbox");
+        const cv::Rect box = cv::Rect(b[0].get<int>(), b[1].get<int>(), b[2].get<int>(), b[3].get<int>()) &
+                             cv::Rect(0, 0, gt.cols, gt.rows);
+        const cv::Mat pixels = (hard(box) > 0) & (text(box) == 0);
+        HardSums& sums = hard_sums[entry.at("kind").get<std::string>()];
+        sums.pixels += cv::countNonZero(pixels);
+        sums.flagged += cv::countNonZero(pixels & (kept(box) > 0));
+        ++sums.instances;
+      }
+    }
     for (const auto& object : image.value("foreign_objects", nlohmann::json::array())) {
       const auto& b = object.at("bbox");
       const cv::Rect box = cv::Rect(b[0].get<int>(), b[1].get<int>(), b[2].get<int>(), b[3].get<int>()) &
@@ -185,6 +220,16 @@ FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
     score.objects = sums.objects;
     score.pixel_recall = sums.flagged_pixels / sums.object_pixels;
     score.found = static_cast<double>(sums.found) / static_cast<double>(sums.objects);
+  }
+  result.background_outside_hard_negatives =
+      any_hard_negative_mask && rest_pixels > 0 ? rest_flagged / rest_pixels : NAN;
+  for (const auto& [kind, sums] : hard_sums) {
+    FoEvaluation::HardNegativeScore& score = result.hard_negatives[kind];
+    score.instances = sums.instances;
+    score.flag_rate = sums.pixels > 0 ? sums.flagged / sums.pixels : 0.0;
+    score.times_background = result.background_outside_hard_negatives > 0
+                                 ? score.flag_rate / result.background_outside_hard_negatives
+                                 : NAN;
   }
 
   if (options.calibrate) {

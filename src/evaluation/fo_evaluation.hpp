@@ -41,6 +41,18 @@ struct FoEvaluation {
     double found = 0.0;         // share of objects with >= 50 % of their pixels flagged
   };
   std::map<std::string, KindScore> per_kind;
+  // Hard negatives (bright but not foreign: calcifications, bone islands, L/R markers), when the
+  // corpus' images have a `hard_negative_mask` and `hard_negatives[]` (kind, bbox), as the
+  // independent generator tests/fo_render writes: per kind the share of its pixels (the mask
+  // inside its box) the masks flag, read against the background here = pixels that are neither
+  // object nor hard negative (outside text). Issue #15's target: at most 2x that background.
+  struct HardNegativeScore {
+    std::size_t instances = 0;
+    double flag_rate = 0.0;          // flagged pixels / pixels, over all instances of the kind
+    double times_background = 0.0;   // flag_rate / background_outside_hard_negatives (NaN if that is 0)
+  };
+  std::map<std::string, HardNegativeScore> hard_negatives;  // empty: the corpus has none
+  double background_outside_hard_negatives = 0.0;           // NaN without hard negatives
   double threshold = -1.0;           // the decision threshold used (-1: none)
   std::string decision_score = "mask_score";  // the score it applies to
   double accuracy = 0.0, precision = 0.0, recall = 0.0, f1 = 0.0;

@@ -187,9 +187,9 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
       r.z_peak = std::numeric_limits<double>::quiet_NaN();
       if (calibration.has_statistics()) {
         const cv::Mat exclude = exclusions.empty() ? cv::Mat() : anomaly::exclusion_at(exclusions[image], r.residual.size());
-        const cv::Mat z = calibration.standardise(r.residual);
-        r.z_peak = anomaly::top_mean(z, exclude, 0.001);
-        if (d.options.mask_method == "zmap") r.mask = anomaly::zmap_mask(z, exclude, zmap_options);
+        r.z_map = calibration.standardise(r.residual);
+        r.z_peak = anomaly::top_mean(r.z_map, exclude, 0.001);
+        if (d.options.mask_method == "zmap") r.mask = anomaly::zmap_mask(r.z_map, exclude, zmap_options);
       }
       r.full_mask = to_original_size(r.mask, images[image].size(), /*is_mask=*/true);
       const double decisive = calibration.score == "z_peak" ? r.z_peak : r.mask_score;

@@ -51,6 +51,7 @@ struct ForeignObjectResult {
   cv::Mat anomaly_map;     // CV_32F, map_size() (the model's 224 x 224 by default): the residual, smoothed
   cv::Mat residual;        // CV_32F, map_size(): x - clip(reconstruction) as options.residual says
   cv::Mat reconstruction;  // CV_32F, model resolution, the averaged pasted reconstruction
+  cv::Mat z_map;           // CV_32F, map_size(): the calibrated z-map (before the mask's smoothing); empty uncalibrated
   cv::Mat mask;            // CV_8U, map_size(), 255 = foreign object (mask_method's)
   cv::Mat full_mask;       // CV_8U, the input's resolution
   double mask_score = 0;     // fraction of the thesis' chain's masked pixels (its image score)

@@ -2,9 +2,13 @@
 //
 // Input: a synthetic corpus (its ground_truth.json lists the images), or any folder (every .png,
 // .dcm below it). Output in --out, per image i of that list (zero-padded):
-//   maps/<i>.png      the anomaly map (the residual, smoothed) at model resolution, 16-bit (value * 65535)
+//   maps/<i>.png      the anomaly map at map resolution, 16-bit (value * 65535): the residual, smoothed,
+//                     or with --map-values z the calibrated z-map, smoothed, as z_map_view.hpp maps it
 //   masks224/<i>.png  the mask at model resolution (255 = foreign object)
 //   masks/<i>.png     the mask at the image's own resolution
+//   zmaps/<i>.tiff    with --write-zmaps and calibration statistics: the z-map (32-bit float, map
+//                     size), so the masks' thresholds can be re-tuned without running the model
+//                     again (tests/fo_render/tune_zmap_mask.py)
 //   scores.csv        index, path, width, height, mask_score, anomaly_score, ssim_score, peak_score,
 //                     z_peak (nan without calibration statistics), foreign_object (the
 //                     --threshold-file's score above its threshold; 0 without one)
@@ -34,6 +38,7 @@
 #include "core/log.hpp"
 #include "io/atomic_file.hpp"
 #include "anomaly/anomaly_calibration.hpp"
+#include "anomaly/z_map_view.hpp"
 #include "mae/anomaly_detector.hpp"
 #include "mae/radiograph_input.hpp"
 
@@ -109,6 +114,14 @@ void write_png(const fs::path& path, const cv::Mat& image) {
   });
 }
 
+void write_tiff(fs::path path, const cv::Mat& image) {
+  path.replace_extension(".tiff");
+  io::write_atomically(path.string(), [&](const std::string& temp) {
+    if (!cv::imwrite(temp + ".tiff", image)) throw InternalError("cannot write " + path.string());
+    fs::rename(temp + ".tiff", temp);
+  });
+}
+
 // Collective: every rank calls it once with its share; rank 0 writes the file. Throws on every
 // rank alike: InputError when there are too few negatives or none has a score, InternalError when
 // rank 0 could not write the file.
@@ -181,7 +194,15 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
   }
   auto paths = o.images.empty() ? list_images(o.input) : o.images;
   if (o.limit > 0 && paths.size() > static_cast<std::size_t>(o.limit)) paths.resize(static_cast<std::size_t>(o.limit));
+  if (o.map_values != "residual" && o.map_values != "z") {
+    throw UsageError("unknown map values '" + o.map_values + "' (residual, z)", Scope::all_ranks);
+  }
+  if (o.map_values == "z" && !options.calibration.has_statistics()) {
+    throw UsageError("--map-values z needs a --threshold-file with calibration statistics", Scope::all_ranks);
+  }
   mae::AnomalyDetector detector(options);
+  // the z-map view is smoothed as the residual map is: --smoothing model pixels
+  const double z_smoothing = options.smoothing * detector.map_size() / detector.input_size();
   const std::vector<bool> negative = o.images.empty() ? negatives_of(o.input, paths) : std::vector<bool>(paths.size(), true);
   std::vector<std::size_t> negative_rank(paths.size(), 0);  // position among the negatives: even = statistics
   for (std::size_t i = 0, seen = 0; i < paths.size(); ++i) {
@@ -225,9 +246,11 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
     for (std::size_t k = 0; k < results.size(); ++k) {
       const auto& r = results[k];
       const std::string name = index_name(indices[k]);
-      write_png(fs::path(o.out) / "maps" / name, as_16bit(r.anomaly_map));
+      const cv::Mat published = o.map_values == "z" ? anomaly::z_map_view(r.z_map, z_smoothing) : r.anomaly_map;
+      write_png(fs::path(o.out) / "maps" / name, as_16bit(published));
       write_png(fs::path(o.out) / "masks224" / name, r.mask);
       write_png(fs::path(o.out) / "masks" / name, r.full_mask);
+      if (o.write_zmaps && !r.z_map.empty()) write_tiff(fs::path(o.out) / "zmaps" / name, r.z_map);
       if (!o.calibrate.empty() && negative[indices[k]]) {
         if (negative_rank[indices[k]] % 2 == 0) {
           statistics.add(r.residual);

@@ -30,6 +30,10 @@ struct InferOptions {
   std::string calibrate;                // write a z_peak calibration from the run's negatives here
   double calibration_percentile = 85;
   bool exclude_text = false;            // leave the synthetic ground truth's text out of z_peak
+  // maps/: "residual" (the smoothed residual, the thesis' map) or "z" (the calibrated z-map,
+  // smoothed the same, as z_map_view.hpp; needs --threshold-file statistics)
+  std::string map_values = "residual";
+  bool write_zmaps = false;             // also write zmaps/<i>.tiff (32-bit float), to tune masks offline
   mae::DetectorOptions detector;
   int limit = 0;
   // When set, exactly these images (relative to input), all known negatives, instead of the
@@ -39,7 +43,7 @@ struct InferOptions {
 
 // Raised whenever a signature below changes: a plugin left from another build is refused by the
 // loader instead of being called with the wrong arguments.
-inline constexpr int kTorchInterfaceVersion = 3;
+inline constexpr int kTorchInterfaceVersion = 5;
 
 struct TorchEntryPoints {
   int interface_version = kTorchInterfaceVersion;

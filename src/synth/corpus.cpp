@@ -79,6 +79,9 @@ std::string render_and_write(const CorpusPlan& plan, const ImagePlan& image, con
   char mask_name[64];
   std::snprintf(mask_name, sizeof mask_name, "ground_truth/masks/%06d.png", image.index);
   io::write_bytes_atomically(root + "/" + mask_name, encode_png(rendered.object_mask));
+  if (plan.options.hard_negative_fraction > 0) {
+    io::write_bytes_atomically(root + "/" + hard_negative_mask_path(image.index), encode_png(rendered.hard_negative_mask));
+  }
   const std::string record = image_record_json(plan, image, rendered, header_phi, mask_name);
   if (!archive_objects || image.layout != Layout::dicom) return record;
   nlohmann::json with_object = nlohmann::json::parse(record);

@@ -100,6 +100,7 @@ void validate(const CorpusOptions& o) {
   fraction(o.dicom_fraction, "--dicom-fraction");
   fraction(o.object_fraction, "--object-fraction");
   fraction(o.eight_bit_fraction, "--eight-bit-fraction");
+  fraction(o.hard_negative_fraction, "--hard-negative-fraction");
 }
 
 CorpusPlan make_corpus_plan(const CorpusOptions& options) {

@@ -19,6 +19,9 @@ struct CorpusOptions {
   double dicom_fraction = 0.3;      // share of images written as the DICOM archive
   double object_fraction = 0.4;     // share of images with foreign objects
   double eight_bit_fraction = 0.15; // share of images stored with 8 bits instead of 12-16
+  // share of images (with or without objects) with hard negatives: calcifications, bone islands
+  // (hard_negatives.hpp). 0 (default): none, no hard-negative masks, the corpus as before.
+  double hard_negative_fraction = 0.0;
   // false: no burned-in text but the L/R markers (objects, calcifications, everything else as
   // with text): the text-free corpus on which every altered pixel is damage (issue #13).
   bool burned_text = true;

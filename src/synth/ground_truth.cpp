@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace medanon::synth {
 namespace {
@@ -12,6 +13,12 @@ using nlohmann::json;
 json box_json(const cv::Rect& r) { return json::array({r.x, r.y, r.width, r.height}); }
 
 }  // namespace
+
+std::string hard_negative_mask_path(int index) {
+  char name[64];
+  std::snprintf(name, sizeof name, "ground_truth/hard_negatives/%06d.png", index);
+  return name;
+}
 
 std::string image_record_json(const CorpusPlan& plan, const ImagePlan& image, const RenderedImage& rendered,
                               const std::map<std::string, std::string>& header_phi, const std::string& mask_path) {
@@ -38,6 +45,12 @@ std::string image_record_json(const CorpusPlan& plan, const ImagePlan& image, co
   record["foreign_objects"] = objects;
   record["foreign_object_mask"] = mask_path;
   record["foreign_object_pixels"] = cv::countNonZero(rendered.object_mask);
+  if (plan.options.hard_negative_fraction > 0) {  // otherwise the record stays as before
+    json hard = json::array();
+    for (const auto& [kind, box] : rendered.hard_negatives) hard.push_back({{"kind", kind}, {"bbox", box_json(box)}});
+    record["hard_negatives"] = hard;
+    record["hard_negative_mask"] = hard_negative_mask_path(image.index);
+  }
   json text = json::array();
   for (const auto& box : rendered.text) {
     text.push_back({{"text", box.text},

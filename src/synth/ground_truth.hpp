@@ -20,7 +20,12 @@ struct BadFile {
   std::string expect;  // what a pipeline must do: "reject" (input error) or "gate" (not medical)
 };
 
-// One image's record (a JSON object, serialised).
+// Where an image's hard-negative mask goes (relative to the corpus root), when the corpus has them.
+std::string hard_negative_mask_path(int index);
+
+// One image's record (a JSON object, serialised). With hard negatives in the corpus
+// (hard_negative_fraction > 0) it also has `hard_negatives` [{kind, bbox}] and
+// `hard_negative_mask`, the layout of tests/fo_render's corpus, which `evaluate fo` reads.
 std::string image_record_json(const CorpusPlan& plan, const ImagePlan& image, const RenderedImage& rendered,
                               const std::map<std::string, std::string>& header_phi, const std::string& mask_path);
 

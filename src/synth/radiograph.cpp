@@ -8,6 +8,7 @@
 #include "synth/anatomy.hpp"
 #include "synth/burned_text.hpp"
 #include "synth/foreign_objects.hpp"
+#include "synth/hard_negatives.hpp"
 
 namespace medanon::synth {
 namespace {
@@ -91,12 +92,25 @@ RenderedImage render_radiograph(const CorpusPlan& plan, const ImagePlan& image, 
     result.objects = layer.objects;
   }
 
+  result.hard_negative_mask = cv::Mat::zeros(density.size(), CV_8UC1);
+  if (plan.options.hard_negative_fraction > 0) {
+    // their own stream: whether and where, so that the other streams' pixels stay as they were
+    Rng hard_rng = Rng::stream(seed, static_cast<std::uint64_t>(image.index), Stream::hard_negatives);
+    if (hard_rng.bernoulli(plan.options.hard_negative_fraction)) {
+      HardNegativeLayer layer = draw_hard_negatives(anatomy.landmarks, anatomy.lung_mask, hard_rng);
+      density = density + layer.density;
+      result.hard_negative_mask = layer.mask;
+      for (const auto& finding : layer.findings) result.hard_negatives.emplace_back(finding.kind, finding.bbox);
+    }
+  }
+
   cv::Mat brightness = cv::max(density, 0.0);
   brightness = cv::min(brightness, 1.0);
   cv::pow(brightness, exposure.gamma, brightness);
   brightness = brightness * (exposure.white - exposure.black) + exposure.black;
   const cv::Mat shuttered = apply_collimation(brightness, anatomy_rng);
   result.object_mask.setTo(0, shuttered);
+  result.hard_negative_mask.setTo(0, shuttered);
   if (switches.noise) {
     Rng noise_rng = Rng::stream(seed, static_cast<std::uint64_t>(image.index), Stream::noise);
     add_noise(brightness, exposure, noise_rng);

@@ -25,6 +25,7 @@ enum class Stream : std::uint64_t {
   dicom = 6,     // header extras
   bad_files = 7, // the deliberately broken files
   archive_objects = 8,  // the CT/MR/US/SR objects beside each DICOM file (archive_objects.hpp)
+  hard_negatives = 9,   // whether an image has calcifications / bone islands, and where (hard_negatives.hpp)
 };
 
 class Rng {

@@ -116,6 +116,10 @@ struct RenderedImage {
   cv::Mat pixels;         // CV_16UC1 (values < 2^bits_stored) or CV_8UC1; MONOCHROME2 sense
   cv::Mat object_mask;    // CV_8UC1, 255 on foreign-object pixels
   std::vector<PlacedObject> objects;
+  // Hard negatives (hard_negatives.hpp; only with --hard-negative-fraction > 0): CV_8UC1, 255 on
+  // their pixels, and each finding's kind and box (kind, bbox as in hard_negatives.hpp).
+  cv::Mat hard_negative_mask;
+  std::vector<std::pair<std::string, cv::Rect>> hard_negatives;
   std::vector<TextBox> text;
   std::vector<std::string> labels;  // PadChest labels of the image ("normal" when none)
 };

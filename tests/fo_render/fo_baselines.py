@@ -9,8 +9,9 @@
                224 px, and back), trained for --seconds on the site's normal images with --threads torch
                threads; then the MAE's own scoring recipe: positive residual, Gaussian sigma 1.5,
                per-pixel z-map statistics on half the calibration normals, z_peak = mean of the
-               top 0.1 %, hysteresis masks (z >= 6 seeds grow over z >= 2, components >= 6 px).
-               So the comparison is between the maps, not between the mask rules.
+               top 0.1 %, hysteresis masks on the z-map smoothed by --mask-smoothing (z >= --mask-high
+               seeds grow over z >= --mask-low, components >= --mask-min-area px; pass infer's values,
+               report_fo_transfer.sh does). So the comparison is between the maps, not the mask rules.
 
 Both take the site's images (--site, a PadChest-style folder) and the calibration images
 `medanon adapt` held apart (--calibration-scores, its calibration/scores.csv): the autoencoder
@@ -147,7 +148,7 @@ def residual(model, batch):
     return [ndimage.gaussian_filter(m, 1.5) for m in d]
 
 
-def autoencoder(corpus, training, calibration, out, seconds, seed, threads):
+def autoencoder(corpus, training, calibration, out, seconds, seed, threads, mask_options):
     torch.manual_seed(seed)
     torch.set_num_threads(threads)  # as many as the MAE's fine-tuning had
     data = torch.from_numpy(np.stack([to_model(load(p)) for p in training]))[:, None]
@@ -184,7 +185,9 @@ def autoencoder(corpus, training, calibration, out, seconds, seed, threads):
         for (index, rel), image, d in zip(chunk, full, residual(model, [to_model(i) for i in full])):
             z = zmap(d)
             peak = top_mean(z, 0.001)
-            mask = full_size(hysteresis(ndimage.gaussian_filter(z, 1.0)), image.shape)
+            o = mask_options
+            smooth = ndimage.gaussian_filter(z, o["smoothing"]) if o["smoothing"] > 0 else z
+            mask = full_size(hysteresis(smooth, o["high"], o["low"], o["min_area"]), image.shape)
             rows.append([index, rel, image.shape[1], image.shape[0], float(mask.mean()), float(d.mean()), "nan",
                          top_mean(d, 0.005), peak, int(peak > threshold)])
             maps[index] = 0.5 + 0.5 * z / (np.abs(z) + 10)  # monotone in z, inside [0, 1]
@@ -203,11 +206,18 @@ def main():
     parser.add_argument("--seconds", type=float, default=180)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
+    # the autoencoder's z-map masks: infer's --mask-z-high, --mask-z-low, --mask-min-area, --mask-smoothing
+    parser.add_argument("--mask-high", type=float, default=6.0)
+    parser.add_argument("--mask-low", type=float, default=2.0)
+    parser.add_argument("--mask-min-area", type=int, default=6)
+    parser.add_argument("--mask-smoothing", type=float, default=1.0)
     args = parser.parse_args()
     training, calibration = site_images(args.site, args.calibration_scores)
     report = {"brightness": brightness(args.eval, calibration, os.path.join(args.out, "brightness")),
               "autoencoder": autoencoder(args.eval, training, calibration, os.path.join(args.out, "autoencoder"),
-                                         args.seconds, args.seed, args.threads)}
+                                         args.seconds, args.seed, args.threads,
+                                         {"high": args.mask_high, "low": args.mask_low,
+                                          "min_area": args.mask_min_area, "smoothing": args.mask_smoothing})}
     with open(os.path.join(args.out, "baselines.json"), "w") as f:
         json.dump(report, f, indent=1)
     print(json.dumps(report))

@@ -19,7 +19,8 @@
 #
 # usage: tests/fo_render/report_fo_transfer.sh [OUT] (environment: BUILD, SIZE, EVAL_COUNT,
 #        SITE_COUNT, EVAL_SEED, SITE_SEED, ADAPT_EPOCHS, AE_SECONDS (default: adapt's wall time),
-#        JOBS, THREADS, DEVICE (cpu), FINE_MAP_SIZE (448; 0: none))
+#        JOBS, THREADS, DEVICE (cpu), FINE_MAP_SIZE (448; 0: none), MAP_VALUES (z: the MAE runs
+#        publish their calibrated z-map, as the autoencoder does; residual: the smoothed residual))
 # Prints the tables (markdown) and writes OUT/summary.json.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -37,7 +38,13 @@ JOBS="${JOBS:-2}"
 THREADS="${THREADS:-1}"
 DEVICE="${DEVICE:-cpu}"
 FINE_MAP_SIZE="${FINE_MAP_SIZE:-448}"
+MAP_VALUES="${MAP_VALUES:-z}"
 RENDER="$ROOT/tests/fo_render"
+# The autoencoder's masks use infer's z-map mask options (configs/infer.toml), so that the
+# comparison is between the maps and not between mask rules.
+infer_default() { sed -n "s/^$1=\(.*\)$/\1/p" "$ROOT/configs/infer.toml"; }
+MASK_ARGS=(--mask-high "$(infer_default mask-z-high)" --mask-low "$(infer_default mask-z-low)"
+           --mask-min-area "$(infer_default mask-min-area)" --mask-smoothing "$(infer_default mask-smoothing)")
 
 mkdir -p "$OUT/runs"
 if [[ ! -f "$OUT/eval/ground_truth.json" ]]; then
@@ -61,9 +68,10 @@ fi
 AE_SECONDS="${AE_SECONDS:-$(cat "$OUT/adapt/wall_seconds")}"
 
 "$M" infer --input "$OUT/eval" --out "$OUT/runs/shipped" --checkpoint "$ROOT/models/mae_small_synth.pth" \
-  --threshold-file "$ROOT/models/mae_small_synth.threshold.json" --threads "$THREADS" --device "$DEVICE"
+  --threshold-file "$ROOT/models/mae_small_synth.threshold.json" --threads "$THREADS" --device "$DEVICE" \
+  --map-values "$MAP_VALUES"
 "$M" infer --input "$OUT/eval" --out "$OUT/runs/adapted" --checkpoint "$OUT/adapt/model.pth" \
-  --threshold-file "$OUT/adapt/model.threshold.json" --threads "$THREADS" --device "$DEVICE"
+  --threshold-file "$OUT/adapt/model.threshold.json" --threads "$THREADS" --device "$DEVICE" --map-values "$MAP_VALUES"
 runs=(brightness="$OUT/runs/brightness" autoencoder="$OUT/runs/autoencoder" shipped="$OUT/runs/shipped"
       adapted="$OUT/runs/adapted")
 if [[ "$FINE_MAP_SIZE" != 0 ]]; then
@@ -77,12 +85,13 @@ if [[ "$FINE_MAP_SIZE" != 0 ]]; then
   "$M" infer --input "$OUT/calibration-images" --out "$OUT/runs/$fine-calibration" --checkpoint "$OUT/adapt/model.pth" \
     --calibrate "$OUT/runs/$fine.threshold.json" --map-size "$FINE_MAP_SIZE" --threads "$THREADS" --device "$DEVICE"
   "$M" infer --input "$OUT/eval" --out "$OUT/runs/$fine" --checkpoint "$OUT/adapt/model.pth" \
-    --threshold-file "$OUT/runs/$fine.threshold.json" --map-size "$FINE_MAP_SIZE" --threads "$THREADS" --device "$DEVICE"
+    --threshold-file "$OUT/runs/$fine.threshold.json" --map-size "$FINE_MAP_SIZE" --threads "$THREADS" --device "$DEVICE" \
+    --map-values "$MAP_VALUES"
   "$M" evaluate fo --corpus "$OUT/eval" --run "$OUT/runs/$fine" --threshold-file "$OUT/runs/$fine.threshold.json" >/dev/null
   runs+=("$fine=$OUT/runs/$fine")
 fi
 "$PY" "$RENDER/fo_baselines.py" --site "$OUT/site" --calibration-scores "$OUT/adapt/calibration/scores.csv" \
-  --eval "$OUT/eval" --out "$OUT/runs" --seconds "$AE_SECONDS" --threads "$THREADS"
+  --eval "$OUT/eval" --out "$OUT/runs" --seconds "$AE_SECONDS" --threads "$THREADS" "${MASK_ARGS[@]}"
 
 for run in brightness autoencoder; do
   "$M" evaluate fo --corpus "$OUT/eval" --run "$OUT/runs/$run" >/dev/null

@@ -67,5 +67,16 @@ TEST(ZMapMask, SmoothingLetsAThinStrongLineSurviveAsARegion) {
   EXPECT_EQ(mask.at<unsigned char>(10, 50), 0);
 }
 
+TEST(ZMapMask, LeavesTheCallersZMapUnsmoothed) {
+  // infer publishes the z-map it masked (--write-zmaps); the mask's blur must not reach it
+  cv::Mat z = cv::Mat::zeros(32, 32, CV_32F);
+  z.at<float>(16, 16) = 20.0f;
+  const cv::Mat before = z.clone();
+  ZMapMaskOptions options = unsmoothed();
+  options.smoothing = 1.5;
+  zmap_mask(z, cv::Mat(), options);
+  EXPECT_EQ(cv::countNonZero(z != before), 0);
+}
+
 }  // namespace
 }  // namespace medanon::anomaly

@@ -1,0 +1,19 @@
+#pragma once
+// The calibrated z-map as the published anomaly map (`infer --map-values z`, issue #15).
+//
+// Why: the residual map ranks pixels by raw reconstruction error, so every rib edge and lung
+// border the MAE always reconstructs badly outranks a faint wire; the z-map reads each pixel
+// against the negatives' own spread there (anomaly_calibration.hpp), which is what the masks and
+// z_peak already use. Pixel AUROC is a ranking, so the map only has to be monotone in z: the view
+// 0.5 + 0.5 z / (|z| + 10) maps every z into (0, 1) (the 16-bit PNG maps/ keeps values in
+// [0, 1]) and keeps z = +-10 apart from z = +-40. No torch types.
+
+#include <opencv2/core.hpp>
+
+namespace medanon::anomaly {
+
+// `z` CV_32F; `smoothing` a Gaussian sigma in the z-map's pixels applied first (0: none).
+// Returns CV_32F in (0, 1), 0.5 where z = 0, strictly increasing in the (smoothed) z.
+cv::Mat z_map_view(const cv::Mat& z, double smoothing);
+
+}  // namespace medanon::anomaly
