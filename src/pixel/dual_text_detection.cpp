@@ -6,6 +6,8 @@
 #include <cctype>
 #include <chrono>
 
+#include "pixel/letter_evidence.hpp"
+
 namespace medanon::pixel {
 namespace {
 
@@ -108,14 +110,15 @@ double covered_by(const cv::Rect& box, const std::vector<cv::Rect>& boxes) {
 // The best learned score among boxes that cover at least half of `view_box`; -1 when none does.
 // Only boxes of a line's shape (two letter heights wide at least) count: a PHI value is several
 // letters wide, while a squarish or tall box nothing can read is as often a rib end, a vertebra
-// or a speck of calcification. (A stroke word
+// or a speck of calcification. Nor do boxes with nothing letter-like inside (letter_evidence.hpp):
+// the network also fires on the texture of a bright neck or a dark shoulder. (A stroke word
 // much taller than the network's box, because it took in a plate's edge, is not supported here;
 // the network's box then fills on its own: text_policy's unclaimed learned boxes.)
 float learned_support(const cv::Rect& view_box, const std::vector<LearnedBox>& learned) {
   std::vector<cv::Rect> boxes;
   float best = -1;
   for (const LearnedBox& l : learned) {
-    if ((l.box & view_box).empty() || l.box.width < 2 * l.box.height) continue;
+    if ((l.box & view_box).empty() || l.box.width < 2 * l.box.height || !shows_letters(l)) continue;
     boxes.push_back(l.box);
     best = std::max(best, l.score);
   }
@@ -290,9 +293,11 @@ std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size 
     // Words only Tesseract saw (a letter the stroke detector dropped, a word beside it).
     for (const OcrInView& w : ocr) {
       // Elsewhere in the padded crop Tesseract also "reads" edges and specks: only confident,
-      // real words count.
+      // real words of three characters or more count. Two-letter readings ('rT', 'ih') of a
+      // speck or an edge were what most often seeded filled lines on text-free radiographs;
+      // names, IDs and dates are longer, and their initials stand beside them.
       const auto alphanumerics = std::count_if(w.text.begin(), w.text.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
-      if (w.used || w.confidence < options.phi.min_confidence || alphanumerics < 2) continue;
+      if (w.used || w.confidence < options.phi.min_confidence || alphanumerics < 3) continue;
       TextDetection detection = make_detection(view, image_size, w.box, line.polarity, Detector::tesseract);
       detection.text = w.text;
       detection.confidence = w.confidence;

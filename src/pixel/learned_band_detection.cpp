@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 
+#include "pixel/letter_evidence.hpp"
+
 namespace medanon::pixel {
 namespace {
 
@@ -15,6 +17,8 @@ std::vector<LearnedBox> detect_region(LearnedTextDetector& detector, const Pixel
   if (region.width < 8 || region.height < 8) return found;
   const cv::Mat input = display_region(image, view, region, scale, enhance);
   for (LearnedBox box : detector.detect(input, cv::Rect(0, 0, input.cols, input.rows), 1.0)) {
+    // Measured on the network's own input, where the letters are as large as it saw them.
+    box.letters = static_cast<float>(letter_widths_in_box(input, box.box));
     const cv::Point tl(region.x + static_cast<int>(std::floor(box.box.x / scale)),
                        region.y + static_cast<int>(std::floor(box.box.y / scale)));
     const cv::Point br(region.x + static_cast<int>(std::ceil(box.box.br().x / scale)),

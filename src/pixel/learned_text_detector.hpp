@@ -37,6 +37,7 @@ std::string default_learned_model_path();
 struct LearnedBox {
   cv::Rect box;     // in the pixels of the image passed to detect()
   float score = 0;  // mean text probability inside the box before unclipping
+  float letters = -1;  // letter widths seen inside it (letter_evidence.hpp); -1: not measured
 };
 
 // The DB post-processing on one probability map (exposed for tests): binarise at the

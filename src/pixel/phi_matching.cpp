@@ -162,7 +162,12 @@ std::vector<WordVerdict> classify_line(const std::vector<std::string>& words, co
     const std::string folded = fold_for_matching(words[i]);
     const std::string word = trim_punctuation(folded);
     const float confidence = i < confidences.size() ? confidences[i] : 0.0F;
-    if (word.empty() || confidence < options.min_confidence) {
+    if (word.size() >= 5 && in_list(word, options.technical_markers, false) && header_match(word, values).empty()) {
+      // A long marker spelled exactly (PORTABLE, SUPINE, LATERAL) is what the pixels say
+      // whatever Tesseract's confidence: no name, ID or date reads as one by chance. Unread,
+      // the fail-safe filled these on text-free radiographs.
+      verdict = {WordClass::technical, "technical marker (spelled exactly)"};
+    } else if (word.empty() || confidence < options.min_confidence) {
       verdict = {WordClass::unreadable, "not read with confidence: treated as PHI"};
     } else if (const std::string why = header_match(word, values); !why.empty()) {
       verdict = {WordClass::phi, why};

@@ -1,8 +1,11 @@
 #include "pixel/text_policy.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <numeric>
+
+#include "pixel/letter_evidence.hpp"
 
 namespace medanon::pixel {
 namespace {
@@ -114,8 +117,9 @@ void fill_unclaimed_learned_boxes(std::vector<TextDetection>& words, const std::
   for (const TextDetection& word : words) next_line = std::max(next_line, word.line + 1);
   for (const LearnedBox& l : learned) {
     // A word's box: two letter heights wide at least. Shorter line-shaped boxes nothing else
-    // accounts for are, on text-free radiographs, mostly specks of wire or calcification.
-    if (l.box.width < 2 * l.box.height || (!whole_line && !zone.in_border(l.box))) continue;
+    // accounts for are, on text-free radiographs, mostly specks of wire or calcification; boxes
+    // with nothing letter-like inside, texture the network took for a word.
+    if (l.box.width < 2 * l.box.height || !shows_letters(l) || (!whole_line && !zone.in_border(l.box))) continue;
     cv::Mat covered = cv::Mat::zeros(l.box.size(), CV_8U);
     for (const TextDetection& word : words) {
       const cv::Rect overlap = word.box & l.box;
@@ -174,6 +178,22 @@ void decide_text_actions(std::vector<TextDetection>& words, const std::vector<Le
   };
   std::vector<bool> duplicate(words.size());
   for (size_t i = 0; i < words.size(); ++i) duplicate[i] = inside_a_reading(words[i]);
+  std::map<int, int> group_size;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (!duplicate[i]) ++group_size[find(parent, words[i].line)];
+  }
+  // A lone glyph or two (narrower than 1.5 of its height), alone on its row (no other word within the whole-line gap): the size of
+  // a side or projection marker (L, R, PA, AP), which Tesseract often misreads at large scale or
+  // in a plate ('R' as 'a', a thin 'PA' as 'my'), never a name, ID or date. It is kept, not
+  // filled: filling it destroys the marker and the anatomy under its plate, and nothing
+  // identifying is left readable. A glyph on a row with other words stays in their line.
+  auto lone_glyphs = [&](size_t i) {
+    const TextDetection& word = words[i];
+    const auto alphanumerics =
+        std::count_if(word.text.begin(), word.text.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+    return group_size[find(parent, word.line)] == 1 && word.box.width * 2 < 3 * word.box.height && alphanumerics <= 2 &&
+           !large(word);
+  };
 
   // A word starting in the zone and running past it touches the zone as much as one inside it.
   const std::vector<cv::Rect> bands = zone.bands();
@@ -195,6 +215,11 @@ void decide_text_actions(std::vector<TextDetection>& words, const std::vector<Le
     if (whole_line) word.in_border = true;  // redaction_spans lets its span run past the zone
     if (!word.in_border) {
       word.action = TextAction::review;  // central: a person decides, whatever it says
+    } else if (word.phi && options.keep_technical && lone_glyphs(i)) {
+      word.phi = false;
+      word.word_class = WordClass::technical;
+      word.why = "a lone glyph or two on its row: marker-sized, not an identifier";
+      word.action = TextAction::kept;
     } else if (!word.phi) {
       word.action = options.keep_technical ? TextAction::kept : TextAction::redacted;
     } else if (!whole_line && !text_like(word)) {

@@ -48,6 +48,16 @@ TEST(PixelPhiMatching, TechnicalMarkersAndTheirValuesAreKept) {
   EXPECT_EQ(one("DOB:").word_class, WordClass::label);
 }
 
+TEST(PixelPhiMatching, ALongMarkerSpelledExactlyIsKeptAtAnyConfidenceAnythingElseIsNot) {
+  EXPECT_EQ(one("PORTABLE", 30).word_class, WordClass::technical);
+  EXPECT_EQ(one("Supine", 10).word_class, WordClass::technical);
+  EXPECT_EQ(one("PORTABLF", 30).word_class, WordClass::unreadable);  // a slip needs confidence
+  EXPECT_EQ(one("PA", 30).word_class, WordClass::unreadable);        // short markers too
+  EXPECT_EQ(one("GARCIA", 30).word_class, WordClass::unreadable);
+  // A header value spelled like a marker stays PHI.
+  EXPECT_TRUE(classify_line({"PRONE"}, {30}, {{"PatientName", "PRONE^ANA"}}).front().is_phi());
+}
+
 TEST(PixelPhiMatching, UnreadableAndUnknownWordsAreTreatedAsPhi) {
   EXPECT_EQ(one("GARCIA", 20).word_class, WordClass::unreadable);
   EXPECT_TRUE(one("GARCIA", 20).is_phi());

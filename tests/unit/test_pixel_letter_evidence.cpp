@@ -1,0 +1,110 @@
+// Issue #13, text-free damage: what the anatomy guard asks of a learned box nothing reads (letters
+// inside it, letter_evidence.hpp), and the lone glyph or two a marker is (text_policy.hpp).
+#include <gtest/gtest.h>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <string>
+
+#include "pixel/learned_text_detector.hpp"
+#include "pixel/letter_evidence.hpp"
+#include "pixel/pixel_pipeline.hpp"
+#include "pixel/text_policy.hpp"
+
+namespace medanon::pixel {
+namespace {
+
+// A dark, noisy band as the network sees it (8-bit), noise sigma 3 levels.
+cv::Mat noisy_band(cv::Size size, int level, unsigned seed) {
+  cv::Mat noise(size, CV_32F);
+  cv::RNG rng(seed);
+  rng.fill(noise, cv::RNG::NORMAL, level, 3.0);
+  cv::Mat band;
+  noise.convertTo(band, CV_8U);
+  return band;
+}
+
+const std::string kFixtures = std::string(MEDANON_SOURCE_DIR) + "/tests/text_render/fixtures/";
+
+cv::Mat fixture(const std::string& name) {
+  cv::Mat grey = cv::imread(kFixtures + name, cv::IMREAD_GRAYSCALE);
+  EXPECT_FALSE(grey.empty()) << kFixtures + name;
+  return grey;
+}
+
+// Real network inputs around boxes PP-OCRv4 reported with scores >= 0.93 (fixtures/README.md).
+TEST(LetterEvidence, FaintSmallLettersShowLettersAnatomyTextureDoesNot) {
+  const cv::Mat text = fixture("learned_box_faint_text.png");
+  ASSERT_FALSE(text.empty());
+  EXPECT_GE(letter_widths_in_box(text, {24, 24, 210, 24}), 5.0);
+  // The same letters dark on bright (the other polarity) count as much.
+  cv::Mat inverted = 255 - text;
+  EXPECT_GE(letter_widths_in_box(inverted, {24, 24, 210, 24}), 5.0);
+
+  const cv::Mat neck = fixture("learned_box_neck_texture.png"), shoulder = fixture("learned_box_shoulder_texture.png");
+  ASSERT_FALSE(neck.empty() || shoulder.empty());
+  EXPECT_LT(letter_widths_in_box(neck, {92, 63, 326, 92}), 1.0);
+  EXPECT_LT(letter_widths_in_box(shoulder, {90, 90, 210, 90}), 1.0);
+  // Noise alone, 3 levels sigma, is no letters either.
+  EXPECT_LT(letter_widths_in_box(noisy_band({300, 90}, 40, 5), {30, 30, 240, 30}), 1.0);
+}
+
+TextDetection zone_word(cv::Rect box, int line, std::string text, WordClass word_class) {
+  TextDetection detection;
+  detection.box = box;
+  detection.line = line;
+  detection.text = std::move(text);
+  detection.word_class = word_class;
+  detection.phi = word_class == WordClass::phi || word_class == WordClass::unreadable;
+  detection.in_border = true;
+  detection.confidence = 90;
+  return detection;
+}
+
+const BorderGeometry kZone = border_geometry({1000, 1000}, 0.15, 100);
+
+TEST(TextPolicy, ALearnedBoxWithNothingLetterLikeInsideIsNeitherFilledNorSupport) {
+  // Two line-shaped learned boxes in the top band that no word accounts for: the network's score
+  // is the same, but inside the first it saw letters and inside the second only texture.
+  const std::vector<LearnedBox> learned = {{cv::Rect(200, 40, 180, 22), 0.95f, 6.0f},
+                                           {cv::Rect(600, 40, 180, 46), 0.95f, 0.0f}};
+  std::vector<TextDetection> words;
+  decide_text_actions(words, learned, kZone, PixelOptions{}, /*learned_ran=*/true);
+  ASSERT_EQ(words.size(), 1u);
+  EXPECT_EQ(words[0].box, cv::Rect(200, 40, 180, 22));
+  EXPECT_EQ(words[0].action, TextAction::redacted);
+  EXPECT_TRUE(shows_letters({cv::Rect(0, 0, 10, 4), 0.9f}));  // not measured: the network's word
+}
+
+TEST(TextPolicy, ALoneMisreadMarkerIsKeptAGlyphOnAPhiRowIsNot) {
+  // A large 'R' in its plate that Tesseract read as 'a', and a thin 'PA' read as 'my': alone
+  // on their rows, marker-sized, kept.
+  std::vector<TextDetection> lone = {zone_word({24, 12, 42, 47}, 0, "a", WordClass::phi),
+                                     zone_word({533, 28, 52, 36}, 1, "my", WordClass::phi)};
+  decide_text_actions(lone, {}, kZone, PixelOptions{}, /*learned_ran=*/true);
+  ASSERT_EQ(lone.size(), 2u);
+  for (const auto& w : lone) EXPECT_EQ(w.action, TextAction::kept) << w.text;
+
+  // The same glyph beside a name on its row is the name's initial: the line is redacted whole.
+  std::vector<TextDetection> initial = {zone_word({24, 12, 30, 40}, 0, "J", WordClass::phi),
+                                        zone_word({64, 12, 220, 40}, 1, "KOWALSKI", WordClass::phi)};
+  decide_text_actions(initial, {}, kZone, PixelOptions{}, true);
+  for (const auto& w : initial) EXPECT_EQ(w.action, TextAction::redacted) << w.text;
+
+  // Three characters, or a box wider than 1.5 letter heights, are a word: filled as before.
+  std::vector<TextDetection> words = {zone_word({24, 12, 50, 40}, 0, "A12", WordClass::phi),
+                                      zone_word({600, 12, 70, 40}, 1, "xy", WordClass::phi)};
+  decide_text_actions(words, {}, kZone, PixelOptions{}, true);
+  for (const auto& w : words) EXPECT_EQ(w.action, TextAction::redacted) << w.text;
+
+  // With technical markers not kept (keep-technical false), nothing is kept for its size.
+  std::vector<TextDetection> strict = {zone_word({24, 12, 42, 47}, 0, "a", WordClass::phi)};
+  PixelOptions options;
+  options.keep_technical = false;
+  decide_text_actions(strict, {}, kZone, options, true);
+  EXPECT_EQ(strict[0].action, TextAction::redacted);
+}
+
+}  // namespace
+}  // namespace medanon::pixel
