@@ -10,6 +10,18 @@ namespace {
 // Issue #4's target for the whole corpus: at most 1 % of the non-text pixels altered.
 constexpr double kAlteredBudget = 0.01;
 
+// What redacted a kept word: each filled detection over it as 'reading' (confidence, class: why),
+// so a miss says whether Tesseract misread it, read it unsure, or never read it.
+std::string filled_over(const std::vector<pixel::TextDetection>& detections, const cv::Rect& box) {
+  std::string said;
+  for (const pixel::TextDetection& d : detections) {
+    if (d.action != pixel::TextAction::redacted || (d.box & box).area() == 0) continue;
+    said += said.empty() ? " by " : "; ";
+    said += "'" + d.text + "' (" + std::to_string(cvRound(d.confidence)) + ", " + pixel::to_string(d.word_class) + ": " + d.why + ")";
+  }
+  return said.empty() ? " (by a line or box fill)" : said;
+}
+
 }  // namespace
 
 void TextScore::add(const TextScore& other) {
@@ -56,7 +68,7 @@ TextScore score_image(const std::string& name, const cv::Mat& before, const cv::
     } else if (word.field == "Marker" || word.field == "Technique") {
       ++score.technical;
       score.technical_kept += changed_share < 0.05;
-      if (changed_share >= 0.05) score.misses.push_back(name + ": technical '" + word.text + "' altered");
+      if (changed_share >= 0.05) score.misses.push_back(name + ": technical '" + word.text + "' altered" + filled_over(detections, box));
     } else {
       ++score.labels;
       score.labels_kept += changed_share < 0.05;
@@ -71,6 +83,16 @@ TextScore score_image(const std::string& name, const cv::Mat& before, const cv::
   const double altered_share = static_cast<double>(score.non_text_altered) / std::max<long long>(1, score.non_text_pixels);
   if (altered_share > 2 * kAlteredBudget) {
     score.misses.push_back(name + ": non-text pixels altered " + std::to_string(altered_share * 100).substr(0, 4) + " %");
+  }
+  // A fill that touches no word of the truth is damage whatever the corpus: say what it was.
+  for (const pixel::TextDetection& d : detections) {
+    if (d.action != pixel::TextAction::redacted) continue;
+    const bool on_a_word = std::any_of(truth.begin(), truth.end(), [&](const TruthWord& w) { return (w.box & d.box).area() > 0; });
+    if (!on_a_word) {
+      score.misses.push_back(name + ": filled over no word: " + std::to_string(d.box.width) + "x" + std::to_string(d.box.height) +
+                             " at " + std::to_string(d.box.x) + "," + std::to_string(d.box.y) + " '" + d.text + "' (" +
+                             std::to_string(cvRound(d.confidence)) + ", " + pixel::to_string(d.word_class) + ": " + d.why + ")");
+    }
   }
   return score;
 }

@@ -12,7 +12,8 @@ namespace {
 // The network over `region` of the image at `scale` network pixels per image pixel, boxes back
 // in image pixels (clipped to the region).
 std::vector<LearnedBox> detect_region(LearnedTextDetector& detector, const PixelImage& image, const DetectionView& view,
-                                      const cv::Rect& region, double scale, const EnhanceOptions& enhance) {
+                                      const cv::Rect& region, double scale, const EnhanceOptions& enhance,
+                                      const BandDetectionOptions& options) {
   std::vector<LearnedBox> found;
   if (region.width < 8 || region.height < 8) return found;
   const cv::Mat input = display_region(image, view, region, scale, enhance);
@@ -24,6 +25,7 @@ std::vector<LearnedBox> detect_region(LearnedTextDetector& detector, const Pixel
     const cv::Point br(region.x + static_cast<int>(std::ceil(box.box.br().x / scale)),
                        region.y + static_cast<int>(std::ceil(box.box.br().y / scale)));
     box.box = cv::Rect(tl, br) & region;
+    if (box.box.height < options.min_letter_rows) box.letters = 0;
     if (!box.box.empty()) found.push_back(box);
   }
   return found;
@@ -55,7 +57,7 @@ std::vector<LearnedBox> follow_line(LearnedTextDetector& detector, const PixelIm
     const cv::Rect region = cv::Rect(x, line.y + line.height / 2 - rows / 2, columns, rows) & whole;
     if (region.width < 2 * letter) break;
     bool grew = false;
-    std::vector<LearnedBox> found = detect_region(detector, image, view, region, scale, enhance);
+    std::vector<LearnedBox> found = detect_region(detector, image, view, region, scale, enhance, options);
     // Nearest first, so a chain of words extends the line one gap at a time.
     std::sort(found.begin(), found.end(), [&](const LearnedBox& a, const LearnedBox& b) {
       return rightward ? a.box.x < b.box.x : a.box.br().x > b.box.br().x;
@@ -101,7 +103,7 @@ std::vector<LearnedBox> detect_in_bands(LearnedTextDetector& detector, const Pix
     // band is the shoulders or the clavicles seen as one huge word, which at band scales where
     // small letters show the network does report (with high scores).
     const int tallest = std::max(64, static_cast<int>(options.max_box_depth * depth));
-    for (const LearnedBox& box : detect_region(detector, image, view, region, scale, enhance)) {
+    for (const LearnedBox& box : detect_region(detector, image, view, region, scale, enhance, options)) {
       if ((box.box & band).empty()) continue;  // wholly past the zone: not the zone's text
       if (std::min(box.box.height, box.box.width) > tallest) continue;
       found.push_back(box);
@@ -130,7 +132,7 @@ std::vector<LearnedBox> learned_boxes_along(LearnedTextDetector& detector, const
   const cv::Rect strip = cv::Rect(line.x - extra, line.y - letter, line.width + 2 * extra, line.height + 2 * letter) &
                          cv::Rect(0, 0, image.pixels.cols, image.pixels.rows);
   std::vector<LearnedBox> on_row;
-  for (const LearnedBox& box : detect_region(detector, image, view, strip, scale, enhance)) {
+  for (const LearnedBox& box : detect_region(detector, image, view, strip, scale, enhance, BandDetectionOptions{})) {
     if (same_row(box.box, line)) on_row.push_back(box);
   }
   return on_row;

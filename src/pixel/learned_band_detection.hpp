@@ -24,6 +24,10 @@ struct BandDetectionOptions {
   int band_rows = 384;            // a band's depth in network rows (LearnedTextOptions::band_rows)
   double inward_margin = 0.125;   // bands grown inward by this share of their depth
   double max_box_depth = 0.4;     // boxes deeper than this share of the band (and 64 px) are not text
+  // Boxes less tall than this (image pixels) show no letters, whatever the network saw at its
+  // scale: overlay letters are 8 px and more, while 5-6 px boxes sat on single specks of
+  // text-free radiographs, where the letter test, at 2x, still saw a stroke.
+  int min_letter_rows = 7;
   int follow_strips = 6;          // at most this many strips followed per line (each 512 network columns)
 };
 

@@ -104,6 +104,14 @@ bool in_list(const std::string& word, const std::vector<std::string>& list, bool
   });
 }
 
+// A technical marker up to OCR confusions; no edit distance: MAX, PAT and KEP are names, not
+// MAS, LAT and KVP misread.
+bool is_marker(const std::string& word, const std::vector<std::string>& markers) {
+  const std::string form = confusion_form(word);
+  return !form.empty() && std::any_of(markers.begin(), markers.end(),
+                                      [&](const std::string& marker) { return confusion_form(marker) == form; });
+}
+
 bool short_number(const std::string& word) {
   static const std::regex number(R"(\d{1,3}([.,]\d{1,2})?)");
   return std::regex_match(word, number);
@@ -132,12 +140,31 @@ std::string fold_for_matching(const std::string& utf8) {
     const auto byte = static_cast<unsigned char>(utf8[i]);
     if (byte < 0x80) {
       folded += static_cast<char>(std::toupper(byte));
+    } else if (byte == 0xC2 && i + 1 < utf8.size() && static_cast<unsigned char>(utf8[i + 1]) == 0xA5) {
+      folded += 'Y', ++i;  // Tesseract reads a Y or V of an overlay font as the yen sign
     } else if (byte == 0xC3 && i + 1 < utf8.size()) {
       const auto next = static_cast<unsigned char>(utf8[++i]);
       if (next >= 0x80 && next <= 0xBF) folded += kLatin1[next - 0x80];
     }
   }
   return folded;
+}
+
+std::string confusion_form(const std::string& word) {
+  std::string form = trim_punctuation(fold_for_matching(word));
+  for (char& c : form) {
+    switch (c) {
+      case 'F': c = 'P'; break;
+      case 'Y': case 'U': c = 'V'; break;
+      case '0': case 'Q': c = 'O'; break;
+      case '1': case '|': case '!': c = 'I'; break;
+      case '5': case '$': c = 'S'; break;
+      case '8': c = 'B'; break;
+      case '4': c = 'A'; break;
+      default: break;
+    }
+  }
+  return form;
 }
 
 int edit_distance(const std::string& a, const std::string& b) {
@@ -162,13 +189,19 @@ std::vector<WordVerdict> classify_line(const std::vector<std::string>& words, co
     const std::string folded = fold_for_matching(words[i]);
     const std::string word = trim_punctuation(folded);
     const float confidence = i < confidences.size() ? confidences[i] : 0.0F;
-    if (word.size() >= 5 && in_list(word, options.technical_markers, false) && header_match(word, values).empty()) {
-      // A long marker spelled exactly (PORTABLE, SUPINE, LATERAL) is what the pixels say
-      // whatever Tesseract's confidence: no name, ID or date reads as one by chance. Unread,
-      // the fail-safe filled these on text-free radiographs.
-      verdict = {WordClass::technical, "technical marker (spelled exactly)"};
+    const bool marker = is_marker(word, options.technical_markers) && header_match(word, values).empty();
+    if (marker && (word.size() >= 5 || (word.size() >= 3 && confidence >= options.min_marker_confidence) ||
+                   confidence >= options.min_confidence)) {
+      // What the pixels say whatever Tesseract's confidence for a long marker (PORTABLE,
+      // SUPINE), from a low one for a short marker (mAs, KVP): no name, ID or date reads as one
+      // by chance. Unread, the fail-safe filled these on text-free radiographs. Two letters
+      // (PA, FA) need full confidence: a fragment of a name reads as two letters easily.
+      verdict = {WordClass::technical, in_list(word, options.technical_markers, false)
+                                           ? "technical marker (spelled exactly)"
+                                           : "technical marker (read with an OCR confusion)"};
     } else if (word.empty() || confidence < options.min_confidence) {
       verdict = {WordClass::unreadable, "not read with confidence: treated as PHI"};
+      number[i] = confidence >= options.min_marker_confidence && short_number(word);  // a value if a marker precedes
     } else if (const std::string why = header_match(word, values); !why.empty()) {
       verdict = {WordClass::phi, why};
     } else if (const std::string pattern = generic_pattern(folded); !pattern.empty()) {

@@ -23,6 +23,10 @@ struct WordVerdict {
 
 struct PhiOptions {
   float min_confidence = 55;  // Tesseract word confidence below which a reading is not trusted
+  // A reading that is a technical marker of >= 3 letters (up to OCR confusions: KVF, K¥P for KVP),
+  // or a short number right after one, is trusted from this confidence on: Tesseract gives an
+  // exactly read `mAs` or `KVP` 28-53 on thin anti-aliased fonts, and unread they were filled.
+  float min_marker_confidence = 25;
   std::vector<std::string> technical_markers = {"L",      "R",      "PA",     "AP",     "LAT",   "LATERAL", "KV",
                                                 "KVP",    "MA",     "MAS",    "PORTABLE", "PORT", "SUPINE", "ERECT",
                                                 "SEMI-ERECT", "UPRIGHT", "DECUBITUS", "PRONE", "INSP", "EXP"};
@@ -44,6 +48,11 @@ std::vector<WordVerdict> classify_line(const std::vector<std::string>& words, co
 // Upper case, Latin-1 accents folded to ASCII (MUÑOZ -> MUNOZ, as overlays print them), other
 // non-ASCII dropped. Exposed for tests.
 std::string fold_for_matching(const std::string& utf8);
+
+// The word with each glyph Tesseract confuses on overlay fonts replaced by one representative
+// (F -> P, Y and U -> V, 0 and Q -> O, 1 | ! -> I, 5 $ -> S, 8 -> B, 4 -> A), after folding and
+// trimming; a marker matches a reading when their confusion forms are equal. Exposed for tests.
+std::string confusion_form(const std::string& word);
 
 // Levenshtein distance.
 int edit_distance(const std::string& a, const std::string& b);

@@ -58,6 +58,26 @@ TEST(PixelPhiMatching, ALongMarkerSpelledExactlyIsKeptAtAnyConfidenceAnythingEls
   EXPECT_TRUE(classify_line({"PRONE"}, {30}, {{"PatientName", "PRONE^ANA"}}).front().is_phi());
 }
 
+TEST(PixelPhiMatching, MarkersReadWithAnOcrConfusionOrLowConfidenceAreKept) {
+  // Readings seen on thin anti-aliased TrueType markers: exact but unsure, and confused glyphs.
+  const auto kvp = classify_line({"K\u00a5P", "125"}, {52, 94}, kHeader);
+  EXPECT_EQ(kvp[0].word_class, WordClass::technical) << kvp[0].why;
+  EXPECT_EQ(kvp[1].word_class, WordClass::technical) << kvp[1].why;
+  const auto mas = classify_line({"mAs", "2.5"}, {28, 40}, kHeader);
+  EXPECT_EQ(mas[0].word_class, WordClass::technical);
+  EXPECT_EQ(mas[1].word_class, WordClass::technical) << "an unsure value right after its marker";
+  EXPECT_EQ(one("FA", 95).word_class, WordClass::technical);
+  EXPECT_EQ(one("KVF", 60).why, "technical marker (read with an OCR confusion)");
+  EXPECT_EQ(confusion_form("k\u00a5p."), "KVP");
+  // What stays PHI: names a letter away from a marker, two letters unsure, too little confidence,
+  // an unsure number that follows no marker, a header value.
+  for (const char* name : {"MAX", "PAT", "KEP", "MAE"}) EXPECT_TRUE(one(name, 90).is_phi()) << name;
+  EXPECT_TRUE(one("FA", 40).is_phi());
+  EXPECT_TRUE(one("KVP", 15).is_phi());
+  EXPECT_TRUE(classify_line({"GARCIA", "125"}, {90, 40}, kHeader)[1].is_phi());
+  EXPECT_TRUE(classify_line({"MAS"}, {40}, {{"PatientName", "MAS^ANA"}}).front().is_phi());
+}
+
 TEST(PixelPhiMatching, UnreadableAndUnknownWordsAreTreatedAsPhi) {
   EXPECT_EQ(one("GARCIA", 20).word_class, WordClass::unreadable);
   EXPECT_TRUE(one("GARCIA", 20).is_phi());
