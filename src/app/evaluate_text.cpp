@@ -128,7 +128,7 @@ int run_evaluate_text(const EvaluateTextOptions& options, const mpi::Communicato
            {score.technical, &total.technical}, {score.technical_kept, &total.technical_kept},
            {score.labels, &total.labels}, {score.labels_kept, &total.labels_kept},
            {score.non_text_pixels, &total.non_text_pixels}, {score.non_text_altered, &total.non_text_altered},
-           {score.images, &total.images}}) {
+           {score.images, &total.images}, {score.images_flagged, &total.images_flagged}}) {
     *sum = comm.allreduce_sum(mine);
   }
   const long long failed_total = comm.allreduce_sum(failed);
@@ -185,6 +185,7 @@ int run_evaluate_text(const EvaluateTextOptions& options, const mpi::Communicato
               "worst image %.4f %% (%s)\n",
               pixels_total > 0 ? 100.0 * altered_total / pixels_total : 0.0, altered_total, pixels_total,
               images_altered_total, worst_ppb / 1e7, worst_name.c_str());
+  std::printf("  images with words flagged for review: %lld of %lld\n", total.images_flagged, total.images);
   std::printf("  learned text detector: %s\n", degraded.empty() ? (options.pixel.learned.enabled ? "on" : "off") : ("DEGRADED: " + degraded).c_str());
   if (!all_misses.empty()) std::printf("  misses:\n%s", all_misses.c_str());
   std::fflush(stdout);

@@ -70,6 +70,11 @@ void add_pixel_options(CLI::App& command, pixel::PixelOptions& options) {
                      "network rows per border band: the band is scaled to this depth (more: small letters, slower)")
       ->check(CLI::Range(32, 2048))
       ->capture_default_str();
+  command.add_option("--text-detector-central-size", options.learned.central_size,
+                     "search the centre for text to flag for review, its longer side scaled to this many network "
+                     "pixels (never enlarged; 0: no central search)")
+      ->check(CLI::Range(0, 4096))
+      ->capture_default_str();
   command.add_option("--text-detector-box-threshold", options.learned.box_threshold,
                      "mean text probability inside a learned box below which it is dropped (DB box score)")
       ->check(CLI::Range(0.05, 1.0))

@@ -30,7 +30,7 @@ void TextScore::add(const TextScore& other) {
   technical += other.technical, technical_kept += other.technical_kept;
   labels += other.labels, labels_kept += other.labels_kept;
   non_text_pixels += other.non_text_pixels, non_text_altered += other.non_text_altered;
-  images += other.images;
+  images += other.images, images_flagged += other.images_flagged;
   misses.insert(misses.end(), other.misses.begin(), other.misses.end());
 }
 
@@ -38,6 +38,8 @@ TextScore score_image(const std::string& name, const cv::Mat& before, const cv::
                       const std::vector<TruthWord>& truth, const std::vector<pixel::TextDetection>& detections) {
   TextScore score;
   score.images = 1;
+  score.images_flagged = std::any_of(detections.begin(), detections.end(),
+                                     [](const pixel::TextDetection& d) { return d.action == pixel::TextAction::review; });
   cv::Mat changed;
   cv::compare(before, after, changed, cv::CMP_NE);
   if (changed.channels() > 1) cv::cvtColor(changed, changed, cv::COLOR_BGR2GRAY), changed = changed > 0;

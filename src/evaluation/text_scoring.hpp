@@ -29,6 +29,7 @@ struct TextScore {
   long long labels = 0, labels_kept = 0;
   long long non_text_pixels = 0, non_text_altered = 0;
   long long images = 0;
+  long long images_flagged = 0;  // images with any word sent to review (on text-free corpora: false flags)
   std::vector<std::string> misses;  // "image: word (why)" for every missed border PHI or central flag
 
   void add(const TextScore& other);

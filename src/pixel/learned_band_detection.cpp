@@ -138,6 +138,39 @@ std::vector<LearnedBox> learned_boxes_along(LearnedTextDetector& detector, const
   return on_row;
 }
 
+void flag_central_text(LearnedTextDetector& detector, const PixelImage& image, const DetectionView& view,
+                       const BorderGeometry& zone, std::vector<TextDetection>& words, const EnhanceOptions& enhance,
+                       const BandDetectionOptions& options) {
+  const cv::Rect centre(zone.left, zone.top, zone.image.width - zone.left - zone.right,
+                        zone.image.height - zone.top - zone.bottom);
+  if (options.central_size <= 0 || centre.width < 32 || centre.height < 32) return;
+  const double scale = std::min(1.0, static_cast<double>(options.central_size) / std::max(centre.width, centre.height));
+  const std::vector<cv::Rect> bands = zone.bands();
+  // Overlay letters are at most a few tens of pixels; a taller "line" is anatomy.
+  const int tallest = std::max(64, zone.image.height / 25);
+  int next_line = 0;
+  for (const TextDetection& word : words) next_line = std::max(next_line, word.line + 1);
+  std::vector<TextDetection> added;
+  for (const LearnedBox& box : detect_region(detector, image, view, centre, scale, enhance, options)) {
+    if (box.box.width < 2 * box.box.height || box.box.height > tallest || !shows_letters(box)) continue;
+    if (std::any_of(bands.begin(), bands.end(), [&](const cv::Rect& band) { return (band & box.box).area() > 0; })) continue;
+    long long covered = 0;
+    for (const TextDetection& word : words) covered += (word.box & box.box).area();
+    if (2 * covered >= box.box.area()) continue;
+    TextDetection word;
+    word.box = box.box;
+    word.found_by = Detector::learned;
+    word.word_class = WordClass::unreadable;
+    word.why = "central text the learned detector found";
+    word.text_probability = box.score;
+    word.action = TextAction::review;
+    // A line of its own: extend_central_review follows it along its row.
+    word.line = next_line++;
+    added.push_back(std::move(word));
+  }
+  for (TextDetection& word : added) words.push_back(std::move(word));
+}
+
 void extend_central_review(LearnedTextDetector& detector, const PixelImage& image, const DetectionView& view,
                            std::vector<TextDetection>& words, const EnhanceOptions& enhance) {
   std::map<int, cv::Rect> central_lines;

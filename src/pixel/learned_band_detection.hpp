@@ -29,6 +29,7 @@ struct BandDetectionOptions {
   // text-free radiographs, where the letter test, at 2x, still saw a stroke.
   int min_letter_rows = 7;
   int follow_strips = 6;          // at most this many strips followed per line (each 512 network columns)
+  int central_size = 1024;        // the centre's longer side in network pixels (never enlarged); 0: no central pass
 };
 
 std::vector<LearnedBox> detect_in_bands(LearnedTextDetector& detector, const PixelImage& image, const DetectionView& view,
@@ -41,6 +42,16 @@ std::vector<LearnedBox> detect_in_bands(LearnedTextDetector& detector, const Pix
 std::vector<LearnedBox> learned_boxes_along(LearnedTextDetector& detector, const PixelImage& image,
                                             const DetectionView& view, const cv::Rect& line, double reach,
                                             const EnhanceOptions& enhance);
+
+// Central text is flagged for review, never altered, but it must be found to be flagged: the
+// stroke detector works on the detection view (a 2048-px image halved), where 12-18 px central
+// letters are 6-9 px and were missed (7 of 16 central PHI words of a development set). The network
+// runs once over the centre (the image inside the bands), its longer side scaled to
+// `central_size` network pixels; line-shaped boxes with letters in them (letter_evidence.hpp)
+// that no word covers and that touch no band become review words.
+void flag_central_text(LearnedTextDetector& detector, const PixelImage& image, const DetectionView& view,
+                       const BorderGeometry& zone, std::vector<TextDetection>& words, const EnhanceOptions& enhance,
+                       const BandDetectionOptions& options);
 
 // Central text is flagged for review, never altered; the reviewer must see the whole line. Each
 // central line flagged for review gains, as review words, the boxes the network finds on its row

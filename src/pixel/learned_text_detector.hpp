@@ -24,6 +24,10 @@ struct LearnedTextOptions {
   // The band is scaled so its depth is this many rows of network input (then padded to a
   // multiple of 32): the scale follows the band, so letters keep their share of it.
   int band_rows = 384;
+  // The centre (inside the bands) is searched once, its longer side scaled to this many network
+  // pixels (never enlarged), for text to flag for review; 0: not searched (central text then
+  // rests on the stroke detector at the detection view's resolution).
+  int central_size = 1024;
   double probability_threshold = 0.3;  // DB's binarisation threshold on the probability map
   double box_threshold = 0.6;          // mean probability inside a box below which it is dropped
   double unclip_ratio = 1.5;           // r' of the paper: the shrunk kernel grows by D' = A' r' / L'

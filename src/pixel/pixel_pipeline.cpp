@@ -146,7 +146,14 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
     }
   }
   decide_text_actions(words, learned, zone, options_, timing.learned_detector);
-  if (timing.learned_detector) extend_central_review(*learned_, image, view, words, options_.enhance);
+  if (timing.learned_detector) {
+    BandDetectionOptions centre;
+    centre.central_size = options_.learned.central_size;
+    const auto central_start = Clock::now();
+    flag_central_text(*learned_, image, view, zone, words, options_.enhance, centre);
+    extend_central_review(*learned_, image, view, words, options_.enhance);
+    timing.seconds_learned += since(central_start);
+  }
   timing.seconds_detect = since(start) - timing.seconds_ocr;
   timing.ocr_calls = reader_->calls() - calls_before;
   timing.ocr_pixels = reader_->pixels_read() - pixels_before;
