@@ -7,6 +7,7 @@
 #include "pixel/dual_text_detection.hpp"
 #include "pixel/image_validation.hpp"
 #include "pixel/learned_band_detection.hpp"
+#include "pixel/line_ends.hpp"
 #include "pixel/overlay_blocks.hpp"
 #include "pixel/redaction_spans.hpp"
 #include "pixel/text_policy.hpp"
@@ -146,6 +147,7 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
     }
   }
   decide_text_actions(words, learned, zone, options_, timing.learned_detector);
+  if (options_.whole_line) grow_redacted_line_ends(words, image, view, options_.enhance);
   if (timing.learned_detector) {
     BandDetectionOptions centre;
     centre.central_size = options_.learned.central_size;
