@@ -31,6 +31,19 @@ std::vector<LearnedBox> detect_region(LearnedTextDetector& detector, const Pixel
   return found;
 }
 
+// A central box the network found, as a word for a person to look at (never altered).
+TextDetection review_word(const LearnedBox& box, const char* why, int line) {
+  TextDetection word;
+  word.box = box.box;
+  word.found_by = Detector::learned;
+  word.word_class = WordClass::unreadable;
+  word.why = why;
+  word.text_probability = box.score;
+  word.action = TextAction::review;
+  word.line = line;
+  return word;
+}
+
 bool same_row(const cv::Rect& a, const cv::Rect& b) {
   const int overlap = std::min(a.br().y, b.br().y) - std::max(a.y, b.y);
   return overlap >= 0.5 * std::min(a.height, b.height);
@@ -157,16 +170,8 @@ void flag_central_text(LearnedTextDetector& detector, const PixelImage& image, c
     long long covered = 0;
     for (const TextDetection& word : words) covered += (word.box & box.box).area();
     if (2 * covered >= box.box.area()) continue;
-    TextDetection word;
-    word.box = box.box;
-    word.found_by = Detector::learned;
-    word.word_class = WordClass::unreadable;
-    word.why = "central text the learned detector found";
-    word.text_probability = box.score;
-    word.action = TextAction::review;
     // A line of its own: extend_central_review follows it along its row.
-    word.line = next_line++;
-    added.push_back(std::move(word));
+    added.push_back(review_word(box, "central text the learned detector found", next_line++));
   }
   for (TextDetection& word : added) words.push_back(std::move(word));
 }
@@ -188,16 +193,8 @@ void extend_central_review(LearnedTextDetector& detector, const PixelImage& imag
       long long covered = 0;
       for (const cv::Rect& seen : flagged) covered += (seen & box.box).area();
       if (2 * covered >= box.box.area()) continue;
-      TextDetection word;
-      word.box = box.box;
-      word.found_by = Detector::learned;
-      word.word_class = WordClass::unreadable;
-      word.why = "on the row of central text flagged for review";
-      word.text_probability = box.score;
-      word.action = TextAction::review;
-      word.line = line;
       flagged.push_back(box.box);
-      added.push_back(std::move(word));
+      added.push_back(review_word(box, "on the row of central text flagged for review", line));
     }
   }
   for (TextDetection& word : added) words.push_back(std::move(word));
