@@ -82,6 +82,9 @@ void add_pixel_options(CLI::App& command, pixel::PixelOptions& options) {
   command.add_option("--whole-line", options.whole_line,
                      "redact a PHI line that touches the zone to its last word, past the zone")
       ->capture_default_str();
+  command.add_option("--grow-line-ends", options.grow_line_ends,
+                     "fill a redacted line past its detected end while letters go on (more recall, some damage)")
+      ->capture_default_str();
   command.add_option("--large-unreadable-share", options.large_unreadable_share,
                      "an unread region no detector supports is flagged for review when its box covers this share of the image")
       ->check(CLI::Range(0.0, 1.0))

@@ -147,7 +147,7 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
     }
   }
   decide_text_actions(words, learned, zone, options_, timing.learned_detector);
-  if (options_.whole_line) grow_redacted_line_ends(words, image, view, options_.enhance);
+  if (options_.whole_line && options_.grow_line_ends) grow_redacted_line_ends(words, image, view, options_.enhance);
   if (timing.learned_detector) {
     BandDetectionOptions centre;
     centre.central_size = options_.learned.central_size;
