@@ -35,6 +35,22 @@ int run_python(const std::string& script, const std::string& arguments) {
   return std::system(("/usr/bin/python3 " + path.string() + " " + arguments + " 2>&1").c_str());
 }
 
+// A 16-bit PNG a render script wrote into `dir`, and the box of its text line (box.json).
+struct RenderedLine {
+  PixelImage image;
+  cv::Rect line;
+};
+
+RenderedLine read_rendered_line(const fs::path& dir, const std::string& png) {
+  const nlohmann::json box = nlohmann::json::parse(std::ifstream(dir / "box.json"));
+  RenderedLine rendered;
+  rendered.line = cv::Rect(box[0], box[1], box[2], box[3]);
+  rendered.image.bits_stored = 16;
+  rendered.image.format = SourceFormat::png;
+  rendered.image.pixels = cv::imread((dir / png).string(), cv::IMREAD_UNCHANGED);
+  return rendered;
+}
+
 std::unique_ptr<LearnedTextDetector> fetched_detector() {
   std::string why_not;
   return LearnedTextDetector::open({}, why_not);
@@ -249,12 +265,7 @@ TEST(LearnedBands, ALineRunningInwardFromASideBandIsFollowedToItsEnd) {
       "l, t, r, b = d.textbbox((40, 500), line, font=font)\n"
       "json.dump([l, t, r - l, b - t], open(sys.argv[1] + '/box.json', 'w'))\n";
   if (run_python(render, dir.string()) != 0) GTEST_SKIP() << "python3-pil or fonts-dejavu missing";
-  const nlohmann::json box = nlohmann::json::parse(std::ifstream(dir / "box.json"));
-  const cv::Rect line(box[0], box[1], box[2], box[3]);
-  PixelImage image;
-  image.bits_stored = 16;
-  image.format = SourceFormat::png;
-  image.pixels = cv::imread((dir / "inward.png").string(), cv::IMREAD_UNCHANGED);
+  const auto [image, line] = read_rendered_line(dir, "inward.png");
   ASSERT_EQ(image.pixels.type(), CV_16UC1);
   const BorderGeometry zone = border_geometry(image.pixels.size(), 0.15, 100);
   ASSERT_GT(line.br().x, 3 * zone.left);  // the line runs well past the band
@@ -296,12 +307,7 @@ TEST(LearnedBands, SmallCentralTextIsFlaggedForReviewRibsAreNot) {
       "l, t, r, b = d.textbbox((760, 1000), line, font=font)\n"
       "json.dump([l, t, r - l, b - t], open(sys.argv[1] + '/box.json', 'w'))\n";
   if (run_python(render, dir.string()) != 0) GTEST_SKIP() << "python3-pil or fonts-dejavu missing";
-  const nlohmann::json box = nlohmann::json::parse(std::ifstream(dir / "box.json"));
-  const cv::Rect line(box[0], box[1], box[2], box[3]);
-  PixelImage image;
-  image.bits_stored = 16;
-  image.format = SourceFormat::png;
-  image.pixels = cv::imread((dir / "central.png").string(), cv::IMREAD_UNCHANGED);
+  const auto [image, line] = read_rendered_line(dir, "central.png");
   ASSERT_EQ(image.pixels.type(), CV_16UC1);
   const BorderGeometry zone = border_geometry(image.pixels.size(), 0.15, 100);
   const EnhanceOptions enhance;
