@@ -59,25 +59,24 @@ class Image1:
         self.not_obj = self.all - self.obj
         self.rest = np.bincount(cell[~gt & ~hard], minlength=n)
         self.gt_total = int(gt.sum())
-        self.objects = []  # (kind, map-pixel indices, counts, total)
-        for o in entry.get("foreign_objects", []):
-            x, y, bw, bh = o["bbox"]
-            x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + bw, w), min(y + bh, h)
-            pix = gt[y0:y1, x0:x1]
-            if pix.sum() == 0:
-                continue
-            idx, cnt = np.unique(cell[y0:y1, x0:x1][pix], return_counts=True)
-            self.objects.append((o["kind"], idx, cnt, int(pix.sum())))
-        self.hard = []
-        for o in entry.get("hard_negatives", []):
-            x, y, bw, bh = o["bbox"]
-            x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + bw, w), min(y + bh, h)
-            pix = hard[y0:y1, x0:x1]
-            if pix.sum() == 0:
-                continue
-            idx, cnt = np.unique(cell[y0:y1, x0:x1][pix], return_counts=True)
-            self.hard.append((o["kind"], idx, cnt))
+        # (kind, map-pixel indices, counts, total) per object and per hard negative
+        self.objects = cells_under(entry.get("foreign_objects", []), gt, cell)
+        self.hard = cells_under(entry.get("hard_negatives", []), hard, cell)
 
+
+def cells_under(things, mask, cell):
+    """Per truth box: (kind, map-pixel indices, counts, total) of its mask pixels; empty boxes skipped."""
+    h, w = mask.shape
+    found = []
+    for o in things:
+        x, y, bw, bh = o["bbox"]
+        x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + bw, w), min(y + bh, h)
+        pix = mask[y0:y1, x0:x1]
+        if pix.sum() == 0:
+            continue
+        idx, cnt = np.unique(cell[y0:y1, x0:x1][pix], return_counts=True)
+        found.append((o["kind"], idx, cnt, int(pix.sum())))
+    return found
 
 def smoothed(z, sigma):
     # cv::GaussianBlur: kernel radius ~4 sigma, BORDER_REFLECT_101 (scipy's "mirror")
@@ -179,7 +178,7 @@ def main():
                             k = r["kinds"].setdefault(kind, [0, 0])
                             k[0] += 1
                             k[1] += int(cnt[m[idx]].sum() >= 0.5 * total)
-                        for kind, idx, cnt in im.hard:
+                        for kind, idx, cnt, _ in im.hard:
                             k = r["hard"].setdefault(kind, [0, 0])
                             k[0] += int(cnt.sum())
                             k[1] += int(cnt[m[idx]].sum())
