@@ -52,13 +52,17 @@ def alone(i, f):
     folder = f"{work}/alone/{i}"
     os.makedirs(folder, exist_ok=True)
     open(f"{folder}/list", "w").write(f + "\n")
-    subprocess.run([medanon, "anonymize", "--file-list", f"{folder}/list", "--out", f"{folder}/out", "--key",
-                    f"{work}/key", "--no-mae"], capture_output=True)
+    # Through mpirun like the 2-rank run: a singleton start-up failed once under a loaded CI machine
+    # (no audit row, no message), so a missing row now says how the run ended.
+    run = subprocess.run(["mpirun", "-np", "1", medanon, "anonymize", "--file-list", f"{folder}/list", "--out",
+                          f"{folder}/out", "--key", f"{work}/key", "--no-mae"], capture_output=True, text=True,
+                         errors="replace")
     audit = subprocess.run([medanon, "inspect", "--audit", f"{folder}/out/medanon.h5"], capture_output=True, text=True)
     for line in audit.stdout.splitlines():
         m = re.match(r"\s*0\s+(\S+)\s+\S+\s+(?:\S+\s+){6}(.*)$", line)
         if m: return m.group(1), ("" if m.group(1) == "ok" else m.group(2).strip())
-    return "missing", ""
+    last = (run.stderr.strip().splitlines() or ["no stderr"])[-1]
+    return "missing", f"no audit row: anonymize exited {run.returncode}: {last}"
 medanon = sys.argv[2]
 for i, (r, f) in enumerate(zip(rel, full)):
     d = deid.get(f, ("ok", ""))
