@@ -6,10 +6,8 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <vector>
 
 #include "core/input_limits.hpp"
@@ -20,16 +18,12 @@ namespace {
 constexpr std::uint32_t kUndefined = 0xFFFFFFFFu;
 constexpr long long kMaxElements = 50LL * 1000 * 1000;  // a walk never takes unbounded time
 
-struct FileCloser {
-  void operator()(std::FILE* file) const { std::fclose(file); }
-};
-
-// Sequential reads with the byte order of the part being read; after the meta header of a
-// deflated file (PS3.5 A.5), reads come through a raw inflate, bounded in total output so that
-// a deflate bomb is found here rather than in DCMTK's memory.
+// Sequential reads over the file's bytes with the byte order of the part being read; after the
+// meta header of a deflated file (PS3.5 A.5), reads come through a raw inflate, bounded in total
+// output so that a deflate bomb is found here rather than in DCMTK's memory.
 class Stream {
  public:
-  explicit Stream(std::FILE* file) : file_(file) {}
+  Stream(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
   ~Stream() {
     if (inflating_) inflateEnd(&zstream_);
   }
@@ -44,17 +38,21 @@ class Stream {
   }
   bool read(void* into, size_t size) {
     if (!inflating_) {
-      if (std::fread(into, 1, size, file_) != size) return false;
+      if (size > size_ - offset_) return false;
+      std::memcpy(into, data_ + offset_, size);
+      offset_ += size;
       position_ += size;
       return true;
     }
     auto* out = static_cast<unsigned char*>(into);
     size_t done = 0;
     while (done < size) {
-      if (zstream_.avail_in == 0) {
-        zstream_.avail_in = static_cast<uInt>(std::fread(input_, 1, sizeof input_, file_));
-        zstream_.next_in = input_;
-        if (zstream_.avail_in == 0) return false;
+      if (zstream_.avail_in == 0) {  // zlib counts its input in uInt: fed in pieces
+        const std::size_t piece = std::min<std::size_t>(size_ - offset_, 1u << 30);
+        if (piece == 0) return false;
+        zstream_.next_in = const_cast<std::uint8_t*>(data_ + offset_);
+        zstream_.avail_in = static_cast<uInt>(piece);
+        offset_ += piece;
       }
       zstream_.next_out = out + done;
       zstream_.avail_out = static_cast<uInt>(size - done);
@@ -72,7 +70,8 @@ class Stream {
   }
   bool skip(std::uint64_t size) {
     if (!inflating_) {
-      if (::fseeko(file_, static_cast<off_t>(size), SEEK_CUR) != 0) return false;
+      if (size > size_ - offset_) return false;
+      offset_ += static_cast<std::size_t>(size);
       position_ += size;
       return true;
     }
@@ -88,6 +87,11 @@ class Stream {
     }
     return true;
   }
+  // Back to a byte offset of the file (before any inflating).
+  void rewind_to(std::uint64_t offset) {
+    offset_ = static_cast<std::size_t>(offset);
+    position_ = offset;
+  }
   bool u16(std::uint16_t& value) {
     unsigned char b[2];
     if (!read(b, 2)) return false;
@@ -102,17 +106,17 @@ class Stream {
     return true;
   }
   std::uint64_t position() const { return position_; }
-  void set_position(std::uint64_t position) { position_ = position; }
   bool big_endian = false;
   bool too_large = false;  // the inflated dataset passed its bound
 
  private:
-  std::FILE* file_;
+  const std::uint8_t* data_;
+  std::size_t size_;
+  std::size_t offset_ = 0;  // next byte of the file to read (or to feed the inflate)
   std::uint64_t position_ = 0;
   bool inflating_ = false;
   unsigned long long max_inflated_ = 0;
   z_stream zstream_{};
-  unsigned char input_[16384];
 };
 
 bool has_long_length(const char vr[2]) {  // PS3.5 7.1.2
@@ -212,10 +216,8 @@ class Walker {
 
 }  // namespace
 
-std::string dicom_preflight_problem(const std::string& path, const PreflightLimits& limits) {
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
-  if (!file) return {};
-  Stream in(file.get());
+std::string dicom_preflight_problem(const std::uint8_t* bytes, std::size_t size, const PreflightLimits& limits) {
+  Stream in(bytes, size);
   char head[132] = {};
   bool explicit_vr = true;
   bool deflated = false;
@@ -228,8 +230,7 @@ std::string dicom_preflight_problem(const std::string& path, const PreflightLimi
       char vr[2];
       if (!in.u16(group) || !in.u16(element)) return {};
       if (group != 0x0002) {
-        if (::fseeko(file.get(), static_cast<off_t>(start), SEEK_SET) != 0) return {};
-        in.set_position(start);
+        in.rewind_to(start);
         break;
       }
       std::uint32_t length = 0;
@@ -254,9 +255,8 @@ std::string dicom_preflight_problem(const std::string& path, const PreflightLimi
     deflated = syntax == "1.2.840.10008.1.2.1.99";
   } else {
     // No meta header: guess the encoding from the first element (explicit VR has two letters).
-    if (::fseeko(file.get(), 0, SEEK_SET) != 0) return {};
-    in.set_position(0);
-    explicit_vr = head[4] >= 'A' && head[4] <= 'Z' && head[5] >= 'A' && head[5] <= 'Z';
+    in.rewind_to(0);
+    explicit_vr = size >= 6 && bytes[4] >= 'A' && bytes[4] <= 'Z' && bytes[5] >= 'A' && bytes[5] <= 'Z';
   }
   const long long max_pixels = limits.max_pixels > 0 ? limits.max_pixels : core::max_image_pixels();
   // Deflated (PS3.5 A.5): walked through the inflate, whose output may not pass what the largest

@@ -6,6 +6,8 @@
 // iterative, reads only element headers and the few image attributes, and never allocates more
 // than one small value.
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace medanon::input {
@@ -15,9 +17,9 @@ struct PreflightLimits {
   long long max_pixels = 0;     // Rows x Columns x Frames; 0: core::max_image_pixels()
 };
 
-// Empty when DCMTK may read the file; else why not (never naming the file). Deflated datasets
-// are walked through a bounded inflate. Files this walk cannot follow (no preamble and odd
-// bytes, truncated) are left to DCMTK, which reports them itself.
-std::string dicom_preflight_problem(const std::string& path, const PreflightLimits& limits = {});
+// Empty when DCMTK may read the file whose bytes these are; else why not (never naming the
+// file). Deflated datasets are walked through a bounded inflate. Files this walk cannot follow
+// (no preamble and odd bytes, truncated) are left to DCMTK, which reports them itself.
+std::string dicom_preflight_problem(const std::uint8_t* bytes, std::size_t size, const PreflightLimits& limits = {});
 
 }  // namespace medanon::input

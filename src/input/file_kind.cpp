@@ -68,14 +68,18 @@ FileKind kind_from_extension(const std::string& path) {
   return FileKind::unknown;
 }
 
+FileKind sniff_bytes(const std::string& path, const std::uint8_t* bytes, std::size_t size) {
+  const FileKind by_content = kind_from_bytes(bytes, std::min<std::size_t>(size, 132));
+  if (by_content != FileKind::unknown) return by_content;
+  return kind_from_extension(path);
+}
+
 FileKind sniff_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return FileKind::unknown;
   unsigned char head[132] = {};
   in.read(reinterpret_cast<char*>(head), sizeof head);
-  const FileKind by_content = kind_from_bytes(head, static_cast<std::size_t>(in.gcount()));
-  if (by_content != FileKind::unknown) return by_content;
-  return kind_from_extension(path);
+  return sniff_bytes(path, head, static_cast<std::size_t>(in.gcount()));
 }
 
 }  // namespace medanon::input

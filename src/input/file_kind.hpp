@@ -5,6 +5,7 @@
 // checking magic bytes itself.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace medanon::input {
@@ -28,5 +29,7 @@ FileKind kind_from_bytes(const unsigned char* head, std::size_t size);
 FileKind kind_from_extension(const std::string& path);
 // Content first, then the extension; unreadable files are unknown.
 FileKind sniff_file(const std::string& path);
+// The same for a file already read (`bytes`: its first bytes or all of it).
+FileKind sniff_bytes(const std::string& path, const std::uint8_t* bytes, std::size_t size);
 
 }  // namespace medanon::input

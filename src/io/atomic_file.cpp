@@ -1,6 +1,7 @@
 #include "io/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <fstream>
 
 #include "core/errors.hpp"
+#include "io/file_descriptor.hpp"
 
 namespace medanon::io {
 
@@ -113,16 +115,23 @@ void write_text_atomically(const std::string& path, const std::string& text) {
 }
 
 std::vector<std::uint8_t> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  // open, fstat, read, close: a stream's seeks to learn the size cost three more system calls
+  // per file, which `deid` on thousands of small files pays in wall time.
+  FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   // Input paths may hold patient names: the message never quotes the path (the caller knows it).
-  if (!in) throw InputError(std::string("cannot open the file: ") + std::strerror(errno));
-  // One read of the whole file: image files are megabytes, a byte-wise copy costs milliseconds.
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  in.seekg(0, std::ios::beg);
-  if (size < 0) throw InputError("cannot read the file");
-  std::vector<std::uint8_t> bytes(static_cast<size_t>(size));
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), size)) throw InputError("cannot read the file");
+  if (file.get() < 0) throw InputError(std::string("cannot open the file: ") + std::strerror(errno));
+  struct stat info {};
+  if (::fstat(file.get(), &info) != 0 || info.st_size < 0) throw InputError("cannot read the file");
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(info.st_size));
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t got = ::read(file.get(), bytes.data() + done, bytes.size() - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw InputError(std::string("cannot read the file: ") + std::strerror(errno));
+    if (got == 0) break;  // shrank while read: what is there is what the caller gets
+    done += static_cast<std::size_t>(got);
+  }
+  bytes.resize(done);
   return bytes;
 }
 

@@ -104,10 +104,16 @@ std::string nested_file(const fs::path& folder, int depth) {
   return path.string();
 }
 
+// The preflight over a file's bytes, as load_dicom runs it.
+std::string preflight(const std::string& path, const input::PreflightLimits& limits = {}) {
+  const std::vector<std::uint8_t> bytes = io::read_bytes(path);
+  return input::dicom_preflight_problem(bytes.data(), bytes.size(), limits);
+}
+
 TEST(Preflight, NestingBeyondTheLimitIsRefusedBeforeDcmtkReadsIt) {
   Scratch scratch;
-  EXPECT_EQ(input::dicom_preflight_problem(nested_file(scratch.path, 10)), "");
-  EXPECT_NE(input::dicom_preflight_problem(nested_file(scratch.path, 65)).find("nested deeper"), std::string::npos);
+  EXPECT_EQ(preflight(nested_file(scratch.path, 10)), "");
+  EXPECT_NE(preflight(nested_file(scratch.path, 65)).find("nested deeper"), std::string::npos);
 }
 
 TEST(Preflight, ImagesLargerThanTheLimitAreRefusedFromTheirHeader) {
@@ -121,8 +127,8 @@ TEST(Preflight, ImagesLargerThanTheLimitAreRefusedFromTheirHeader) {
   dataset.putAndInsertUint8Array(DCM_PixelData, pixels, 2);
   const std::string path = (scratch.path / "big.dcm").string();
   ASSERT_TRUE(file.saveFile(path.c_str(), EXS_LittleEndianExplicit).good());
-  EXPECT_NE(input::dicom_preflight_problem(path, {64, 100000000}).find("too large"), std::string::npos);
-  EXPECT_EQ(input::dicom_preflight_problem(path, {64, 2000000000}), "");
+  EXPECT_NE(preflight(path, {64, 100000000}).find("too large"), std::string::npos);
+  EXPECT_EQ(preflight(path, {64, 2000000000}), "");
 }
 
 TEST(ImageHeaders, PngJpegAndBmpSizesAreReadWithoutDecoding) {
