@@ -4,7 +4,7 @@
 // redacted pixels against the original files: border PHI recall, non-text pixels altered,
 // technical text kept, central PHI flagged, bad files rejected.
 
-#include <opencv2/imgcodecs.hpp>
+#include "io/image_codecs.hpp"
 #include <opencv2/imgproc.hpp>
 
 #include <chrono>
@@ -101,7 +101,7 @@ int run_evaluate_text(const EvaluateTextOptions& options, const mpi::Communicato
       const cv::Mat overlay = evaluation::render_review_overlay(result.image, result.text);
       const std::string overlay_path = options.out + "/overlays/" + std::to_string(image.index) + ".png";
       std::vector<std::uint8_t> png;
-      cv::imencode(".png", overlay, png);
+      io::image_encode(".png", overlay, png);
       io::write_bytes_atomically(overlay_path, png);
     }
   }

@@ -3,7 +3,7 @@
 // central text for review yellow). With --audit it prints an anonymize run's HDF5 audit instead
 // (inspect_audit.cpp).
 
-#include <opencv2/imgcodecs.hpp>
+#include "io/image_codecs.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -87,7 +87,7 @@ int run_inspect(const InspectOptions& options, const mpi::Communicator& comm) {
       }
       if (options.overlay) {
         std::vector<std::uint8_t> png;
-        cv::imencode(".png", evaluation::render_review_overlay(result.image, result.text, {}, options.overlay_rows), png);
+        io::image_encode(".png", evaluation::render_review_overlay(result.image, result.text, {}, options.overlay_rows), png);
         io::write_bytes_atomically(options.out + "/" + overlay_name(files[i]), png);
       }
     }

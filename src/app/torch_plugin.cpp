@@ -5,7 +5,7 @@
 #include <string>
 #include <system_error>
 
-#include "app/shared_library.hpp"
+#include "core/shared_library.hpp"
 #include "core/errors.hpp"
 
 namespace medanon::app {
@@ -24,7 +24,7 @@ fs::path plugin_path() {
   return executable.parent_path() / kPluginFile;
 }
 
-plugin::TorchEntryPoints load(const SharedLibrary& library) {
+plugin::TorchEntryPoints load(const core::SharedLibrary& library) {
   using EntryFunction = const plugin::TorchEntryPoints* (*)();
   const auto entry = reinterpret_cast<EntryFunction>(library.symbol(plugin::kTorchEntryPointsSymbol));
   const plugin::TorchEntryPoints* points = entry != nullptr ? entry() : nullptr;
@@ -41,14 +41,14 @@ plugin::TorchEntryPoints load(const SharedLibrary& library) {
 const plugin::TorchEntryPoints& torch_plugin() {
   // Function-local statics: loaded by the first caller, kept (the MAE stage's code lives in it)
   // until the process ends.
-  static const SharedLibrary library = [] {
+  static const core::SharedLibrary library = [] {
     const fs::path path = plugin_path();
     if (!fs::exists(path)) {
       throw InternalError("the LibTorch plugin " + path.string() +
                           " is missing; train, infer and the anonymize MAE stage need it (build it with "
                           "`make medanon_torch`, keep it beside the medanon executable, or run anonymize with --no-mae)");
     }
-    return SharedLibrary(path.string());
+    return core::SharedLibrary(path.string());
   }();
   static const plugin::TorchEntryPoints entry_points = load(library);
   return entry_points;

@@ -3,7 +3,7 @@
 #include "evaluation/fo_evaluation.hpp"
 
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
+#include "io/image_codecs.hpp"
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -131,10 +131,10 @@ FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
     positive.push_back(has_object);
     for (const auto& [name, value] : row.scores) scores[name].push_back(value);
     if (!options.pixels) continue;
-    const cv::Mat gt = cv::imread((fs::path(options.corpus) / image.at("foreign_object_mask").get<std::string>()).string(),
+    const cv::Mat gt = io::image_read((fs::path(options.corpus) / image.at("foreign_object_mask").get<std::string>()).string(),
                                   cv::IMREAD_GRAYSCALE);
-    const cv::Mat map16 = cv::imread((fs::path(options.run) / "maps" / file_name(row.index)).string(), cv::IMREAD_ANYDEPTH);
-    const cv::Mat mask = cv::imread((fs::path(options.run) / "masks" / file_name(row.index)).string(), cv::IMREAD_GRAYSCALE);
+    const cv::Mat map16 = io::image_read((fs::path(options.run) / "maps" / file_name(row.index)).string(), cv::IMREAD_ANYDEPTH);
+    const cv::Mat mask = io::image_read((fs::path(options.run) / "masks" / file_name(row.index)).string(), cv::IMREAD_GRAYSCALE);
     if (gt.empty() || map16.empty() || mask.empty()) throw std::runtime_error("missing mask or map for image " + row.path);
     cv::Mat map, full_map;
     map16.convertTo(map, CV_32F, 1.0 / 65535.0);
@@ -160,7 +160,7 @@ FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
     if (image.contains("hard_negative_mask")) {
       any_hard_negative_mask = true;
       const std::string hard_path = (fs::path(options.corpus) / image.at("hard_negative_mask").get<std::string>()).string();
-      const cv::Mat hard = cv::imread(hard_path, cv::IMREAD_GRAYSCALE);
+      const cv::Mat hard = io::image_read(hard_path, cv::IMREAD_GRAYSCALE);
       if (hard.size() != gt.size()) throw std::runtime_error("missing or mis-sized hard-negative mask " + hard_path);
       const cv::Mat rest = background & (hard == 0);
       rest_pixels += cv::countNonZero(rest);
@@ -265,7 +265,7 @@ FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
   io::write_text_atomically((out / "evaluation.json").string(), result.json() + "\n");
   const cv::Mat plot = roc_plot(curves, aurocs);
   std::vector<uchar> png;
-  cv::imencode(".png", plot, png);
+  io::image_encode(".png", plot, png);
   io::write_bytes_atomically((out / "roc.png").string(), std::vector<std::uint8_t>(png.begin(), png.end()));
   return result;
 }

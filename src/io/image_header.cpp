@@ -1,7 +1,7 @@
 #include "io/image_header.hpp"
 
 #include <cstring>
-#include <opencv2/imgcodecs.hpp>
+#include "io/image_codecs.hpp"
 
 #include "core/errors.hpp"
 #include "core/input_limits.hpp"
@@ -102,7 +102,7 @@ cv::Mat decode_image_bytes(const std::vector<std::uint8_t>& bytes, int flags) {
                        std::to_string(limit) + ", --max-image-pixels)");
     }
   }
-  return cv::imdecode(bytes, flags);
+  return io::image_decode(bytes, flags);
 }
 
 }  // namespace medanon::io

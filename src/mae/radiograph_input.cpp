@@ -4,7 +4,7 @@
 #include "core/errors.hpp"
 
 #include <dcmtk/dcmimgle/dcmimage.h>
-#include <opencv2/imgcodecs.hpp>
+#include "io/image_codecs.hpp"
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -44,7 +44,7 @@ cv::Mat read_dicom(const std::string& path) {
 
 cv::Mat read_radiograph(const std::string& path) {
   if (input::is_dicom(input::sniff_file(path))) return read_dicom(path);
-  cv::Mat image = cv::imread(path, cv::IMREAD_ANYDEPTH | cv::IMREAD_GRAYSCALE);
+  cv::Mat image = io::image_read(path, cv::IMREAD_ANYDEPTH | cv::IMREAD_GRAYSCALE);
   if (image.empty()) throw InputError(path + ": not a readable image");
   if (image.depth() != CV_8U && image.depth() != CV_16U) image.convertTo(image, CV_16U);
   return image;

@@ -1,6 +1,6 @@
 #include "pipeline/item_pipeline.hpp"
 
-#include <opencv2/imgcodecs.hpp>
+#include "io/image_codecs.hpp"
 #include <opencv2/imgproc.hpp>
 
 #include <chrono>
@@ -152,7 +152,7 @@ void process_image(const io::ManifestItem& item, audit::ItemRecord& record, Stag
   if (jpeg || !io::png_encodable(pixels)) {
     // Alpha or other layouts our encoder leaves alone (only without the text stage) go through OpenCV.
     const std::vector<int> params = jpeg ? std::vector<int>{cv::IMWRITE_JPEG_QUALITY, 95} : std::vector<int>{};
-    if (!cv::imencode(jpeg ? ".jpg" : ".png", pixels, bytes, params)) throw InternalError("image encoding failed");
+    if (!io::image_encode(jpeg ? ".jpg" : ".png", pixels, bytes, params)) throw InternalError("image encoding failed");
   } else {
     const int level = context.pixel != nullptr ? context.pixel->options().png_compression : pixel::PixelOptions{}.png_compression;
     bytes = io::encode_png(pixels, level);

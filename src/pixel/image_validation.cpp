@@ -2,7 +2,7 @@
 
 #include "pixel/image_validation.hpp"
 
-#include <opencv2/imgcodecs.hpp>
+#include "io/image_codecs.hpp"
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>

@@ -23,7 +23,7 @@
 #include "plugin/infer.hpp"
 
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
+#include "io/image_codecs.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -109,7 +109,7 @@ cv::Mat as_16bit(const cv::Mat& map) {
 
 void write_png(const fs::path& path, const cv::Mat& image) {
   io::write_atomically(path.string(), [&](const std::string& temp) {
-    if (!cv::imwrite(temp + ".png", image)) throw InternalError("cannot write " + path.string());
+    if (!io::image_write(temp + ".png", image)) throw InternalError("cannot write " + path.string());
     fs::rename(temp + ".png", temp);
   });
 }
@@ -117,7 +117,7 @@ void write_png(const fs::path& path, const cv::Mat& image) {
 void write_tiff(fs::path path, const cv::Mat& image) {
   path.replace_extension(".tiff");
   io::write_atomically(path.string(), [&](const std::string& temp) {
-    if (!cv::imwrite(temp + ".tiff", image)) throw InternalError("cannot write " + path.string());
+    if (!io::image_write(temp + ".tiff", image)) throw InternalError("cannot write " + path.string());
     fs::rename(temp + ".tiff", temp);
   });
 }

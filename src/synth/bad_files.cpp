@@ -3,7 +3,7 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 
-#include <opencv2/imgcodecs.hpp>
+#include "io/image_codecs.hpp"
 #include <opencv2/imgproc.hpp>
 
 #include <cstring>
@@ -75,7 +75,7 @@ cv::Mat photo_like_image(Rng& rng) {
 
 std::vector<std::uint8_t> encode(const std::string& extension, const cv::Mat& image) {
   std::vector<std::uint8_t> bytes;
-  if (!cv::imencode(extension, image, bytes)) throw InternalError("cannot encode " + extension);
+  if (!io::image_encode(extension, image, bytes)) throw InternalError("cannot encode " + extension);
   return bytes;
 }
 

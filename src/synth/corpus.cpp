@@ -2,7 +2,7 @@
 
 #include <mpi.h>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
+#include "io/image_codecs.hpp"
 
 #include <filesystem>
 
@@ -48,7 +48,7 @@ void prepare_output(const SynthJobOptions& options, const mpi::Communicator& com
 
 std::vector<std::uint8_t> encode_png(const cv::Mat& image) {
   std::vector<std::uint8_t> bytes;
-  if (!cv::imencode(".png", image, bytes)) throw InternalError("PNG encoding failed");
+  if (!io::image_encode(".png", image, bytes)) throw InternalError("PNG encoding failed");
   return bytes;
 }
 

@@ -6,13 +6,13 @@
 #include <memory>
 #include <string>
 
-namespace medanon::app {
+namespace medanon::core {
 
 class SharedLibrary {
  public:
-  // RTLD_NOW: a missing dependency (a LibTorch library moved away) fails here, with the loader's
+  // RTLD_NOW: a missing dependency (a library moved away) fails here, with the loader's
   // message, instead of at the first call. RTLD_LOCAL: its symbols stay out of the global scope,
-  // so nothing loaded later binds to LibTorch's by accident. Throws InternalError with dlerror().
+  // so nothing loaded later binds to its symbols by accident. Throws InternalError with dlerror().
   explicit SharedLibrary(const std::string& path);
 
   // The address of the exported `name`; throws InternalError when the library lacks it.
@@ -27,4 +27,4 @@ class SharedLibrary {
   std::unique_ptr<void, Closer> handle_;
 };
 
-}  // namespace medanon::app
+}  // namespace medanon::core

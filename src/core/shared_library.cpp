@@ -1,8 +1,8 @@
-#include "app/shared_library.hpp"
+#include "core/shared_library.hpp"
 
 #include "core/errors.hpp"
 
-namespace medanon::app {
+namespace medanon::core {
 namespace {
 
 // dlerror() is the only account of why dlopen/dlsym failed; it is cleared by reading it.
@@ -27,4 +27,4 @@ void* SharedLibrary::symbol(const char* name) const {
   return address;
 }
 
-}  // namespace medanon::app
+}  // namespace medanon::core
