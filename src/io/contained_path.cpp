@@ -1,6 +1,9 @@
 #include "io/contained_path.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 
 #include "core/errors.hpp"
@@ -48,7 +51,25 @@ std::string join_under(const std::string& root, const std::vector<std::string>& 
     }
     path /= component;
   }
-  require_under(root, path.string(), "an output path");
+  // Plain names under the root can only leave it through a symbolic link among the parts that
+  // exist: one lstat per existing part finds that without resolving the whole path (a getcwd,
+  // and a stat and readlink per component of it, for every output). Any link found, or a root
+  // that is not a folder, and the full resolution decides.
+  bool plain = !resolved_root(root).empty();
+  fs::path prefix(root);
+  for (const std::string& component : components) {
+    prefix /= component;
+    struct stat info {};
+    if (::lstat(prefix.c_str(), &info) != 0) {
+      plain = plain && errno == ENOENT;
+      break;  // nothing below a missing part exists yet
+    }
+    if (S_ISLNK(info.st_mode)) {
+      plain = false;
+      break;
+    }
+  }
+  if (!plain) require_under(root, path.string(), "an output path");
   return path.string();
 }
 

@@ -70,6 +70,13 @@ TEST(ContainedPaths, NamesThatWalkOutAreRefusedAndLinksOutsideCount) {
   fs::create_directories(scratch.path / "outside");
   fs::create_directory_symlink(scratch.path / "outside", fs::path(root) / "link");
   EXPECT_FALSE(io::lies_under(root, root + "/link/file"));
+  // join_under checks the parts that exist with lstat only: a link among them is still refused,
+  // while plain folders and parts not yet made pass.
+  EXPECT_THROW(io::join_under(root, {"link", "file"}), InputError);
+  fs::create_directories(fs::path(root) / "PX" / "2.25.1");
+  EXPECT_EQ(io::join_under(root, {"PX", "2.25.1", "2.25.2", "a.dcm"}), root + "/PX/2.25.1/2.25.2/a.dcm");
+  fs::create_directory_symlink(scratch.path / "outside", fs::path(root) / "PX" / "2.25.1" / "deep");
+  EXPECT_THROW(io::join_under(root, {"PX", "2.25.1", "deep", "a.dcm"}), InputError);
   std::ofstream(scratch.path / "outside" / "victim") << "x";
   EXPECT_FALSE(io::remove_under(root, root + "/../outside/victim"));
   EXPECT_TRUE(fs::exists(scratch.path / "outside" / "victim"));
