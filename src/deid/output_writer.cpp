@@ -26,12 +26,12 @@ struct CompressorFree {
 };
 
 // DCMTK encodes into a fixed buffer and asks to be called again (EC_StreamNotifyClient) each
-// time it is full; the pieces are gathered here. `write(stream)` is one call of the object's write.
-// `syntax` only sizes the result.
+// time it is full; the pieces are appended to `bytes`. `write(stream)` is one call of the
+// object's write. `syntax` only sizes the result.
 template <typename Object, typename Write>
-std::vector<unsigned char> encode(Object& object, E_TransferSyntax syntax, const Write& write, const std::string& what) {
-  std::vector<unsigned char> bytes;
-  bytes.reserve(object.getLength(syntax, EET_ExplicitLength) + 1024);
+void encode_into(std::vector<unsigned char>& bytes, Object& object, E_TransferSyntax syntax, const Write& write,
+                 const std::string& what) {
+  bytes.reserve(bytes.size() + object.getLength(syntax, EET_ExplicitLength) + 1024);
   static thread_local std::vector<unsigned char> chunk(1 << 20);  // not zeroed again per file
   DcmOutputBufferStream stream(chunk.data(), static_cast<offile_off_t>(chunk.size()));
   object.transferInit();
@@ -46,21 +46,22 @@ std::vector<unsigned char> encode(Object& object, E_TransferSyntax syntax, const
   }
   object.transferEnd();
   check(status, std::string("encode ") + what);
-  return bytes;
 }
 
-std::vector<unsigned char> deflate(const std::vector<unsigned char>& raw) {
+// Appends the deflated `raw` to `out`.
+void deflate_into(std::vector<unsigned char>& out, const std::vector<unsigned char>& raw) {
   static thread_local std::unique_ptr<libdeflate_compressor, CompressorFree> compressor(
       libdeflate_alloc_compressor(kDeflateLevel));
   if (!compressor) throw InternalError("de-identification: cannot allocate a deflate compressor");
-  std::vector<unsigned char> out(libdeflate_deflate_compress_bound(compressor.get(), raw.size()) + 1);
-  const std::size_t length = libdeflate_deflate_compress(compressor.get(), raw.data(), raw.size(), out.data(), out.size());
+  const std::size_t start = out.size();
+  const std::size_t bound = libdeflate_deflate_compress_bound(compressor.get(), raw.size()) + 1;
+  out.resize(start + bound);
+  const std::size_t length = libdeflate_deflate_compress(compressor.get(), raw.data(), raw.size(), out.data() + start, bound);
   if (length == 0) throw InternalError("de-identification: deflate failed");
   // As DCMTK does: one zero byte after the stream's end makes the file's length even; inflaters
   // stop at the end of the stream and never read it.
-  out.resize(length + (length % 2));
+  out.resize(start + length + (length % 2));
   if (length % 2) out.back() = 0;
-  return out;
 }
 
 }  // namespace
@@ -69,28 +70,30 @@ void save_output(DcmFileFormat& file, E_TransferSyntax syntax, const std::string
   check(file.validateMetaInfo(syntax, EWM_updateMeta), "update the meta header");
   // The meta header is always explicit VR little endian (PS3.10 7.1); it begins with the preamble.
   DcmMetaInfo& meta_info = *file.getMetaInfo();
-  std::vector<unsigned char> meta = encode(
-      meta_info, EXS_LittleEndianExplicit,
+  // The whole file in one buffer, written with one call.
+  std::vector<unsigned char> bytes;
+  encode_into(
+      bytes, meta_info, EXS_LittleEndianExplicit,
       [&](DcmOutputStream& stream) {
         return meta_info.write(stream, EXS_LittleEndianExplicit, EET_ExplicitLength, nullptr);
       },
       "the meta header");
-  if (meta.size() >= 132 && std::memcmp(meta.data() + 128, "DICM", 4) == 0) std::fill_n(meta.begin(), 128, 0);
+  if (bytes.size() >= 132 && std::memcmp(bytes.data() + 128, "DICM", 4) == 0) std::fill_n(bytes.begin(), 128, 0);
   // A deflated dataset is explicit VR little endian, then deflated as one stream.
   const bool deflated = syntax == EXS_DeflatedLittleEndianExplicit;
   DcmDataset& dataset_object = *file.getDataset();
   const E_TransferSyntax encoding = deflated ? EXS_LittleEndianExplicit : syntax;
-  std::vector<unsigned char> dataset = encode(
-      dataset_object, encoding,
+  std::vector<unsigned char> raw;
+  encode_into(
+      deflated ? raw : bytes, dataset_object, encoding,
       [&](DcmOutputStream& stream) {
         return dataset_object.write(stream, encoding, EET_ExplicitLength, nullptr, EGL_withoutGL, EPD_noChange);
       },
       std::string("the dataset as ") + DcmXfer(syntax).getXferName());
-  if (deflated) dataset = deflate(dataset);
+  if (deflated) deflate_into(bytes, raw);
   io::FileDescriptor out(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
   if (out.get() < 0) throw InternalError("de-identification: cannot create " + path + ": " + std::strerror(errno));
-  if (!io::write_all(out.get(), meta.data(), meta.size()) || !io::write_all(out.get(), dataset.data(), dataset.size()) ||
-      !out.close()) {
+  if (!io::write_all(out.get(), bytes.data(), bytes.size()) || !out.close()) {
     throw InternalError("de-identification: cannot write " + path + ": " + std::strerror(errno));
   }
 }

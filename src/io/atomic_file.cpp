@@ -34,14 +34,23 @@ void sync_path(const std::string& path, bool folder) {
 
 // Creates the missing folders of `folder` and syncs the parent of each one created.
 void create_folders_durably(const std::filesystem::path& folder) {
-  if (folder.empty() || std::filesystem::is_directory(folder)) return;
-  create_folders_durably(folder.parent_path());
-  std::error_code error;
-  if (std::filesystem::create_directory(folder, error)) {
+  if (folder.empty()) return;
+  // mkdir first: one call whether the folder is new or already there (a stat, then a mkdir, was
+  // two or three per output on an archive of one file per series).
+  if (::mkdir(folder.c_str(), 0777) == 0) {
     if (g_durable) sync_path(folder.has_parent_path() ? folder.parent_path().string() : ".", /*folder=*/true);
-  } else if (error) {
-    throw InternalError("cannot create an output folder: " + error.message());
+    return;
   }
+  if (errno == EEXIST && std::filesystem::is_directory(folder)) return;
+  if (errno == ENOENT && folder.has_parent_path() && folder.parent_path() != folder) {
+    create_folders_durably(folder.parent_path());
+    if (::mkdir(folder.c_str(), 0777) == 0) {
+      if (g_durable) sync_path(folder.has_parent_path() ? folder.parent_path().string() : ".", /*folder=*/true);
+      return;
+    }
+    if (errno == EEXIST && std::filesystem::is_directory(folder)) return;  // another thread or rank made it
+  }
+  throw InternalError(std::string("cannot create an output folder: ") + std::strerror(errno));
 }
 
 }  // namespace
@@ -55,7 +64,8 @@ std::string temporary_path_for(const std::string& path) {
   static std::atomic<unsigned> count{0};
   char sequence[8];
   std::snprintf(sequence, sizeof sequence, "%06u", count.fetch_add(1) % 1000000u);
-  return path + kTemporaryMarker + std::to_string(::getpid()) + sequence;
+  static const std::string pid = std::to_string(::getpid());  // medanon never forks a writer
+  return path + kTemporaryMarker + pid + sequence;
 }
 
 bool is_temporary_path(const std::string& path) {
