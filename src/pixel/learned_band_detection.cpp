@@ -151,6 +151,20 @@ std::vector<LearnedBox> learned_boxes_along(LearnedTextDetector& detector, const
   return on_row;
 }
 
+void drop_unwitnessed_central_candidates(std::vector<TextDetection>& words, const std::vector<cv::Rect>& lines,
+                                         double large_area) {
+  std::vector<TextDetection> kept;
+  for (TextDetection& word : words) {
+    const bool unwitnessed = !word.in_border && word.action == TextAction::review && word.found_by != Detector::learned &&
+                             word.word_class == WordClass::unreadable && word.box.area() < large_area &&
+                             std::none_of(lines.begin(), lines.end(), [&](const cv::Rect& line) {
+                               return (line & word.box).area() > 0;
+                             });
+    if (!unwitnessed) kept.push_back(std::move(word));
+  }
+  words = std::move(kept);
+}
+
 void flag_central_text(LearnedTextDetector& detector, const PixelImage& image, const DetectionView& view,
                        const BorderGeometry& zone, std::vector<TextDetection>& words, const EnhanceOptions& enhance,
                        const BandDetectionOptions& options) {
@@ -161,12 +175,19 @@ void flag_central_text(LearnedTextDetector& detector, const PixelImage& image, c
   const std::vector<cv::Rect> bands = zone.bands();
   // Overlay letters are at most a few tens of pixels; a taller "line" is anatomy.
   const int tallest = std::max(64, zone.image.height / 25);
-  int next_line = 0;
-  for (const TextDetection& word : words) next_line = std::max(next_line, word.line + 1);
-  std::vector<TextDetection> added;
+  std::vector<LearnedBox> lines;
   for (const LearnedBox& box : detect_region(detector, image, view, centre, scale, enhance, options)) {
     if (box.box.width < 2 * box.box.height || box.box.height > tallest || !shows_letters(box)) continue;
     if (std::any_of(bands.begin(), bands.end(), [&](const cv::Rect& band) { return (band & box.box).area() > 0; })) continue;
+    lines.push_back(box);
+  }
+  std::vector<cv::Rect> line_boxes;
+  for (const LearnedBox& line : lines) line_boxes.push_back(line.box);
+  drop_unwitnessed_central_candidates(words, line_boxes, options.large_unreadable_share * zone.image.area());
+  int next_line = 0;
+  for (const TextDetection& word : words) next_line = std::max(next_line, word.line + 1);
+  std::vector<TextDetection> added;
+  for (const LearnedBox& box : lines) {
     long long covered = 0;
     for (const TextDetection& word : words) covered += (word.box & box.box).area();
     if (2 * covered >= box.box.area()) continue;

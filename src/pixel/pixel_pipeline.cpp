@@ -151,6 +151,7 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
   if (timing.learned_detector) {
     BandDetectionOptions centre;
     centre.central_size = options_.learned.central_size;
+    centre.large_unreadable_share = options_.large_unreadable_share;
     const auto central_start = Clock::now();
     flag_central_text(*learned_, image, view, zone, words, options_.enhance, centre);
     extend_central_review(*learned_, image, view, words, options_.enhance);

@@ -223,6 +223,29 @@ TEST(TextPolicy, UnreadRegionsNoDetectorSupportsAreNotFilledLargeOnesAreFlagged)
   EXPECT_EQ(words[2].action, TextAction::kept);
 }
 
+TEST(CentralReview, CandidatesTheNetworksCentralLinesDoNotSeeAreDroppedNotFlagged) {
+  auto central = [](cv::Rect box, WordClass word_class, Detector found_by) {
+    TextDetection w = word(box, 0, word_class, /*in_border=*/false);
+    w.found_by = found_by;
+    w.action = TextAction::review;
+    return w;
+  };
+  std::vector<TextDetection> words = {
+      central({400, 400, 60, 16}, WordClass::unreadable, Detector::stroke),   // a rib edge: dropped
+      central({400, 500, 60, 16}, WordClass::unreadable, Detector::both),     // read as 'yee': dropped
+      central({400, 600, 60, 16}, WordClass::unreadable, Detector::stroke),   // on a network line: flagged
+      central({400, 700, 200, 80}, WordClass::unreadable, Detector::stroke),  // large: a person decides
+      central({600, 400, 60, 16}, WordClass::phi, Detector::both),            // read with confidence
+      central({600, 500, 60, 16}, WordClass::unreadable, Detector::learned)}; // the network's own
+  TextDetection zone_word = word({20, 20, 60, 16}, 1, WordClass::unreadable, /*in_border=*/true);
+  zone_word.action = TextAction::redacted;
+  words.push_back(zone_word);
+  drop_unwitnessed_central_candidates(words, {cv::Rect(380, 596, 200, 24)}, 0.01 * 1000 * 1000);
+  std::vector<int> left;
+  for (const TextDetection& w : words) left.push_back(w.box.y * 10000 + w.box.x);
+  EXPECT_EQ(left, (std::vector<int>{6000400, 7000400, 4000600, 5000600, 200020}));
+}
+
 TEST(TextPolicy, AConfidentLearnedBoxNothingAccountsForIsFilledOnlyWhenTheModelRan) {
   // A line-shaped learned box in the top band whose stroke words were dropped, one that a kept
   // technical word holds, and a squarish one (a rib end as often as a letter): only the first
