@@ -4,7 +4,6 @@
 // redacted pixels against the original files: border PHI recall, non-text pixels altered,
 // technical text kept, central PHI flagged, bad files rejected.
 
-#include "io/image_codecs.hpp"
 #include <opencv2/imgproc.hpp>
 
 #include <chrono>
@@ -19,6 +18,7 @@
 #include "core/exit_codes.hpp"
 #include "core/log.hpp"
 #include "io/atomic_file.hpp"
+#include "io/image_codecs.hpp"
 #include "io/png_encoding.hpp"
 #include "evaluation/corpus_truth.hpp"
 #include "pixel/image_validation.hpp"

@@ -3,8 +3,6 @@
 // central text for review yellow). With --audit it prints an anonymize run's HDF5 audit instead
 // (inspect_audit.cpp).
 
-#include "io/image_codecs.hpp"
-
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -16,6 +14,7 @@
 #include "core/exit_codes.hpp"
 #include "io/atomic_file.hpp"
 #include "evaluation/review_overlay.hpp"
+#include "io/image_codecs.hpp"
 
 namespace medanon::app {
 namespace {

@@ -3,7 +3,6 @@
 #include "evaluation/fo_evaluation.hpp"
 
 #include <nlohmann/json.hpp>
-#include "io/image_codecs.hpp"
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -18,6 +17,7 @@
 #include "io/csv.hpp"
 #include "anomaly/anomaly_calibration.hpp"
 #include "evaluation/detection_metrics.hpp"
+#include "io/image_codecs.hpp"
 #include "io/padchest_dataset.hpp"
 
 namespace medanon::evaluation {

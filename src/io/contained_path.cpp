@@ -53,9 +53,9 @@ std::string join_under(const std::string& root, const std::vector<std::string>& 
   }
   // Plain names under the root can only leave it through a symbolic link among the parts that
   // exist: one lstat per existing part finds that without resolving the whole path (a getcwd,
-  // and a stat and readlink per component of it, for every output). Any link found, or a root
-  // that is not a folder, and the full resolution decides.
-  bool plain = !resolved_root(root).empty();
+  // and a stat and readlink per component of it, for every output). A link found, or an lstat
+  // failing for another reason than a missing part, and the full resolution decides.
+  bool plain = true;
   fs::path prefix(root);
   for (const std::string& component : components) {
     prefix /= component;

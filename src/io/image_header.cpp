@@ -1,10 +1,10 @@
 #include "io/image_header.hpp"
 
 #include <cstring>
-#include "io/image_codecs.hpp"
 
 #include "core/errors.hpp"
 #include "core/input_limits.hpp"
+#include "io/image_codecs.hpp"
 
 namespace medanon::io {
 namespace {

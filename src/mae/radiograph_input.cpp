@@ -4,7 +4,6 @@
 #include "core/errors.hpp"
 
 #include <dcmtk/dcmimgle/dcmimage.h>
-#include "io/image_codecs.hpp"
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 
 #include "input/codecs.hpp"
 #include "input/file_kind.hpp"
+#include "io/image_codecs.hpp"
 
 namespace medanon::mae {
 

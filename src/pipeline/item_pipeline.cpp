@@ -1,6 +1,5 @@
 #include "pipeline/item_pipeline.hpp"
 
-#include "io/image_codecs.hpp"
 #include <opencv2/imgproc.hpp>
 
 #include <chrono>
@@ -15,6 +14,7 @@
 #include "input/dicom_item.hpp"
 #include "input/file_kind.hpp"
 #include "input/pixel_views.hpp"
+#include "io/image_codecs.hpp"
 #include "pixel/image_validation.hpp"
 #include "pixel/pixel_pipeline.hpp"
 #include "io/atomic_file.hpp"

@@ -2,7 +2,6 @@
 
 #include "pixel/image_validation.hpp"
 
-#include "io/image_codecs.hpp"
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include "core/errors.hpp"
 #include "input/file_kind.hpp"
 #include "io/atomic_file.hpp"
+#include "io/image_codecs.hpp"
 #include "io/image_header.hpp"
 #include "io/png_decoding.hpp"
 #include "pixel/dicom_reading.hpp"

@@ -23,7 +23,6 @@
 #include "plugin/infer.hpp"
 
 #include <nlohmann/json.hpp>
-#include "io/image_codecs.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -37,6 +36,7 @@
 #include "core/exit_codes.hpp"
 #include "core/log.hpp"
 #include "io/atomic_file.hpp"
+#include "io/image_codecs.hpp"
 #include "anomaly/anomaly_calibration.hpp"
 #include "anomaly/z_map_view.hpp"
 #include "mae/anomaly_detector.hpp"
@@ -46,7 +46,6 @@ namespace medanon::plugin {
 namespace {
 
 namespace fs = std::filesystem;
-
 
 // The synthetic ground truth's burned-in text boxes of image `index` as a mask of `size` (empty
 // when it has none): the stand-in for the boxes the pixel stage hands the MAE in `anonymize`.
@@ -288,6 +287,5 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
   }
   return to_int(batch_outcome(static_cast<long long>(paths.size()), total_failed));
 }
-
 
 }  // namespace medanon::plugin

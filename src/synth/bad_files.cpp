@@ -3,7 +3,6 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 
-#include "io/image_codecs.hpp"
 #include <opencv2/imgproc.hpp>
 
 #include <cstring>
@@ -12,6 +11,7 @@
 
 #include "core/errors.hpp"
 #include "io/atomic_file.hpp"
+#include "io/image_codecs.hpp"
 #include "synth/dicom_writer.hpp"
 #include "synth/radiograph.hpp"
 

@@ -2,7 +2,6 @@
 
 #include <mpi.h>
 #include <nlohmann/json.hpp>
-#include "io/image_codecs.hpp"
 
 #include <filesystem>
 
@@ -10,6 +9,7 @@
 #include "core/log.hpp"
 #include "input/codecs.hpp"
 #include "io/atomic_file.hpp"
+#include "io/image_codecs.hpp"
 #include "synth/archive_objects.hpp"
 #include "synth/bad_files.hpp"
 #include "synth/dicom_writer.hpp"
