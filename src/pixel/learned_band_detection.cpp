@@ -155,7 +155,7 @@ void drop_unwitnessed_central_candidates(std::vector<TextDetection>& words, cons
                                          double large_area) {
   std::vector<TextDetection> kept;
   for (TextDetection& word : words) {
-    const bool unwitnessed = !word.in_border && word.action == TextAction::review && word.found_by != Detector::learned &&
+    const bool unwitnessed = !word.in_border && word.action == TextAction::review && word.text_probability < 0 &&
                              word.word_class == WordClass::unreadable && word.box.area() < large_area &&
                              std::none_of(lines.begin(), lines.end(), [&](const cv::Rect& line) {
                                return (line & word.box).area() > 0;

@@ -55,12 +55,12 @@ void flag_central_text(LearnedTextDetector& detector, const PixelImage& image, c
                        const BorderGeometry& zone, std::vector<TextDetection>& words, const EnhanceOptions& enhance,
                        const BandDetectionOptions& options);
 
-// The stroke detector's central candidates (review words outside the zone, not found by the
-// network) that none of `lines` overlaps, that Tesseract did not read with confidence and that are
-// smaller than `large_area` image pixels are anatomy: rib and vessel edges, read as 'yee' or '='
-// if at all, which flagged most text-free radiographs for review (25 of 40 on a development set,
-// 11 after). They are dropped, not flagged; the large ones still go to a person, as in the zone
-// (text_policy.hpp).
+// Central candidates (review words outside the zone, or straddling its inner edge) that no
+// line-shaped learned box supports, that none of `lines` overlaps, that Tesseract did not read
+// with confidence and that are smaller than `large_area` image pixels are anatomy: rib and
+// vessel edges, read as 'yee' or '=' if at all, and the network's squarish boxes over a
+// shoulder, which flagged most text-free radiographs for review. They are dropped, not flagged,
+// as such words inside the zone are (text_policy.hpp); the large ones still go to a person.
 void drop_unwitnessed_central_candidates(std::vector<TextDetection>& words, const std::vector<cv::Rect>& lines,
                                          double large_area);
 
