@@ -39,12 +39,16 @@ Scene shutter_scene(bool with_rest) {
   return scene;
 }
 
+// `words` after line-end growth on the scene's image, with the default display settings.
+std::vector<TextDetection> grown(const Scene& scene, std::vector<TextDetection> words) {
+  const EnhanceOptions enhance;
+  grow_redacted_line_ends(words, scene.image, make_detection_view(scene.image, enhance), enhance);
+  return words;
+}
+
 TEST(LineEnds, ALineGoingOnPastAShutterEdgeIsFilledToItsEnd) {
   const Scene scene = shutter_scene(true);
-  const EnhanceOptions enhance;
-  const DetectionView view = make_detection_view(scene.image, enhance);
-  std::vector<TextDetection> words = {redacted(scene.first)};
-  grow_redacted_line_ends(words, scene.image, view, enhance);
+  const std::vector<TextDetection> words = grown(scene, {redacted(scene.first)});
   cv::Rect filled;
   for (const TextDetection& word : words) filled |= word.box;
   EXPECT_GE(filled.br().x, scene.rest.br().x - 4) << "filled " << filled << ", the line ends at " << scene.rest.br().x;
@@ -53,17 +57,13 @@ TEST(LineEnds, ALineGoingOnPastAShutterEdgeIsFilledToItsEnd) {
 
 TEST(LineEnds, NothingGrowsWhereNoLettersFollowOrAKeptWordStands) {
   const Scene scene = shutter_scene(false);
-  const EnhanceOptions enhance;
-  const DetectionView view = make_detection_view(scene.image, enhance);
-  std::vector<TextDetection> words = {redacted(scene.first)};
-  grow_redacted_line_ends(words, scene.image, view, enhance);
+  const std::vector<TextDetection> words = grown(scene, {redacted(scene.first)});
   EXPECT_EQ(words.size(), 1U) << "grew over bare background to " << words.back().box;
 
   const Scene with_rest = shutter_scene(true);
   std::vector<TextDetection> kept = {redacted(with_rest.first), redacted(with_rest.rest)};
   kept[1].action = TextAction::kept;  // a technical word on the row
-  const DetectionView view_rest = make_detection_view(with_rest.image, enhance);
-  grow_redacted_line_ends(kept, with_rest.image, view_rest, enhance);
+  kept = grown(with_rest, kept);
   for (size_t i = 2; i < kept.size(); ++i) EXPECT_EQ((kept[i].box & with_rest.rest).area(), 0) << kept[i].box;
 }
 
