@@ -3,7 +3,6 @@
 // system interpreter. Greyscale photographs and scanned documents are turned away; a fundus
 // photograph and a stained-tissue slide are medical; synth radiographs at 8 bits still pass.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +12,7 @@
 
 #include "pixel/image_validation.hpp"
 #include "pixel/medical_gate.hpp"
+#include "tests/unit/scratch_dir.hpp"
 
 namespace medanon::pixel {
 namespace {
@@ -22,9 +22,9 @@ namespace fs = std::filesystem;
 // Writes skimage.data's pictures as 8-bit PNGs (grey ones as one channel); empty when
 // python3-skimage is missing.
 fs::path skimage_pictures() {
+  static const medanon::testing::ScratchDir scratch("medanon_skimage");
   static const fs::path folder = [] {
-    const fs::path out = fs::temp_directory_path() / ("medanon_skimage_" + std::to_string(::getpid()));
-    fs::create_directories(out);
+    const fs::path& out = scratch.path();
     const std::string script =
         "import sys, numpy as np\n"
         "from PIL import Image\n"

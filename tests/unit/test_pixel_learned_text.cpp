@@ -3,7 +3,6 @@
 // on TrueType text of every font family Debian ships here, the whole-line rule and the anatomy
 // guard. Tests that need the fetched model skip, saying so, when it is absent.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +16,7 @@
 #include "pixel/learned_text_detector.hpp"
 #include "pixel/pixel_pipeline.hpp"
 #include "pixel/text_policy.hpp"
+#include "tests/unit/scratch_dir.hpp"
 
 namespace medanon::pixel {
 namespace {
@@ -24,7 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("medanon_learned_" + std::to_string(::getpid())) / name;
+  static const medanon::testing::ScratchDir root("medanon_learned");
+  const fs::path dir = root.path() / name;
   fs::create_directories(dir);
   return dir;
 }

@@ -8,6 +8,7 @@
 
 #include "pixel/image_validation.hpp"
 #include "tests/unit/pixel_fixtures.hpp"
+#include "tests/unit/scratch_dir.hpp"
 
 namespace medanon::pixel {
 namespace {
@@ -15,9 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("medanon_pixel_validation_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
+  static const medanon::testing::ScratchDir root("medanon_pixel_validation");
+  return root.path() / name;
 }
 
 TEST(PixelValidation, EveryBadFileOfTheCorpusIsRejectedWithAReasonOrLeftToTheGate) {

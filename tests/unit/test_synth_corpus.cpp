@@ -21,6 +21,7 @@
 #include "synth/corpus.hpp"
 #include "synth/dicom_writer.hpp"
 #include "synth/radiograph.hpp"
+#include "tests/unit/scratch_dir.hpp"
 #include "tests/unit/test_world.hpp"
 
 using namespace medanon;
@@ -52,8 +53,9 @@ nlohmann::json read_json(const fs::path& path) {
 
 // Generates one small corpus per test binary run, shared by the read-only tests below.
 const fs::path& shared_corpus() {
+  static const medanon::testing::ScratchDir scratch("medanon_test_shared_corpus");
   static const fs::path dir = [] {
-    const fs::path d = fresh_dir("shared_corpus");
+    const fs::path d = scratch.path();
     SynthJobOptions options;
     options.corpus = small_options();
     options.out = d.string();
