@@ -16,4 +16,12 @@ namespace medanon::anomaly {
 // Returns CV_32F in (0, 1), 0.5 where z = 0, strictly increasing in the (smoothed) z.
 cv::Mat z_map_view(const cv::Mat& z, double smoothing);
 
+// `infer --map-values z-detail`: the (smoothed) z-map brought to the image's own pixels
+// (bilinear) plus `weight` x the image's bright detail (mask_refinement.hpp: the top-hat in
+// robust standard deviations, clipped to [0, 20]), through the same view. The map-resolution
+// z-map smears a 2-px wire over blocks of 2-9 px; the detail gives it back its own pixels. On the
+// independent corpus' tuning seeds pixel AUROC 0.866 -> 0.913 at weight 0.5 (0.907 at 1).
+// `detail` CV_32F at the image's size; returns CV_32F in (0, 1) at that size.
+cv::Mat z_detail_view(const cv::Mat& z, double smoothing, const cv::Mat& detail, double weight);
+
 }  // namespace medanon::anomaly

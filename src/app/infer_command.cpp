@@ -75,6 +75,21 @@ Command setup_infer(CLI::App& parent) {
   command->add_option("--mask-smoothing", o->detector.zmap_mask.smoothing, "zmap masks: Gaussian sigma of the z-map")
       ->check(CLI::Range(0.0, 16.0))
       ->capture_default_str();
+  command->add_option("--mask-refinement", o->detector.refinement.enabled,
+                      "zmap masks: trim the full-resolution mask to bright detail (a white top-hat of the image)")
+      ->capture_default_str();
+  command->add_option("--mask-detail-radius", o->detector.refinement.detail_radius,
+                      "mask refinement: half the side of the top-hat's square (model pixels)")
+      ->check(CLI::Range(0.1, 64.0))
+      ->capture_default_str();
+  command->add_option("--mask-grow", o->detector.refinement.grow,
+                      "mask refinement: the upsampled mask grows by this first (model pixels)")
+      ->check(CLI::Range(0.0, 16.0))
+      ->capture_default_str();
+  command->add_option("--mask-detail-threshold", o->detector.refinement.threshold,
+                      "mask refinement: bright detail above this many robust standard deviations is kept")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
   command->add_option("--threshold-file", o->threshold_file, "calibration from --calibrate (or `evaluate fo --calibrate`)");
   command->add_option("--calibrate", o->calibrate, "write a z_peak calibration from this run's negatives to FILE");
   command->add_option("--calibration-percentile", o->calibration_percentile, "z_peak percentile of negatives for --calibrate")
@@ -83,9 +98,10 @@ Command setup_infer(CLI::App& parent) {
   command->add_flag("--exclude-text", o->exclude_text,
                    "leave a synthetic corpus' burned-in text out of z_peak, as the pixel stage's boxes are in anonymize");
   command->add_option("--map-values", o->map_values,
-                      "maps/: residual (the smoothed residual, thesis) or z (the calibrated z-map, smoothed; needs "
-                      "--threshold-file statistics)")
-      ->check(CLI::IsMember({"residual", "z"}))
+                      "maps/: residual (the smoothed residual, thesis), z (the calibrated z-map, smoothed; needs "
+                      "--threshold-file statistics) or z-detail (z plus the image's bright detail, at the image's "
+                      "resolution)")
+      ->check(CLI::IsMember({"residual", "z", "z-detail"}))
       ->capture_default_str();
   command->add_flag("--write-zmaps", o->write_zmaps,
                    "also write zmaps/<i>.tiff, the calibrated z-map (32-bit float), to re-tune the masks offline");

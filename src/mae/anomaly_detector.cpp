@@ -71,6 +71,10 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
   if (options.zmap_mask.low > options.zmap_mask.high) {
     throw UsageError("the z-map mask's low threshold must not exceed its high threshold", Scope::all_ranks);
   }
+  if (options.refinement.detail_radius <= 0 || options.refinement.grow < 0 || options.refinement.threshold < 0) {
+    throw UsageError("mask refinement: the detail radius must be positive, growth and threshold not negative",
+                     Scope::all_ranks);
+  }
   if (options.map_size < 0) throw UsageError("map size must not be negative", Scope::all_ranks);
   if (options.trials < 1 || options.batch_size < 1 || options.threads < 1) {
     throw UsageError("trials, batch size and threads must be at least 1", Scope::all_ranks);
@@ -123,7 +127,8 @@ std::string AnomalyDetector::description() const {
     << "; masks "
     << (impl_->options.mask_method == "zmap" && impl_->options.calibration.has_statistics()
             ? "z-map hysteresis " + std::to_string(impl_->options.zmap_mask.high) + "/" +
-                  std::to_string(impl_->options.zmap_mask.low)
+                  std::to_string(impl_->options.zmap_mask.low) +
+                  (impl_->options.refinement.enabled ? ", refined to bright detail at full resolution" : "")
             : std::string("thesis (95th percentile of each image)"))
     << "; checkpoint " << impl_->options.checkpoint << ": " << impl_->report;
   return s.str();
@@ -189,9 +194,13 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
         const cv::Mat exclude = exclusions.empty() ? cv::Mat() : anomaly::exclusion_at(exclusions[image], r.residual.size());
         r.z_map = calibration.standardise(r.residual);
         r.z_peak = anomaly::top_mean(r.z_map, exclude, 0.001);
-        if (d.options.mask_method == "zmap") r.mask = anomaly::zmap_mask(r.z_map, exclude, zmap_options);
+        if (d.options.mask_method == "zmap") {
+          r.mask = anomaly::zmap_mask(r.z_map, exclude, zmap_options);
+          r.full_mask = anomaly::refine_mask(r.mask, images[image], d.options.refinement);
+          if (!exclusions.empty() && !exclusions[image].empty()) r.full_mask.setTo(0, exclusions[image]);
+        }
       }
-      r.full_mask = to_original_size(r.mask, images[image].size(), /*is_mask=*/true);
+      if (r.full_mask.empty()) r.full_mask = to_original_size(r.mask, images[image].size(), /*is_mask=*/true);
       const double decisive = calibration.score == "z_peak" ? r.z_peak : r.mask_score;
       r.foreign_object = calibration.threshold >= 0 && decisive > calibration.threshold;
       results.push_back(std::move(r));

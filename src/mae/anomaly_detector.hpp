@@ -18,6 +18,7 @@
 
 #include "anomaly/anomaly_calibration.hpp"
 #include "anomaly/foreign_object_mask.hpp"
+#include "anomaly/mask_refinement.hpp"
 #include "anomaly/zmap_mask.hpp"
 
 namespace medanon::mae {
@@ -41,6 +42,9 @@ struct DetectorOptions {
   std::string mask_method = "zmap";
   anomaly::MaskOptions mask;
   anomaly::ZMapMaskOptions zmap_mask;
+  // zmap masks only: the full-resolution mask trimmed to bright detail (mask_refinement.hpp);
+  // the thesis' chain is left as the thesis has it.
+  anomaly::MaskRefinementOptions refinement;
   // Side of the anomaly map in px: 0 = the model's (224, the thesis); larger = the residual of the
   // image at that size against the upsampled reconstruction (fine_map.hpp). Smoothing and z-map
   // mask options stay in model pixels; calibration statistics must have this size.
@@ -53,7 +57,7 @@ struct ForeignObjectResult {
   cv::Mat reconstruction;  // CV_32F, model resolution, the averaged pasted reconstruction
   cv::Mat z_map;           // CV_32F, map_size(): the calibrated z-map (before the mask's smoothing); empty uncalibrated
   cv::Mat mask;            // CV_8U, map_size(), 255 = foreign object (mask_method's)
-  cv::Mat full_mask;       // CV_8U, the input's resolution
+  cv::Mat full_mask;       // CV_8U, the input's resolution (zmap masks: refined there, mask_refinement.hpp)
   double mask_score = 0;     // fraction of the thesis' chain's masked pixels (its image score)
   double anomaly_score = 0;  // mean of the anomaly map (the thesis' "anomaly" error with its options)
   double ssim_score = 0;     // -SSIM(x, r) (the thesis' "ssim" error; higher = more anomalous)

@@ -3,7 +3,9 @@
 // Input: a synthetic corpus (its ground_truth.json lists the images), or any folder (every .png,
 // .dcm below it). Output in --out, per image i of that list (zero-padded):
 //   maps/<i>.png      the anomaly map at map resolution, 16-bit (value * 65535): the residual, smoothed,
-//                     or with --map-values z the calibrated z-map, smoothed, as z_map_view.hpp maps it
+//                     or with --map-values z the calibrated z-map, smoothed, as z_map_view.hpp maps it;
+//                     with --map-values z-detail at the image's own resolution, the z-map plus the
+//                     image's bright detail (z_map_view.hpp)
 //   masks224/<i>.png  the mask at model resolution (255 = foreign object)
 //   masks/<i>.png     the mask at the image's own resolution
 //   zmaps/<i>.tiff    with --write-zmaps and calibration statistics: the z-map (32-bit float, map
@@ -38,6 +40,7 @@
 #include "io/atomic_file.hpp"
 #include "io/image_codecs.hpp"
 #include "anomaly/anomaly_calibration.hpp"
+#include "anomaly/mask_refinement.hpp"
 #include "anomaly/z_map_view.hpp"
 #include "mae/anomaly_detector.hpp"
 #include "mae/radiograph_input.hpp"
@@ -46,6 +49,10 @@ namespace medanon::plugin {
 namespace {
 
 namespace fs = std::filesystem;
+
+// --map-values z-detail: the weight of the bright detail against z (of 0.5 and 1 on the independent
+// corpus' tuning seeds, 0.5 ranked pixels better: 0.913 against 0.907).
+constexpr double kMapDetailWeight = 0.5;
 
 // The synthetic ground truth's burned-in text boxes of image `index` as a mask of `size` (empty
 // when it has none): the stand-in for the boxes the pixel stage hands the MAE in `anonymize`.
@@ -193,11 +200,12 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
   }
   auto paths = o.images.empty() ? list_images(o.input) : o.images;
   if (o.limit > 0 && paths.size() > static_cast<std::size_t>(o.limit)) paths.resize(static_cast<std::size_t>(o.limit));
-  if (o.map_values != "residual" && o.map_values != "z") {
-    throw UsageError("unknown map values '" + o.map_values + "' (residual, z)", Scope::all_ranks);
+  if (o.map_values != "residual" && o.map_values != "z" && o.map_values != "z-detail") {
+    throw UsageError("unknown map values '" + o.map_values + "' (residual, z, z-detail)", Scope::all_ranks);
   }
-  if (o.map_values == "z" && !options.calibration.has_statistics()) {
-    throw UsageError("--map-values z needs a --threshold-file with calibration statistics", Scope::all_ranks);
+  if (o.map_values != "residual" && !options.calibration.has_statistics()) {
+    throw UsageError("--map-values " + o.map_values + " needs a --threshold-file with calibration statistics",
+                     Scope::all_ranks);
   }
   mae::AnomalyDetector detector(options);
   // the z-map view is smoothed as the residual map is: --smoothing model pixels
@@ -245,7 +253,12 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
     for (std::size_t k = 0; k < results.size(); ++k) {
       const auto& r = results[k];
       const std::string name = index_name(indices[k]);
-      const cv::Mat published = o.map_values == "z" ? anomaly::z_map_view(r.z_map, z_smoothing) : r.anomaly_map;
+      cv::Mat published = r.anomaly_map;
+      if (o.map_values == "z") published = anomaly::z_map_view(r.z_map, z_smoothing);
+      if (o.map_values == "z-detail") {
+        const cv::Size radius = anomaly::detail_radius(options.refinement, images[k].size(), r.z_map.size());
+        published = anomaly::z_detail_view(r.z_map, z_smoothing, anomaly::bright_detail(images[k], radius), kMapDetailWeight);
+      }
       write_png(fs::path(o.out) / "maps" / name, as_16bit(published));
       write_png(fs::path(o.out) / "masks224" / name, r.mask);
       write_png(fs::path(o.out) / "masks" / name, r.full_mask);

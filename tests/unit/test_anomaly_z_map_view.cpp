@@ -35,5 +35,20 @@ TEST(ZMapView, SmoothsTheZMapFirstAndLeavesItUntouched) {
   EXPECT_FLOAT_EQ(sharp.at<float>(10, 11), 0.5f);
 }
 
+TEST(ZMapView, DetailViewIsAtTheImagesSizeAndAddsOnlyBrightDetail) {
+  const cv::Mat z(8, 8, CV_32F, cv::Scalar(2.0f));
+  cv::Mat detail = cv::Mat::zeros(32, 24, CV_32F);
+  detail.at<float>(5, 7) = 4.0f;     // bright detail
+  detail.at<float>(20, 3) = -6.0f;   // below the top-hat's median: clipped, not subtracted
+  detail.at<float>(30, 20) = 500.0f;  // clipped at 20
+  const cv::Mat view = z_detail_view(z, 0, detail, 0.5);
+  ASSERT_EQ(view.size(), detail.size());
+  const float flat = z_map_view(z, 0).at<float>(0, 0);
+  EXPECT_FLOAT_EQ(view.at<float>(0, 0), flat);
+  EXPECT_FLOAT_EQ(view.at<float>(20, 3), flat);
+  EXPECT_FLOAT_EQ(view.at<float>(5, 7), 0.5f + 0.5f * 4.0f / 14.0f);     // z 2 + 0.5 * 4
+  EXPECT_FLOAT_EQ(view.at<float>(30, 20), 0.5f + 0.5f * 12.0f / 22.0f);  // z 2 + 0.5 * 20
+}
+
 }  // namespace
 }  // namespace medanon::anomaly

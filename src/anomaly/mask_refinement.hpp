@@ -1,0 +1,43 @@
+#pragma once
+// The z-map mask brought to the image's own pixels, and trimmed there to what is radio-opaque.
+//
+// The z-map mask is drawn at map resolution (224 px for a 512-2048 px radiograph). Brought up to
+// the image, each map pixel becomes a block of 2-9 px, so the mask of a 2-px wire is a staircase
+// several times wider than the wire, and Dice is capped by the blocks (0.38 on the independent
+// corpus' tuning seeds). Foreign objects are radio-opaque: at full resolution a wire, a clip or a
+// screw is brighter than the tissue right around it. Inside the (slightly grown) upsampled mask
+// the refinement keeps the pixels that a white top-hat of the image marks as bright detail: the
+// image minus its opening by a square of side 2 * detail_radius + 1, more than `threshold` robust
+// standard deviations (1.4826 x the median absolute deviation, over the whole image) above the
+// top-hat's median.
+// Structures wider than the square (a pacemaker can, a prosthesis) lose their inside to the
+// opening and keep their bright rim; on the tuning seeds that still wins (docs/foreign-objects.md).
+//
+// Sizes are in model pixels, like the z-map mask's, and scale with the image (x and y apart).
+// Images are in display polarity (MONOCHROME1 already inverted: mae::read_radiograph). No torch.
+
+#include <opencv2/core.hpp>
+
+namespace medanon::anomaly {
+
+struct MaskRefinementOptions {
+  bool enabled = true;
+  double detail_radius = 3.5;  // model px: half the side of the top-hat's square (8 px at 512)
+  double grow = 0.9;           // model px the upsampled mask grows by first (2 px at 512)
+  double threshold = 3.0;      // robust standard deviations of the top-hat above its median
+};
+
+// The top-hat of `image` (CV_8U or CV_16U, one channel) with a square of half-side `radius`
+// (px, x and y), less its median, in robust standard deviations: CV_32F at the image's size.
+cv::Mat bright_detail(const cv::Mat& image, cv::Size radius);
+
+// options.detail_radius (model px) in the image's px, for an image of size `image` whose map
+// has size `map`.
+cv::Size detail_radius(const MaskRefinementOptions& options, cv::Size image, cv::Size map);
+
+// `map_mask` CV_8U at map resolution (255 = foreign object); `image` the radiograph it was made
+// from, at its own size. Returns CV_8U at the image's size. Disabled: the mask upsampled
+// (nearest), as before.
+cv::Mat refine_mask(const cv::Mat& map_mask, const cv::Mat& image, const MaskRefinementOptions& options);
+
+}  // namespace medanon::anomaly
