@@ -31,6 +31,12 @@ int scaled(double model_px, int image_side, int map_side) {
 
 }  // namespace
 
+MaskRefinementOptions in_map_pixels(MaskRefinementOptions options, double map_scale) {
+  options.detail_radius *= map_scale;
+  options.grow *= map_scale;
+  return options;
+}
+
 cv::Size detail_radius(const MaskRefinementOptions& options, cv::Size image, cv::Size map) {
   return {std::max(1, scaled(options.detail_radius, image.width, map.width)),
           std::max(1, scaled(options.detail_radius, image.height, map.height))};

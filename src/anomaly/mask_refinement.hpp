@@ -13,7 +13,8 @@
 // Structures wider than the square (a pacemaker can, a prosthesis) lose their inside to the
 // opening and keep their bright rim; on the tuning seeds that still wins (docs/foreign-objects.md).
 //
-// Sizes are in model pixels, like the z-map mask's, and scale with the image (x and y apart).
+// Sizes are in model pixels, like the z-map mask's, and scale with the image (x and y apart); the
+// functions below take them in map pixels (the same unless --map-size: `in_map_pixels`).
 // Images are in display polarity (MONOCHROME1 already inverted: mae::read_radiograph). No torch.
 
 #include <opencv2/core.hpp>
@@ -27,12 +28,15 @@ struct MaskRefinementOptions {
   double threshold = 3.0;      // robust standard deviations of the top-hat above its median
 };
 
+// The options with their sizes in pixels of a map `map_scale` times the model's side.
+MaskRefinementOptions in_map_pixels(MaskRefinementOptions options, double map_scale);
+
 // The top-hat of `image` (CV_8U or CV_16U, one channel) with a square of half-side `radius`
 // (px, x and y), less its median, in robust standard deviations: CV_32F at the image's size.
 cv::Mat bright_detail(const cv::Mat& image, cv::Size radius);
 
-// options.detail_radius (model px) in the image's px, for an image of size `image` whose map
-// has size `map`.
+// options.detail_radius (map px) in the image's px, for an image of size `image` whose map has
+// size `map`.
 cv::Size detail_radius(const MaskRefinementOptions& options, cv::Size image, cv::Size map);
 
 // `map_mask` CV_8U at map resolution (255 = foreign object); `image` the radiograph it was made

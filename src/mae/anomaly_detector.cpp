@@ -144,6 +144,7 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
   const int size = input_size();
   const double map_scale = static_cast<double>(map_size()) / size;  // 1 on the thesis' path
   const anomaly::ZMapMaskOptions zmap_options = scaled_for_map(d.options.zmap_mask, map_scale);
+  const anomaly::MaskRefinementOptions refinement = anomaly::in_map_pixels(d.options.refinement, map_scale);
   std::vector<ForeignObjectResult> results;
   results.reserve(images.size());
   // On CPU one image per forward pass: BLAS picks its kernels by matrix shape, so an image's map
@@ -196,7 +197,7 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
         r.z_peak = anomaly::top_mean(r.z_map, exclude, 0.001);
         if (d.options.mask_method == "zmap") {
           r.mask = anomaly::zmap_mask(r.z_map, exclude, zmap_options);
-          r.full_mask = anomaly::refine_mask(r.mask, images[image], d.options.refinement);
+          r.full_mask = anomaly::refine_mask(r.mask, images[image], refinement);
           if (!exclusions.empty() && !exclusions[image].empty()) r.full_mask.setTo(0, exclusions[image]);
         }
       }

@@ -210,6 +210,9 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
   mae::AnomalyDetector detector(options);
   // the z-map view is smoothed as the residual map is: --smoothing model pixels
   const double z_smoothing = options.smoothing * detector.map_size() / detector.input_size();
+  // ... and the detail of --map-values z-detail is taken at the masks' scale (model pixels)
+  const anomaly::MaskRefinementOptions map_refinement =
+      anomaly::in_map_pixels(options.refinement, static_cast<double>(detector.map_size()) / detector.input_size());
   const std::vector<bool> negative = o.images.empty() ? negatives_of(o.input, paths) : std::vector<bool>(paths.size(), true);
   std::vector<std::size_t> negative_rank(paths.size(), 0);  // position among the negatives: even = statistics
   for (std::size_t i = 0, seen = 0; i < paths.size(); ++i) {
@@ -256,7 +259,7 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
       cv::Mat published = r.anomaly_map;
       if (o.map_values == "z") published = anomaly::z_map_view(r.z_map, z_smoothing);
       if (o.map_values == "z-detail") {
-        const cv::Size radius = anomaly::detail_radius(options.refinement, images[k].size(), r.z_map.size());
+        const cv::Size radius = anomaly::detail_radius(map_refinement, images[k].size(), r.z_map.size());
         published = anomaly::z_detail_view(r.z_map, z_smoothing, anomaly::bright_detail(images[k], radius), kMapDetailWeight);
       }
       write_png(fs::path(o.out) / "maps" / name, as_16bit(published));

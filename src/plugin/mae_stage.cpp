@@ -73,6 +73,9 @@ class MaeStage final : public pipeline::ForeignObjectStage {
     d.batch_size = o.batch_size;
     d.trials = o.trials;
     if (!o.threshold_file.empty()) d.calibration = anomaly::read_calibration(o.threshold_file);
+    // The audit file keeps masks at 224 x 224 (audit::kMapSize): a mask refined at the image's
+    // own resolution would be computed and dropped.
+    d.refinement.enabled = false;
     return d;
   }
 

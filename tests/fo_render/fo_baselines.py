@@ -19,7 +19,8 @@ trains on every other site image that is not labelled with a foreign object, as 
 fine-tuned on them, and both calibrate on the same held-apart normals.
 
 Usage: fo_baselines.py --site SITE --calibration-scores CSV --eval CORPUS --out DIR [--seconds 180]
-Writes DIR/brightness and DIR/autoencoder: maps/, masks/, scores.csv.
+Writes DIR/brightness and DIR/autoencoder (and, with --refinement, DIR/autoencoder-detail): maps/,
+masks/, scores.csv.
 """
 import argparse
 import csv
@@ -111,6 +112,38 @@ def full_size(mask224, shape):
     return torch.nn.functional.interpolate(t, size=shape, mode="bilinear", align_corners=False)[0, 0].numpy() >= 0.5
 
 
+def bright_detail(path, radius_model_px, map_side=SIZE):
+    """The image's white top-hat (square of half-side radius_model_px model px, scaled to the
+    image in x and y) less its median, in robust standard deviations: src/anomaly/mask_refinement."""
+    raw = np.asarray(Image.open(path)).astype(np.float32)
+    rx = max(1, int(round(radius_model_px * raw.shape[1] / map_side)))
+    ry = max(1, int(round(radius_model_px * raw.shape[0] / map_side)))
+    top = raw - ndimage.grey_opening(raw, size=(2 * ry + 1, 2 * rx + 1), mode="nearest")
+    median = float(np.median(top))
+    spread = max(1.4826 * float(np.median(np.abs(top - median))), 1.0)  # at least one stored value
+    return (top - median) / spread
+
+
+def refined(mask224, detail, grow_model_px, threshold, map_side=SIZE):
+    """mask_refinement's refine_mask: nearest upsampling, grown, kept where detail > threshold."""
+    h, w = detail.shape
+    iy = np.minimum(np.floor(np.arange(h) * map_side / h).astype(int), map_side - 1)
+    ix = np.minimum(np.floor(np.arange(w) * map_side / w).astype(int), map_side - 1)
+    full = mask224[iy[:, None], ix[None, :]]
+    gx, gy = int(round(grow_model_px * w / map_side)), int(round(grow_model_px * h / map_side))
+    if gx or gy:
+        full = ndimage.binary_dilation(full, np.ones((2 * gy + 1, 2 * gx + 1), bool))
+    return full & (detail > threshold)
+
+
+def detail_view(z, detail, weight=0.5):
+    """z_map_view's z_detail_view: z brought to the image (bilinear) plus weight x clipped detail."""
+    t = torch.from_numpy(z.astype(np.float32))[None, None]
+    full = torch.nn.functional.interpolate(t, size=detail.shape, mode="bilinear", align_corners=False)[0, 0].numpy()
+    v = full + weight * np.clip(detail, 0, 20)
+    return 0.5 + 0.5 * v / (np.abs(v) + 10)
+
+
 def brightness(corpus, calibration, out):
     pooled = np.concatenate([load(p).ravel()[::7] for p in calibration])
     cut = float(np.percentile(pooled, 99.5))
@@ -148,7 +181,7 @@ def residual(model, batch):
     return [ndimage.gaussian_filter(m, 1.5) for m in d]
 
 
-def autoencoder(corpus, training, calibration, out, seconds, seed, threads, mask_options):
+def autoencoder(corpus, training, calibration, out, seconds, seed, threads, mask_options, refinement=None):
     torch.manual_seed(seed)
     torch.set_num_threads(threads)  # as many as the MAE's fine-tuning had
     data = torch.from_numpy(np.stack([to_model(load(p)) for p in training]))[:, None]
@@ -178,6 +211,7 @@ def autoencoder(corpus, training, calibration, out, seconds, seed, threads, mask
 
     threshold = float(np.percentile([top_mean(zmap(d), 0.001) for d in threshold_half], 85))
     rows, maps, masks = [], {}, {}
+    detail_maps, detail_masks = {}, {}  # the same maps and masks with infer's full-resolution refinement
     images = eval_images(corpus)
     for start_k in range(0, len(images), 16):
         chunk = images[start_k:start_k + 16]
@@ -192,7 +226,14 @@ def autoencoder(corpus, training, calibration, out, seconds, seed, threads, mask
                          top_mean(d, 0.005), peak, int(peak > threshold)])
             maps[index] = 0.5 + 0.5 * z / (np.abs(z) + 10)  # monotone in z, inside [0, 1]
             masks[index] = mask
+            if refinement:
+                detail = bright_detail(os.path.join(corpus, rel), refinement["radius"])
+                detail_masks[index] = refined(hysteresis(smooth, o["high"], o["low"], o["min_area"]), detail,
+                                              refinement["grow"], refinement["threshold"])
+                detail_maps[index] = detail_view(z, detail)
     write_run(out, rows, maps, masks)
+    if refinement:  # same scores; only the published map and the masks differ
+        write_run(out + "-detail", rows, detail_maps, detail_masks)
     return {"training_images": len(training), "steps": steps, "last_loss": loss, "seconds": seconds,
             "calibration_images": len(calibration), "z_peak_threshold": threshold}
 
@@ -211,13 +252,21 @@ def main():
     parser.add_argument("--mask-low", type=float, default=2.0)
     parser.add_argument("--mask-min-area", type=int, default=6)
     parser.add_argument("--mask-smoothing", type=float, default=1.0)
+    # infer's --mask-detail-radius, --mask-grow, --mask-detail-threshold: also write DIR/autoencoder-detail,
+    # the autoencoder's z-map with the image's bright detail and its masks refined at full resolution
+    parser.add_argument("--refinement", help="RADIUS,GROW,THRESHOLD (model px, model px, robust SDs)")
     args = parser.parse_args()
+    refinement = None
+    if args.refinement:
+        radius, grow, threshold = (float(v) for v in args.refinement.split(","))
+        refinement = {"radius": radius, "grow": grow, "threshold": threshold}
     training, calibration = site_images(args.site, args.calibration_scores)
     report = {"brightness": brightness(args.eval, calibration, os.path.join(args.out, "brightness")),
               "autoencoder": autoencoder(args.eval, training, calibration, os.path.join(args.out, "autoencoder"),
                                          args.seconds, args.seed, args.threads,
                                          {"high": args.mask_high, "low": args.mask_low,
-                                          "min_area": args.mask_min_area, "smoothing": args.mask_smoothing})}
+                                          "min_area": args.mask_min_area, "smoothing": args.mask_smoothing},
+                                         refinement)}
     with open(os.path.join(args.out, "baselines.json"), "w") as f:
         json.dump(report, f, indent=1)
     print(json.dumps(report))

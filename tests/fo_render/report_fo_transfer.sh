@@ -5,6 +5,7 @@
 #   brightness    a brightness threshold (calibrated on the site's held-apart normals)
 #   autoencoder   a small convolutional autoencoder trained on the site's normals for as many
 #                 seconds as `adapt`'s fine-tuning took, then the MAE's z-map scoring
+#   autoencoder-detail  the same, with infer's full-resolution refinement of masks and map
 #   shipped       `medanon infer` with models/mae_small_synth.pth and its calibration, as is
 #   adapted       `medanon adapt` on the site's normals (fine-tune from the shipped weights,
 #                 calibrate on held-apart patients), then `medanon infer` with its outputs
@@ -19,8 +20,10 @@
 #
 # usage: tests/fo_render/report_fo_transfer.sh [OUT] (environment: BUILD, SIZE, EVAL_COUNT,
 #        SITE_COUNT, EVAL_SEED, SITE_SEED, ADAPT_EPOCHS, AE_SECONDS (default: adapt's wall time),
-#        JOBS, THREADS, DEVICE (cpu), FINE_MAP_SIZE (448; 0: none), MAP_VALUES (z: the MAE runs
-#        publish their calibrated z-map, as the autoencoder does; residual: the smoothed residual))
+#        JOBS, THREADS, DEVICE (cpu), FINE_MAP_SIZE (448; 0: none), MAP_VALUES (z-detail: the MAE
+#        runs publish their calibrated z-map plus the image's bright detail at full resolution, as
+#        autoencoder-detail does; z: the z-map alone, as autoencoder does; residual: the smoothed
+#        residual))
 # Prints the tables (markdown) and writes OUT/summary.json.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -38,13 +41,16 @@ JOBS="${JOBS:-2}"
 THREADS="${THREADS:-1}"
 DEVICE="${DEVICE:-cpu}"
 FINE_MAP_SIZE="${FINE_MAP_SIZE:-448}"
-MAP_VALUES="${MAP_VALUES:-z}"
+MAP_VALUES="${MAP_VALUES:-z-detail}"
 RENDER="$ROOT/tests/fo_render"
 # The autoencoder's masks use infer's z-map mask options (configs/infer.toml), so that the
 # comparison is between the maps and not between mask rules.
 infer_default() { sed -n "s/^$1=\(.*\)$/\1/p" "$ROOT/configs/infer.toml"; }
 MASK_ARGS=(--mask-high "$(infer_default mask-z-high)" --mask-low "$(infer_default mask-z-low)"
            --mask-min-area "$(infer_default mask-min-area)" --mask-smoothing "$(infer_default mask-smoothing)")
+# ... and infer's full-resolution refinement, for the autoencoder-detail run (its z-map with the
+# image's bright detail, its masks refined as infer refines the MAE's)
+REFINEMENT="$(infer_default mask-detail-radius),$(infer_default mask-grow),$(infer_default mask-detail-threshold)"
 
 mkdir -p "$OUT/runs"
 if [[ ! -f "$OUT/eval/ground_truth.json" ]]; then
@@ -91,9 +97,11 @@ if [[ "$FINE_MAP_SIZE" != 0 ]]; then
   runs+=("$fine=$OUT/runs/$fine")
 fi
 "$PY" "$RENDER/fo_baselines.py" --site "$OUT/site" --calibration-scores "$OUT/adapt/calibration/scores.csv" \
-  --eval "$OUT/eval" --out "$OUT/runs" --seconds "$AE_SECONDS" --threads "$THREADS" "${MASK_ARGS[@]}"
+  --eval "$OUT/eval" --out "$OUT/runs" --seconds "$AE_SECONDS" --threads "$THREADS" "${MASK_ARGS[@]}" \
+  --refinement "$REFINEMENT"
+runs+=(autoencoder-detail="$OUT/runs/autoencoder-detail")
 
-for run in brightness autoencoder; do
+for run in brightness autoencoder autoencoder-detail; do
   "$M" evaluate fo --corpus "$OUT/eval" --run "$OUT/runs/$run" >/dev/null
 done
 "$M" evaluate fo --corpus "$OUT/eval" --run "$OUT/runs/shipped" \

@@ -3,9 +3,10 @@
 # with numpy, scipy, PIL and torch): the independent generator writes a corpus whose ground truth
 # is consistent (every listed object and hard negative has pixels in its mask and box, object-free
 # images have empty masks) and the same bytes for the same seed; report_fo_transfer.sh then runs
-# all five methods (brightness, autoencoder, shipped, adapted, adapted with --map-size 448) and
-# each has a number for every metric in summary.json. Also: --map-size 448 writes 448-px maps, and
-# a calibration taken at 224 px is refused at 448 with the reason. No threshold on the quality:
+# all six methods (brightness, autoencoder and autoencoder-detail, shipped, adapted, adapted with
+# --map-size 448) and each has a number for every metric in summary.json. Also: --map-size 448
+# makes 448-px masks, the published z-detail maps have the image's own size, and a calibration
+# taken at 224 px is refused at 448 with the reason. No threshold on the quality:
 # at this scale (1 epoch, 3 s of autoencoder) the numbers mean nothing; the machinery is tested.
 set -u
 medanon=$1; source_dir=$2; scratch=$3
@@ -52,7 +53,7 @@ for image in truth["images"]:
 if not any(i["has_foreign_object"] for i in truth["images"]) or all(i["has_foreign_object"] for i in truth["images"]):
     problems.append("the evaluation corpus needs images with and without objects")
 summary = json.load(open(os.path.join(root, "summary.json")))
-expected = {"brightness", "autoencoder", "shipped", "adapted", "adapted-map448"}
+expected = {"brightness", "autoencoder", "autoencoder-detail", "shipped", "adapted", "adapted-map448"}
 if set(summary) != expected:
     problems.append(f"summary has {sorted(summary)}, expected {sorted(expected)}")
 for name, result in summary.items():
@@ -71,13 +72,25 @@ for p in problems:
 sys.exit(1 if problems else 0)
 EOF
 
-map=$(ls "$scratch/report/runs/adapted-map448/maps" 2>/dev/null | head -1)
+map=$(ls "$scratch/report/runs/adapted-map448/masks224" 2>/dev/null | head -1)
 if [[ -n "$map" ]]; then
-  size=$("$py" -c "from PIL import Image; print(Image.open('$scratch/report/runs/adapted-map448/maps/$map').size)")
-  [[ "$size" == "(448, 448)" ]] || fail "--map-size 448 wrote maps of $size"
+  size=$("$py" -c "from PIL import Image; print(Image.open('$scratch/report/runs/adapted-map448/masks224/$map').size)")
+  [[ "$size" == "(448, 448)" ]] || fail "--map-size 448 made masks of $size"
 else
-  fail "no maps from --map-size 448"
+  fail "no masks from --map-size 448"
 fi
+# --map-values z-detail (the report's default) publishes maps at each image's own size
+"$py" - "$scratch/report" <<'EOF' || fail "z-detail maps are not at the images' size"
+import json, os, sys
+from PIL import Image
+root = sys.argv[1]
+for image in json.load(open(os.path.join(root, "eval", "ground_truth.json")))["images"]:
+    own = Image.open(os.path.join(root, "eval", image["path"])).size
+    for run in ("adapted", "autoencoder-detail"):
+        published = Image.open(os.path.join(root, "runs", run, "maps", f"{image['index']:06d}.png")).size
+        if published != own:
+            sys.exit(f"{run} image {image['index']}: map {published}, image {own}")
+EOF
 "$medanon" infer --input "$scratch/report/eval" --out "$scratch/mismatch" --checkpoint "$scratch/report/adapt/model.pth" \
   --threshold-file "$scratch/report/adapt/model.threshold.json" --map-size 448 >"$scratch/mismatch.log" 2>&1
 code=$?
