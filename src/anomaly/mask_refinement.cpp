@@ -33,6 +33,7 @@ int scaled(double model_px, int image_side, int map_side) {
 
 MaskRefinementOptions in_map_pixels(MaskRefinementOptions options, double map_scale) {
   options.detail_radius *= map_scale;
+  options.wide_detail_radius *= map_scale;
   options.grow *= map_scale;
   return options;
 }
@@ -68,8 +69,13 @@ cv::Mat refine_mask(const cv::Mat& map_mask, const cv::Mat& image, const MaskRef
     cv::dilate(full, full, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(2 * grow_x + 1, 2 * grow_y + 1)));
   }
   const cv::Mat detail = bright_detail(image, detail_radius(options, image.size(), map_mask.size()));
-  cv::Mat refined = full & (detail > options.threshold);
-  return refined;
+  cv::Mat bright = detail > options.threshold;
+  if (options.wide_detail_radius > 0) {
+    MaskRefinementOptions wide = options;
+    wide.detail_radius = options.wide_detail_radius;
+    bright |= bright_detail(image, detail_radius(wide, image.size(), map_mask.size())) > options.threshold;
+  }
+  return full & bright;
 }
 
 }  // namespace medanon::anomaly

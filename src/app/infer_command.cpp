@@ -82,6 +82,11 @@ Command setup_infer(CLI::App& parent) {
                       "mask refinement: half the side of the top-hat's square (model pixels)")
       ->check(CLI::Range(0.1, 64.0))
       ->capture_default_str();
+  command->add_option("--mask-wide-detail-radius", o->detector.refinement.wide_detail_radius,
+                      "mask refinement: a second, wider top-hat square for objects too wide for the first "
+                      "(model pixels; 0: none)")
+      ->check(CLI::Range(0.0, 128.0))
+      ->capture_default_str();
   command->add_option("--mask-grow", o->detector.refinement.grow,
                       "mask refinement: the upsampled mask grows by this first (model pixels)")
       ->check(CLI::Range(0.0, 16.0))

@@ -71,9 +71,10 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
   if (options.zmap_mask.low > options.zmap_mask.high) {
     throw UsageError("the z-map mask's low threshold must not exceed its high threshold", Scope::all_ranks);
   }
-  if (options.refinement.detail_radius <= 0 || options.refinement.grow < 0 || options.refinement.threshold < 0) {
-    throw UsageError("mask refinement: the detail radius must be positive, growth and threshold not negative",
-                     Scope::all_ranks);
+  if (options.refinement.detail_radius <= 0 || options.refinement.wide_detail_radius < 0 ||
+      options.refinement.grow < 0 || options.refinement.threshold < 0) {
+    throw UsageError("mask refinement: the detail radius must be positive; the wide radius, growth and threshold "
+                     "not negative", Scope::all_ranks);
   }
   if (options.map_size < 0) throw UsageError("map size must not be negative", Scope::all_ranks);
   if (options.trials < 1 || options.batch_size < 1 || options.threads < 1) {

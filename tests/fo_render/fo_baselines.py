@@ -227,9 +227,11 @@ def autoencoder(corpus, training, calibration, out, seconds, seed, threads, mask
             maps[index] = 0.5 + 0.5 * z / (np.abs(z) + 10)  # monotone in z, inside [0, 1]
             masks[index] = mask
             if refinement:
-                detail = bright_detail(os.path.join(corpus, rel), refinement["radius"])
-                detail_masks[index] = refined(hysteresis(smooth, o["high"], o["low"], o["min_area"]), detail,
-                                              refinement["grow"], refinement["threshold"])
+                path = os.path.join(corpus, rel)
+                detail = bright_detail(path, refinement["radius"])
+                wide = bright_detail(path, refinement["wide"]) if refinement["wide"] > 0 else detail
+                detail_masks[index] = refined(hysteresis(smooth, o["high"], o["low"], o["min_area"]),
+                                              np.maximum(detail, wide), refinement["grow"], refinement["threshold"])
                 detail_maps[index] = detail_view(z, detail)
     write_run(out, rows, maps, masks)
     if refinement:  # same scores; only the published map and the masks differ
@@ -252,14 +254,14 @@ def main():
     parser.add_argument("--mask-low", type=float, default=2.0)
     parser.add_argument("--mask-min-area", type=int, default=6)
     parser.add_argument("--mask-smoothing", type=float, default=1.0)
-    # infer's --mask-detail-radius, --mask-grow, --mask-detail-threshold: also write DIR/autoencoder-detail,
+    # infer's --mask-detail-radius, --mask-wide-detail-radius, --mask-grow, --mask-detail-threshold: also write DIR/autoencoder-detail,
     # the autoencoder's z-map with the image's bright detail and its masks refined at full resolution
-    parser.add_argument("--refinement", help="RADIUS,GROW,THRESHOLD (model px, model px, robust SDs)")
+    parser.add_argument("--refinement", help="RADIUS,WIDE_RADIUS,GROW,THRESHOLD (model px x 3, robust SDs)")
     args = parser.parse_args()
     refinement = None
     if args.refinement:
-        radius, grow, threshold = (float(v) for v in args.refinement.split(","))
-        refinement = {"radius": radius, "grow": grow, "threshold": threshold}
+        radius, wide, grow, threshold = (float(v) for v in args.refinement.split(","))
+        refinement = {"radius": radius, "wide": wide, "grow": grow, "threshold": threshold}
     training, calibration = site_images(args.site, args.calibration_scores)
     report = {"brightness": brightness(args.eval, calibration, os.path.join(args.out, "brightness")),
               "autoencoder": autoencoder(args.eval, training, calibration, os.path.join(args.out, "autoencoder"),

@@ -50,7 +50,7 @@ MASK_ARGS=(--mask-high "$(infer_default mask-z-high)" --mask-low "$(infer_defaul
            --mask-min-area "$(infer_default mask-min-area)" --mask-smoothing "$(infer_default mask-smoothing)")
 # ... and infer's full-resolution refinement, for the autoencoder-detail run (its z-map with the
 # image's bright detail, its masks refined as infer refines the MAE's)
-REFINEMENT="$(infer_default mask-detail-radius),$(infer_default mask-grow),$(infer_default mask-detail-threshold)"
+REFINEMENT="$(infer_default mask-detail-radius),$(infer_default mask-wide-detail-radius),$(infer_default mask-grow),$(infer_default mask-detail-threshold)"
 
 mkdir -p "$OUT/runs"
 if [[ ! -f "$OUT/eval/ground_truth.json" ]]; then

@@ -62,6 +62,28 @@ TEST(MaskRefinement, AThinWiresBlockyMaskShrinksOntoTheWire) {
   EXPECT_EQ(cv::countNonZero(refined & ~reach), 0);
 }
 
+TEST(MaskRefinement, AnObjectTooWideForTheFineSquareIsKeptByTheWideOne) {
+  // a 30-px bright plate at 512 px: wider than the fine square (17 px), narrower than the wide (41)
+  cv::Mat truth = cv::Mat::zeros(kSide, kSide, CV_8U);
+  cv::rectangle(truth, cv::Rect(200, 220, 30, 60), 255, cv::FILLED);
+  cv::Mat image(kSide, kSide, CV_16U);
+  std::mt19937 random(11);
+  std::normal_distribution<float> noise(0.0f, 60.0f);
+  for (int y = 0; y < kSide; ++y) {
+    for (int x = 0; x < kSide; ++x) {
+      const float value = 20000.0f + 8.0f * x + noise(random) + (truth.at<unsigned char>(y, x) ? 3000.0f : 0.0f);
+      image.at<unsigned short>(y, x) = cv::saturate_cast<unsigned short>(value);
+    }
+  }
+  MaskRefinementOptions fine_only;
+  fine_only.wide_detail_radius = 0;
+  const cv::Mat map_mask = map_mask_of(truth);
+  const double kept_fine = cv::countNonZero(refine_mask(map_mask, image, fine_only) & truth);
+  const double kept_both = cv::countNonZero(refine_mask(map_mask, image, {}) & truth);
+  EXPECT_LT(kept_fine, 0.6 * cv::countNonZero(truth));  // the fine top-hat keeps a rim
+  EXPECT_GT(kept_both, 0.95 * cv::countNonZero(truth));
+}
+
 TEST(MaskRefinement, DisabledIsTheNearestNeighbourUpsampling) {
   cv::Mat truth;
   const cv::Mat image = radiograph_with_line(900.0, truth);
