@@ -34,6 +34,11 @@ struct MaskRefinementOptions {
 // The options with their sizes in pixels of a map `map_scale` times the model's side.
 MaskRefinementOptions in_map_pixels(MaskRefinementOptions options, double map_scale);
 
+// The opening of `x` (CV_32F) by a square of half-side `radius` (px, x and y), borders
+// replicated: cv::morphologyEx(MORPH_OPEN, MORPH_RECT, BORDER_REPLICATE)'s result, at a cost that
+// does not grow with the square.
+cv::Mat square_opening(const cv::Mat& x, cv::Size radius);
+
 // The top-hat of `image` (CV_8U or CV_16U, one channel) with a square of half-side `radius`
 // (px, x and y), less its median, in robust standard deviations: CV_32F at the image's size.
 cv::Mat bright_detail(const cv::Mat& image, cv::Size radius);

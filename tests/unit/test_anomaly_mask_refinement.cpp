@@ -84,6 +84,24 @@ TEST(MaskRefinement, AnObjectTooWideForTheFineSquareIsKeptByTheWideOne) {
   EXPECT_GT(kept_both, 0.95 * cv::countNonZero(truth));
 }
 
+TEST(MaskRefinement, SquareOpeningEqualsOpenCVsRectangularOpening) {
+  std::mt19937 random(3);
+  std::uniform_real_distribution<float> value(0.0f, 1000.0f);
+  for (const cv::Size size : {cv::Size(97, 61), cv::Size(5, 40), cv::Size(200, 3)}) {
+    cv::Mat x(size, CV_32F);
+    for (int y = 0; y < x.rows; ++y) {
+      for (int c = 0; c < x.cols; ++c) x.at<float>(y, c) = value(random);
+    }
+    for (const cv::Size radius : {cv::Size(1, 1), cv::Size(4, 2), cv::Size(0, 7), cv::Size(30, 45)}) {
+      cv::Mat expected;
+      const cv::Mat square = cv::getStructuringElement(cv::MORPH_RECT, {2 * radius.width + 1, 2 * radius.height + 1});
+      cv::morphologyEx(x, expected, cv::MORPH_OPEN, square, {-1, -1}, 1, cv::BORDER_REPLICATE);
+      EXPECT_EQ(cv::countNonZero(square_opening(x, radius) != expected), 0)
+          << size << " radius " << radius;
+    }
+  }
+}
+
 TEST(MaskRefinement, DisabledIsTheNearestNeighbourUpsampling) {
   cv::Mat truth;
   const cv::Mat image = radiograph_with_line(900.0, truth);
