@@ -14,22 +14,27 @@ namespace {
 
 constexpr int kSide = 512, kMap = 224;
 
-// A smooth 16-bit "radiograph" with noise, and a line `value` above (or below) it.
-cv::Mat radiograph_with_line(double value, cv::Mat& line_truth, int thickness = 2) {
+// A smooth 16-bit "radiograph" with noise, `value` above (or below) it wherever `truth` is set.
+cv::Mat radiograph_with(const cv::Mat& truth, double value) {
   cv::Mat image(kSide, kSide, CV_32F);
   std::mt19937 random(7);
   std::normal_distribution<float> noise(0.0f, 60.0f);
-  line_truth = cv::Mat::zeros(kSide, kSide, CV_8U);
-  cv::line(line_truth, {60, 100}, {450, 380}, 255, thickness);
   for (int y = 0; y < kSide; ++y) {
     for (int x = 0; x < kSide; ++x) {
       image.at<float>(y, x) = 20000.0f + 8.0f * x + 5.0f * y + noise(random) +
-                              (line_truth.at<unsigned char>(y, x) ? static_cast<float>(value) : 0.0f);
+                              (truth.at<unsigned char>(y, x) ? static_cast<float>(value) : 0.0f);
     }
   }
   cv::Mat image16;
   image.convertTo(image16, CV_16U);
   return image16;
+}
+
+// ... with a 2-px line across it.
+cv::Mat radiograph_with_line(double value, cv::Mat& line_truth) {
+  line_truth = cv::Mat::zeros(kSide, kSide, CV_8U);
+  cv::line(line_truth, {60, 100}, {450, 380}, 255, 2);
+  return radiograph_with(line_truth, value);
 }
 
 // The map mask a z-map would give: the line at map resolution, one map pixel wider.
@@ -66,15 +71,7 @@ TEST(MaskRefinement, AnObjectTooWideForTheFineSquareIsKeptByTheWideOne) {
   // a 30-px bright plate at 512 px: wider than the fine square (17 px), narrower than the wide (41)
   cv::Mat truth = cv::Mat::zeros(kSide, kSide, CV_8U);
   cv::rectangle(truth, cv::Rect(200, 220, 30, 60), 255, cv::FILLED);
-  cv::Mat image(kSide, kSide, CV_16U);
-  std::mt19937 random(11);
-  std::normal_distribution<float> noise(0.0f, 60.0f);
-  for (int y = 0; y < kSide; ++y) {
-    for (int x = 0; x < kSide; ++x) {
-      const float value = 20000.0f + 8.0f * x + noise(random) + (truth.at<unsigned char>(y, x) ? 3000.0f : 0.0f);
-      image.at<unsigned short>(y, x) = cv::saturate_cast<unsigned short>(value);
-    }
-  }
+  const cv::Mat image = radiograph_with(truth, 3000.0);
   MaskRefinementOptions fine_only;
   fine_only.wide_detail_radius = 0;
   const cv::Mat map_mask = map_mask_of(truth);
