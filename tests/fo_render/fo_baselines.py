@@ -3,8 +3,9 @@
 `medanon evaluate fo` scores them with exactly the code that scores the MAE.
 
   brightness   the image itself (per-image min-max, as the MAE's input) is the map; pixels above
-               the 99.5th percentile of the calibration normals' pixels are the mask; image score
-               = mean of the top 0.1 % of the map.
+               the 99.5th percentile of the calibration normals' pixels are the mask (where that
+               percentile is the maximum, 1, because the normals saturate: the pixels at 1); image
+               score = mean of the top 0.1 % of the map.
   autoencoder  a small convolutional autoencoder (4 stride-2 convolutions down to 14 x 14 x 16 at
                224 px, and back), trained for --seconds on the site's normal images with --threads torch
                threads; then the MAE's own scoring recipe: positive residual, Gaussian sigma 1.5,
@@ -150,7 +151,8 @@ def brightness(corpus, calibration, out):
     rows, maps, masks = [], {}, {}
     for index, rel in eval_images(corpus):
         image = load(os.path.join(corpus, rel))
-        mask = image > cut
+        # above the cut; where the normals saturate (the cut is the maximum, 1), the saturated pixels
+        mask = image >= cut if cut >= 1.0 else image > cut
         peak = top_mean(image, 0.001)
         rows.append([index, rel, image.shape[1], image.shape[0], float(mask.mean()), float(image.mean()), "nan",
                      peak, peak, int(peak > cut)])
