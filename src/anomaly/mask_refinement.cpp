@@ -97,7 +97,8 @@ cv::Mat bright_detail(const cv::Mat& image, cv::Size radius) {
   return (detail - median) / spread;
 }
 
-cv::Mat refine_mask(const cv::Mat& map_mask, const cv::Mat& image, const MaskRefinementOptions& options) {
+cv::Mat refine_mask(const cv::Mat& map_mask, const cv::Mat& image, const MaskRefinementOptions& options,
+                    cv::Mat* fine_detail) {
   CV_Assert(map_mask.type() == CV_8U && !image.empty());
   cv::Mat full;
   cv::resize(map_mask, full, image.size(), 0, 0, cv::INTER_NEAREST);
@@ -107,6 +108,7 @@ cv::Mat refine_mask(const cv::Mat& map_mask, const cv::Mat& image, const MaskRef
     cv::dilate(full, full, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(2 * grow_x + 1, 2 * grow_y + 1)));
   }
   const cv::Mat detail = bright_detail(image, detail_radius(options, image.size(), map_mask.size()));
+  if (fine_detail != nullptr) *fine_detail = detail;
   cv::Mat bright = detail > options.threshold;
   if (options.wide_detail_radius > 0) {
     MaskRefinementOptions wide = options;

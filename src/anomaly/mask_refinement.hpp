@@ -49,7 +49,10 @@ cv::Size detail_radius(const MaskRefinementOptions& options, cv::Size image, cv:
 
 // `map_mask` CV_8U at map resolution (255 = foreign object); `image` the radiograph it was made
 // from, at its own size. Returns CV_8U at the image's size. Disabled: the mask upsampled
-// (nearest), as before.
-cv::Mat refine_mask(const cv::Mat& map_mask, const cv::Mat& image, const MaskRefinementOptions& options);
+// (nearest), as before. `fine_detail`, when given, receives the fine square's bright_detail if
+// the refinement computed it (enabled and something flagged), so that a caller publishing it
+// (infer --map-values z-detail) does not compute it again; it is left as it was otherwise.
+cv::Mat refine_mask(const cv::Mat& map_mask, const cv::Mat& image, const MaskRefinementOptions& options,
+                    cv::Mat* fine_detail = nullptr);
 
 }  // namespace medanon::anomaly

@@ -36,19 +36,18 @@ void sync_path(const std::string& path, bool folder) {
 void create_folders_durably(const std::filesystem::path& folder) {
   if (folder.empty()) return;
   // mkdir first: one call whether the folder is new or already there (a stat, then a mkdir, was
-  // two or three per output on an archive of one file per series).
-  if (::mkdir(folder.c_str(), 0777) == 0) {
-    if (g_durable) sync_path(folder.has_parent_path() ? folder.parent_path().string() : ".", /*folder=*/true);
-    return;
-  }
-  if (errno == EEXIST && std::filesystem::is_directory(folder)) return;
-  if (errno == ENOENT && folder.has_parent_path() && folder.parent_path() != folder) {
-    create_folders_durably(folder.parent_path());
+  // two or three per output on an archive of one file per series). True when the folder is there.
+  const auto make = [&folder] {
     if (::mkdir(folder.c_str(), 0777) == 0) {
       if (g_durable) sync_path(folder.has_parent_path() ? folder.parent_path().string() : ".", /*folder=*/true);
-      return;
+      return true;
     }
-    if (errno == EEXIST && std::filesystem::is_directory(folder)) return;  // another thread or rank made it
+    return errno == EEXIST && std::filesystem::is_directory(folder);  // perhaps another thread or rank made it
+  };
+  if (make()) return;
+  if (errno == ENOENT && folder.has_parent_path() && folder.parent_path() != folder) {
+    create_folders_durably(folder.parent_path());
+    if (make()) return;
   }
   throw InternalError(std::string("cannot create an output folder: ") + std::strerror(errno));
 }

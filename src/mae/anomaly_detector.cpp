@@ -198,7 +198,7 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
         r.z_peak = anomaly::top_mean(r.z_map, exclude, 0.001);
         if (d.options.mask_method == "zmap") {
           r.mask = anomaly::zmap_mask(r.z_map, exclude, zmap_options);
-          r.full_mask = anomaly::refine_mask(r.mask, images[image], refinement);
+          r.full_mask = anomaly::refine_mask(r.mask, images[image], refinement, &r.bright_detail);
           if (!exclusions.empty() && !exclusions[image].empty()) r.full_mask.setTo(0, exclusions[image]);
         }
       }

@@ -259,8 +259,13 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
       cv::Mat published = r.anomaly_map;
       if (o.map_values == "z") published = anomaly::z_map_view(r.z_map, z_smoothing);
       if (o.map_values == "z-detail") {
-        const cv::Size radius = anomaly::detail_radius(map_refinement, images[k].size(), r.z_map.size());
-        published = anomaly::z_detail_view(r.z_map, z_smoothing, anomaly::bright_detail(images[k], radius), kMapDetailWeight);
+        // the refinement's own top-hat when it ran; otherwise (nothing flagged, or refinement
+        // off) the same top-hat taken here
+        const cv::Mat detail =
+            r.bright_detail.empty()
+                ? anomaly::bright_detail(images[k], anomaly::detail_radius(map_refinement, images[k].size(), r.z_map.size()))
+                : r.bright_detail;
+        published = anomaly::z_detail_view(r.z_map, z_smoothing, detail, kMapDetailWeight);
       }
       write_png(fs::path(o.out) / "maps" / name, as_16bit(published));
       write_png(fs::path(o.out) / "masks224" / name, r.mask);
