@@ -134,11 +134,13 @@ AnomalyCalibration read_calibration(const std::string& path) {
     calibration.floor = j.value("floor", calibration.floor);
     calibration.residual = j.value("residual", std::string());
     statistics = j.value("statistics", std::string());
+    const std::string prior = j.value("object_prior", std::string());
+    if (!prior.empty()) calibration.object_prior = (fs::path(path).parent_path() / prior).lexically_normal().string();
   } catch (const nlohmann::json::exception& e) {
     throw InputError(path + ": not a threshold file (" + e.what() + ")");
   }
-  if (calibration.score != "mask_score" && calibration.score != "z_peak") {
-    throw InputError(path + ": unknown score '" + calibration.score + "' (mask_score, z_peak)");
+  if (calibration.score != "mask_score" && calibration.score != "z_peak" && calibration.score != "object_peak") {
+    throw InputError(path + ": unknown score '" + calibration.score + "' (mask_score, z_peak, object_peak)");
   }
   if (!statistics.empty()) {
     const fs::path file = fs::path(path).parent_path() / statistics;  // relative: the pair moves together
@@ -155,8 +157,8 @@ AnomalyCalibration read_calibration(const std::string& path) {
       throw InputError(path + ": its statistics file " + file.string() + " lacks float maps 'mean' and 'spread'");
     }
   }
-  if (calibration.score == "z_peak" && !calibration.has_statistics()) {
-    throw InputError(path + ": a z_peak threshold needs the statistics file it was calibrated with");
+  if (calibration.score != "mask_score" && !calibration.has_statistics()) {
+    throw InputError(path + ": a " + calibration.score + " threshold needs the statistics file it was calibrated with");
   }
   return calibration;
 }
@@ -165,6 +167,10 @@ void write_calibration(const AnomalyCalibration& calibration, const std::string&
   nlohmann::json j = details.empty() ? nlohmann::json::object() : nlohmann::json::parse(details);
   j["threshold"] = calibration.threshold;
   j["score"] = calibration.score;
+  if (!calibration.object_prior.empty()) {  // relative to the file's folder: the pair moves together
+    const fs::path folder = fs::absolute(fs::path(path)).parent_path();
+    j["object_prior"] = fs::absolute(calibration.object_prior).lexically_proximate(folder).string();
+  }
   if (calibration.has_statistics()) {
     const std::string statistics = statistics_path_for(path);
     j["statistics"] = fs::path(statistics).filename().string();

@@ -22,11 +22,14 @@
 namespace medanon::anomaly {
 
 struct AnomalyCalibration {
-  std::string score = "mask_score";  // the image score the threshold applies to (mask_score | z_peak)
+  std::string score = "mask_score";  // the image score the threshold applies to (mask_score | z_peak | object_peak)
   double threshold = -1.0;           // score > threshold => foreign object; < 0: no decision
   cv::Mat mean, spread;              // CV_32F, model resolution; empty: no z-map (z_peak is NaN)
   double floor = 0.01;               // added to the spread, so flat regions do not explode
   std::string residual;              // the residual the statistics were taken of (must match the detector's)
+  // The object prior (mae/object_prior.hpp) an object_peak threshold was calibrated with: in the
+  // file relative to its own folder (like the statistics), here resolved; empty: none.
+  std::string object_prior;
 
   bool has_statistics() const { return !mean.empty(); }
   // (residual - mean) / (spread + floor); the residual must have the statistics' size.

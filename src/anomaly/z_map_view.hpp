@@ -24,4 +24,8 @@ cv::Mat z_map_view(const cv::Mat& z, double smoothing);
 // `detail` CV_32F at the image's size; returns CV_32F in (0, 1) at that size.
 cv::Mat z_detail_view(const cv::Mat& z, double smoothing, const cv::Mat& detail, double weight);
 
+// The weight infer and the fused map give the detail (of 0.5 and 1 on the independent corpus'
+// tuning seeds, 0.5 ranked pixels better: 0.913 against 0.907).
+constexpr double kZDetailWeight = 0.5;
+
 }  // namespace medanon::anomaly

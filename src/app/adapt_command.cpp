@@ -8,7 +8,9 @@
 //   <out>/train/                   the fine-tuning's checkpoints (a rerun resumes from them)
 //   <out>/calibration/             the calibration run's maps, masks and scores
 //   <out>/model.pth                the adapted weights
-//   <out>/model.threshold.json     the calibration (+ model.threshold.stats.yml.gz)
+//   <out>/model.threshold.json     the calibration (+ model.threshold.stats.yml.gz); with the
+//                                  object prior its score is object_peak and it names
+//   <out>/object_prior.pth         the foreign-object prior it was calibrated with (a copy)
 //   <out>/adapt-report.json        what was trained and calibrated on, and the results
 //
 // The patient split is train's own (split_by_patient with --seed and the fractions): training
@@ -42,6 +44,10 @@ struct AdaptOptions {
   std::string out;
   double calibration_percentile = 85;
   int trials = 4;
+  // The foreign-object prior calibrated with the MAE (copied to <out>/object_prior.pth, which the
+  // threshold file names); "none", or the default file missing: the MAE alone (z_peak).
+  std::string object_prior = "models/fo_prior_synth.pth";
+  bool object_prior_given = false;  // named on the command line or in a config: missing is then an error
 };
 
 // The held-apart patients' normal images, relative to <corpus>/padchest.
@@ -77,6 +83,31 @@ nlohmann::json report_of(const AdaptOptions& o, const mae::TrainSummary& s, std:
           {"outputs", {{"checkpoint", o.out + "/model.pth"}, {"threshold_file", o.out + "/model.threshold.json"}}}};
 }
 
+// The prior the calibration uses: a copy in <out>, so that the model, its threshold file and the
+// prior it names move together; "none" when there is none (the default file missing is a warning,
+// the tool runs degraded: a checkout run from elsewhere, or a site that removed it).
+// Collective: rank 0 copies; a failed copy throws on every rank.
+std::string adapted_object_prior(const AdaptOptions& o, const mpi::Communicator& comm) {
+  if (o.object_prior == "none" || o.object_prior.empty()) return "none";
+  if (!fs::exists(o.object_prior)) {
+    if (o.object_prior_given) {
+      throw InputError("adapt: --object-prior " + o.object_prior + " does not exist", Scope::all_ranks);
+    }
+    {
+      log::warn("adapt: DEGRADED: no object prior at " + o.object_prior +
+                " (run from the checkout, or scripts/train-fo-prior.sh): calibrating the MAE alone (z_peak)");
+    }
+    return "none";
+  }
+  const std::string copy = o.out + "/object_prior.pth";
+  comm.run_on_root("adapt: copying the object prior", [&] {
+    io::write_atomically(copy, [&](const std::string& temporary) {
+      fs::copy_file(o.object_prior, temporary, fs::copy_options::overwrite_existing);
+    });
+  });
+  return copy;
+}
+
 int run_adapt(const AdaptOptions& o, const mpi::Communicator& comm) {
   mae::TrainOptions train = o.train;
   if (train.init_checkpoint == "none") train.init_checkpoint.clear();  // fresh weights
@@ -101,6 +132,7 @@ int run_adapt(const AdaptOptions& o, const mpi::Communicator& comm) {
   calibrate.detector.intensity = o.train.intensity;  // the mapping the model was fine-tuned with
   calibrate.detector.trials = o.trials;
   calibrate.detector.seed = o.train.seed;
+  calibrate.detector.object_prior = adapted_object_prior(o, comm);
   if (calibrate.images.size() < 4) {
     throw InputError("adapt: the held-apart patients have " + std::to_string(calibrate.images.size()) +
                          " normal images; calibration needs at least 4 (lower --train-fraction or add images)",
@@ -165,13 +197,17 @@ Command setup_adapt(CLI::App& parent) {
   command->add_option("--calibration-percentile", o->calibration_percentile, "z_peak percentile of normal images")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
+  command->add_option("--object-prior", o->object_prior,
+                      "foreign-object prior calibrated with the MAE (object_peak), copied to --out; none: the MAE alone")
+      ->capture_default_str();
   command->add_option("--trials", o->trials, "grid-masking trials of the calibration")->check(CLI::Range(1, 64))->capture_default_str();
   command->add_option("--max-minutes", t.max_minutes, "checkpoint and stop (exit 6) after the step that passes this")
       ->capture_default_str();
   command->add_option("--checkpoint-every", t.checkpoint_every, "steps between checkpoints besides epoch ends")
       ->capture_default_str();
   command->add_option("--log-every", t.log_every, "steps between progress lines")->capture_default_str();
-  auto run = [o](const mpi::Communicator& comm) -> int {
+  auto run = [o, command](const mpi::Communicator& comm) -> int {
+    o->object_prior_given = command->count("--object-prior") > 0;
     if (o->train.warmup_epochs > o->train.epochs) throw UsageError("--warmup-epochs exceeds --epochs", Scope::all_ranks);
     if (o->train.train_fraction + o->train.validation_fraction >= 1.0) {
       throw UsageError("--train-fraction + --validation-fraction must leave patients for the calibration",

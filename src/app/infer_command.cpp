@@ -3,20 +3,23 @@
 // Input: a synthetic corpus (its ground_truth.json lists the images), or any folder (every .png,
 // .dcm below it). Output in --out, per image i of that list (zero-padded):
 //   maps/<i>.png      the anomaly map, 16-bit (value * 65535): the residual, smoothed, or with
-//                     --map-values z the calibrated z-map, smoothed (anomaly/z_map_view.hpp)
+//                     --map-values z the calibrated z-map, smoothed (anomaly/z_map_view.hpp), z-detail
+//                     that plus the image's bright detail, fused that with the object prior
+//                     (anomaly/object_fusion.hpp)
 //   masks224/<i>.png  the mask at model resolution (255 = foreign object)
 //   masks/<i>.png     the mask at the image's own resolution
 //   zmaps/<i>.tiff    with --write-zmaps (and calibration statistics): the z-map, 32-bit float
 //   scores.csv        index, path, width, height, mask_score, anomaly_score, ssim_score, peak_score,
-//                     z_peak (nan without calibration statistics), foreign_object (the
-//                     --threshold-file's score above its threshold; 0 without one)
+//                     z_peak (nan without calibration statistics), object_peak (nan without them or
+//                     a prior), foreign_object (the --threshold-file's score above its threshold; 0
+//                     without one)
 // Images are dealt round-robin across ranks; rank 0 writes scores.csv.
 //
 // --calibrate FILE: the run's negatives (a synthetic corpus' images without foreign objects; in
 // any other folder every image, so give it known-normal ones) calibrate the scoring: every other
-// negative feeds the per-pixel residual statistics, the rest give the z_peak threshold at
-// --calibration-percentile. Two disjoint halves, so the threshold is not fitted to the images
-// that set the statistics.
+// negative feeds the per-pixel residual statistics, the rest give the threshold of z_peak (of
+// object_peak with --object-prior, whose path the file then records) at --calibration-percentile.
+// Two disjoint halves, so the threshold is not fitted to the images that set the statistics.
 
 #include <memory>
 
@@ -95,18 +98,27 @@ Command setup_infer(CLI::App& parent) {
                       "mask refinement: bright detail above this many robust standard deviations is kept")
       ->check(CLI::Range(0.0, 1000.0))
       ->capture_default_str();
+  command->add_option("--object-prior", o->detector.object_prior,
+                      "foreign-object prior (a U-Net trained on synth, models/fo_prior_synth.pth) fused with the "
+                      "MAE's z-map; empty: the one the --threshold-file names, if any; none: no prior")
+      ->capture_default_str();
+  command->add_option("--prior-mask-threshold", o->detector.prior_mask_threshold,
+                      "with a prior, zmap masks keep only pixels where it is at least this (0: masks as without it)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   command->add_option("--threshold-file", o->threshold_file, "calibration from --calibrate (or `evaluate fo --calibrate`)");
-  command->add_option("--calibrate", o->calibrate, "write a z_peak calibration from this run's negatives to FILE");
-  command->add_option("--calibration-percentile", o->calibration_percentile, "z_peak percentile of negatives for --calibrate")
+  command->add_option("--calibrate", o->calibrate,
+                      "write a calibration from this run's negatives to FILE (z_peak; object_peak with a prior)");
+  command->add_option("--calibration-percentile", o->calibration_percentile, "score percentile of negatives for --calibrate")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
   command->add_flag("--exclude-text", o->exclude_text,
                    "leave a synthetic corpus' burned-in text out of z_peak, as the pixel stage's boxes are in anonymize");
   command->add_option("--map-values", o->map_values,
                       "maps/: residual (the smoothed residual, thesis), z (the calibrated z-map, smoothed; needs "
-                      "--threshold-file statistics) or z-detail (z plus the image's bright detail, at the image's "
-                      "resolution)")
-      ->check(CLI::IsMember({"residual", "z", "z-detail"}))
+                      "--threshold-file statistics), z-detail (z plus the image's bright detail, at the image's "
+                      "resolution) or fused (z-detail with the object prior)")
+      ->check(CLI::IsMember({"residual", "z", "z-detail", "fused"}))
       ->capture_default_str();
   command->add_flag("--write-zmaps", o->write_zmaps,
                    "also write zmaps/<i>.tiff, the calibrated z-map (32-bit float), to re-tune the masks offline");

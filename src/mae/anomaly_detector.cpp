@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <limits>
 #include <sstream>
@@ -17,7 +18,10 @@
 #include "mae/checkpoint.hpp"
 #include "mae/device.hpp"
 #include "anomaly/foreign_object_mask.hpp"
+#include "anomaly/object_fusion.hpp"
+#include "anomaly/z_map_view.hpp"
 #include "mae/fine_map.hpp"
+#include "mae/object_prior.hpp"
 #include "mae/radiograph_input.hpp"
 #include "mae/reconstruction.hpp"
 
@@ -40,6 +44,16 @@ cv::Mat residual_of(const cv::Mat& input, const cv::Mat& average, bool positive)
 
 }  // namespace
 
+std::string effective_object_prior(const DetectorOptions& options) {
+  if (options.object_prior == "none") return "";
+  const std::string prior = options.object_prior.empty() ? options.calibration.object_prior : options.object_prior;
+  if (!prior.empty() && !std::filesystem::exists(prior)) {
+    throw InputError("object prior " + prior + " does not exist (models/fo_prior_synth.pth is made by "
+                     "scripts/train-fo-prior.sh; --object-prior none runs without one)", Scope::all_ranks);
+  }
+  return prior;
+}
+
 struct AnomalyDetector::Impl {
   DetectorOptions options;
   IntensityMapping intensity;
@@ -47,6 +61,7 @@ struct AnomalyDetector::Impl {
   torch::Device device{torch::kCPU};
   MaeConfig config;
   MaskedAutoencoderViT model{nullptr};
+  std::unique_ptr<ObjectPrior> prior;  // null without options.object_prior
   std::vector<torch::Tensor> noises;  // [1, L] per trial, shared by every image
   std::string report;
 };
@@ -77,6 +92,14 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
                      "not negative", Scope::all_ranks);
   }
   if (options.map_size < 0) throw UsageError("map size must not be negative", Scope::all_ranks);
+  if (options.prior_mask_threshold < 0 || options.prior_mask_threshold > 1) {
+    throw UsageError("the prior's mask threshold must lie in [0, 1]", Scope::all_ranks);
+  }
+  d.options.object_prior = effective_object_prior(options);
+  if (options.calibration.score == "object_peak" && d.options.object_prior.empty()) {
+    throw UsageError("the calibration decides on object_peak, which needs the object prior it was made with "
+                     "(--object-prior)", Scope::all_ranks);
+  }
   if (options.trials < 1 || options.batch_size < 1 || options.threads < 1) {
     throw UsageError("trials, batch size and threads must be at least 1", Scope::all_ranks);
   }
@@ -98,6 +121,9 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
   }
   d.model->to(d.device);
   d.model->eval();
+  if (!d.options.object_prior.empty()) {
+    d.prior = std::make_unique<ObjectPrior>(ObjectPriorOptions{d.options.object_prior, options.device});
+  }
   d.noises = trial_noises(1, d.config.num_patches(), options.trials, options.seed, d.device,
                           trial_masks_from(options.trial_masks));
   if (options.calibration.has_statistics() && options.calibration.mean.rows != map_size()) {
@@ -131,7 +157,10 @@ std::string AnomalyDetector::description() const {
                   std::to_string(impl_->options.zmap_mask.low) +
                   (impl_->options.refinement.enabled ? ", refined to bright detail at full resolution" : "")
             : std::string("thesis (95th percentile of each image)"))
-    << "; checkpoint " << impl_->options.checkpoint << ": " << impl_->report;
+    << "; checkpoint " << impl_->options.checkpoint << ": " << impl_->report << "; object prior "
+    << (impl_->prior ? impl_->prior->description() + ", masks kept where it is >= " +
+                           std::to_string(impl_->options.prior_mask_threshold)
+                     : std::string("none"));
   return s.str();
 }
 
@@ -191,7 +220,8 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
       r.anomaly_score = cv::mean(r.anomaly_map)[0];
       r.ssim_score = -anomaly::structural_similarity(input, r.reconstruction);
       r.peak_score = anomaly::top_mean(r.anomaly_map, cv::Mat(), 0.005);
-      r.z_peak = std::numeric_limits<double>::quiet_NaN();
+      r.z_peak = r.object_peak = std::numeric_limits<double>::quiet_NaN();
+      if (d.prior) r.object_probability = d.prior->probability(images[image]);
       if (calibration.has_statistics()) {
         const cv::Mat exclude = exclusions.empty() ? cv::Mat() : anomaly::exclusion_at(exclusions[image], r.residual.size());
         r.z_map = calibration.standardise(r.residual);
@@ -199,11 +229,26 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
         if (d.options.mask_method == "zmap") {
           r.mask = anomaly::zmap_mask(r.z_map, exclude, zmap_options);
           r.full_mask = anomaly::refine_mask(r.mask, images[image], refinement, &r.bright_detail);
+          if (d.prior) anomaly::keep_where_prior(r.full_mask, r.object_probability, d.options.prior_mask_threshold);
           if (!exclusions.empty() && !exclusions[image].empty()) r.full_mask.setTo(0, exclusions[image]);
+        }
+        if (d.prior) {
+          // the z-detail view (z_map_view.hpp) with the refinement's own top-hat where it ran
+          const cv::Mat detail = r.bright_detail.empty()
+                                     ? anomaly::bright_detail(images[image], anomaly::detail_radius(
+                                                                                 refinement, images[image].size(), r.z_map.size()))
+                                     : r.bright_detail;
+          r.fused_map = anomaly::fused_object_map(
+              anomaly::z_detail_view(r.z_map, d.options.smoothing * map_scale, detail, anomaly::kZDetailWeight),
+              r.object_probability);
+          const bool excluded = !exclusions.empty() && !exclusions[image].empty();
+          r.object_peak = anomaly::top_mean(r.fused_map, excluded ? exclusions[image] : cv::Mat(), 0.001);
         }
       }
       if (r.full_mask.empty()) r.full_mask = to_original_size(r.mask, images[image].size(), /*is_mask=*/true);
-      const double decisive = calibration.score == "z_peak" ? r.z_peak : r.mask_score;
+      const double decisive = calibration.score == "z_peak" ? r.z_peak
+                              : calibration.score == "object_peak" ? r.object_peak
+                                                                   : r.mask_score;
       r.foreign_object = calibration.threshold >= 0 && decisive > calibration.threshold;
       results.push_back(std::move(r));
     }

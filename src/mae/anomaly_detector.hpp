@@ -49,6 +49,14 @@ struct DetectorOptions {
   // image at that size against the upsampled reconstruction (fine_map.hpp). Smoothing and z-map
   // mask options stay in model pixels; calibration statistics must have this size.
   int map_size = 0;
+  // The foreign-object prior (object_prior.hpp): its checkpoint; empty: the calibration's own
+  // (the threshold file names the prior an object_peak threshold was made with); "none": no
+  // prior, whatever the calibration names (effective_object_prior). With it every
+  // result carries the prior's probability; with calibration statistics too, the fused map and
+  // object_peak (object_fusion.hpp), and the zmap masks keep only pixels where the prior is at
+  // least prior_mask_threshold (0: the prior leaves the masks alone).
+  std::string object_prior;
+  double prior_mask_threshold = 0.5;
 };
 
 struct ForeignObjectResult {
@@ -64,8 +72,15 @@ struct ForeignObjectResult {
   double ssim_score = 0;     // -SSIM(x, r) (the thesis' "ssim" error; higher = more anomalous)
   double peak_score = 0;     // mean of the top 0.5 % of the anomaly map (medanon's addition)
   double z_peak = 0;         // mean of the top 0.1 % of the calibrated z-map outside exclusions; NaN uncalibrated
-  bool foreign_object = false;  // calibration score > threshold (false when no threshold is set)
+  cv::Mat object_probability;  // CV_32F, the input's resolution: the prior's P(object); empty without a prior
+  cv::Mat fused_map;           // CV_32F, the input's resolution: sqrt(z-detail view x prior); empty without both
+  double object_peak = 0;      // mean of the top 0.1 % of fused_map outside exclusions; NaN without it
+  bool foreign_object = false;  // the calibration's score > its threshold (false when no threshold is set)
 };
+
+// The prior the detector will load: options.object_prior, else the calibration's; "" for none.
+// Throws InputError (all ranks) when the file is missing.
+std::string effective_object_prior(const DetectorOptions& options);
 
 class AnomalyDetector {
  public:

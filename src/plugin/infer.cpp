@@ -5,22 +5,24 @@
 //   maps/<i>.png      the anomaly map at map resolution, 16-bit (value * 65535): the residual, smoothed,
 //                     or with --map-values z the calibrated z-map, smoothed, as z_map_view.hpp maps it;
 //                     with --map-values z-detail at the image's own resolution, the z-map plus the
-//                     image's bright detail (z_map_view.hpp)
+//                     image's bright detail (z_map_view.hpp); with --map-values fused that view
+//                     fused with the object prior (object_fusion.hpp)
 //   masks224/<i>.png  the mask at model resolution (255 = foreign object)
 //   masks/<i>.png     the mask at the image's own resolution
 //   zmaps/<i>.tiff    with --write-zmaps and calibration statistics: the z-map (32-bit float, map
 //                     size), so the masks' thresholds can be re-tuned without running the model
 //                     again (tests/fo_render/tune_zmap_mask.py)
 //   scores.csv        index, path, width, height, mask_score, anomaly_score, ssim_score, peak_score,
-//                     z_peak (nan without calibration statistics), foreign_object (the
-//                     --threshold-file's score above its threshold; 0 without one)
+//                     z_peak (nan without calibration statistics), object_peak (nan without them or
+//                     without --object-prior), foreign_object (the --threshold-file's score above
+//                     its threshold; 0 without one)
 // Images are dealt round-robin across ranks; rank 0 writes scores.csv.
 //
 // --calibrate FILE: the run's negatives (a synthetic corpus' images without foreign objects; in
 // any other folder every image, so give it known-normal ones) calibrate the scoring: every other
-// negative feeds the per-pixel residual statistics, the rest give the z_peak threshold at
-// --calibration-percentile. Two disjoint halves, so the threshold is not fitted to the images
-// that set the statistics.
+// negative feeds the per-pixel residual statistics, the rest give the threshold at
+// --calibration-percentile of z_peak, or of object_peak when the object prior is on. Two disjoint
+// halves, so the threshold is not fitted to the images that set the statistics.
 
 #include "plugin/infer.hpp"
 
@@ -41,6 +43,7 @@
 #include "io/image_codecs.hpp"
 #include "anomaly/anomaly_calibration.hpp"
 #include "anomaly/mask_refinement.hpp"
+#include "anomaly/object_fusion.hpp"
 #include "anomaly/z_map_view.hpp"
 #include "mae/anomaly_detector.hpp"
 #include "mae/radiograph_input.hpp"
@@ -50,9 +53,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// --map-values z-detail: the weight of the bright detail against z (of 0.5 and 1 on the independent
-// corpus' tuning seeds, 0.5 ranked pixels better: 0.913 against 0.907).
-constexpr double kMapDetailWeight = 0.5;
+// A calibration negative of the threshold half: scored once the other half's statistics are known.
+struct ThresholdImage {
+  cv::Mat residual;   // map size
+  cv::Mat exclusion;  // map size; empty: none
+  cv::Mat text;       // the image's size; empty: none
+  cv::Mat detail;     // the image's bright detail (z-detail view); only with the object prior
+  cv::Mat prior;      // the prior's probability; only with the object prior
+};
 
 // The synthetic ground truth's burned-in text boxes of image `index` as a mask of `size` (empty
 // when it has none): the stand-in for the boxes the pixel stage hands the MAE in `anonymize`.
@@ -131,24 +139,32 @@ void write_tiff(fs::path path, const cv::Mat& image) {
 // Collective: every rank calls it once with its share; rank 0 writes the file. Throws on every
 // rank alike: InputError when there are too few negatives or none has a score, InternalError when
 // rank 0 could not write the file.
-void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, anomaly::PixelStatistics& statistics,
-               const std::vector<cv::Mat>& threshold_residuals, const std::vector<cv::Mat>& threshold_exclusions,
+void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, double z_smoothing,
+               anomaly::PixelStatistics& statistics, const std::vector<ThresholdImage>& threshold_images,
                const mpi::Communicator& comm) {
   statistics.from_sums(comm.allreduce_sum(statistics.to_sums()));
+  const bool with_prior = !detector.object_prior.empty();
   anomaly::AnomalyCalibration calibration;
-  calibration.score = "z_peak";
+  calibration.score = with_prior ? "object_peak" : "z_peak";
   calibration.residual = detector.residual;
   calibration.mean = statistics.mean();
   calibration.spread = statistics.standard_deviation();
-  std::string mine;
+  std::string mine;  // "z_peak object_peak" per line
   long long scored = 0;  // an image all text has no score (nan)
-  for (std::size_t i = 0; i < threshold_residuals.size(); ++i) {
-    const double z = anomaly::top_mean(calibration.standardise(threshold_residuals[i]), threshold_exclusions[i], 0.001);
-    scored += std::isnan(z) ? 0 : 1;
-    mine += std::to_string(z) + "\n";
+  for (const auto& t : threshold_images) {
+    const cv::Mat z_map = calibration.standardise(t.residual);
+    const double z = anomaly::top_mean(z_map, t.exclusion, 0.001);
+    double object = std::nan("");
+    if (with_prior) {
+      const cv::Mat fused = anomaly::fused_object_map(
+          anomaly::z_detail_view(z_map, z_smoothing, t.detail, anomaly::kZDetailWeight), t.prior);
+      object = anomaly::top_mean(fused, t.text, 0.001);
+    }
+    scored += std::isnan(with_prior ? object : z) ? 0 : 1;
+    mine += std::to_string(z) + " " + std::to_string(object) + "\n";
   }
   const auto gathered = comm.gather_strings(mine);
-  const long long halves = comm.allreduce_sum(static_cast<long long>(threshold_residuals.size()));
+  const long long halves = comm.allreduce_sum(static_cast<long long>(threshold_images.size()));
   if (statistics.count() < 2 || halves < 2) {
     throw InputError("--calibrate needs at least 4 negatives (found " +
                          std::to_string(static_cast<long long>(statistics.count()) + halves) + ")",
@@ -160,28 +176,33 @@ void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, anom
   // Rank 0 computes and writes; a failed write (full disk, missing folder) stops every rank with
   // the same message.
   comm.run_on_root("--calibrate " + o.calibrate, [&] {
-    std::vector<double> z_peaks;
+    std::vector<double> z_peaks, object_peaks;
     for (const auto& part : gathered) {
       std::istringstream in(part);
-      for (std::string line; std::getline(in, line);) {
-        const double z = std::stod(line);
-        if (!std::isnan(z)) z_peaks.push_back(z);
+      for (std::string z, object; in >> z >> object;) {
+        if (z != "nan" && z != "-nan") z_peaks.push_back(std::stod(z));
+        if (object != "nan" && object != "-nan") object_peaks.push_back(std::stod(object));
       }
     }
-    calibration.threshold = anomaly::percentile(z_peaks, o.calibration_percentile);
-    const nlohmann::json details = {{"percentile", o.calibration_percentile},
-                                    {"negatives_statistics", statistics.count()},
-                                    {"negatives_threshold", z_peaks.size()},
-                                    {"checkpoint", fs::path(detector.checkpoint).filename().string()},
-                                    {"trial_masks", detector.trial_masks},
-                                    {"trials", detector.trials},
-                                    {"intensity", detector.intensity},
-                                    {"map_size", detector.map_size},
-                                    {"text_excluded", o.exclude_text}};
+    const double z_threshold = z_peaks.empty() ? -1.0 : anomaly::percentile(z_peaks, o.calibration_percentile);
+    calibration.threshold = with_prior ? anomaly::percentile(object_peaks, o.calibration_percentile) : z_threshold;
+    nlohmann::json details = {{"percentile", o.calibration_percentile},
+                              {"negatives_statistics", statistics.count()},
+                              {"negatives_threshold", with_prior ? object_peaks.size() : z_peaks.size()},
+                              {"checkpoint", fs::path(detector.checkpoint).filename().string()},
+                              {"trial_masks", detector.trial_masks},
+                              {"trials", detector.trials},
+                              {"intensity", detector.intensity},
+                              {"map_size", detector.map_size},
+                              {"text_excluded", o.exclude_text}};
+    if (with_prior) {
+      calibration.object_prior = detector.object_prior;
+      details["z_peak_threshold"] = z_threshold;  // for reading the run's z_peak column
+    }
     anomaly::write_calibration(calibration, o.calibrate, details.dump());
     log::info("infer: calibrated on " + std::to_string(static_cast<long long>(statistics.count())) + " + " +
-              std::to_string(z_peaks.size()) + " negatives: z_peak threshold " +
-              std::to_string(calibration.threshold) + " -> " + o.calibrate);
+              std::to_string(with_prior ? object_peaks.size() : z_peaks.size()) + " negatives: " + calibration.score +
+              " threshold " + std::to_string(calibration.threshold) + " -> " + o.calibrate);
   });
 }
 
@@ -198,11 +219,16 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
     if (!o.calibrate.empty()) throw UsageError("--threshold-file and --calibrate exclude each other", Scope::all_ranks);
     options.calibration = anomaly::read_calibration(o.threshold_file);
   }
+  options.object_prior = mae::effective_object_prior(options);
   auto paths = o.images.empty() ? list_images(o.input) : o.images;
   if (o.limit > 0 && paths.size() > static_cast<std::size_t>(o.limit)) paths.resize(static_cast<std::size_t>(o.limit));
-  if (o.map_values != "residual" && o.map_values != "z" && o.map_values != "z-detail") {
-    throw UsageError("unknown map values '" + o.map_values + "' (residual, z, z-detail)", Scope::all_ranks);
+  if (o.map_values != "residual" && o.map_values != "z" && o.map_values != "z-detail" && o.map_values != "fused") {
+    throw UsageError("unknown map values '" + o.map_values + "' (residual, z, z-detail, fused)", Scope::all_ranks);
   }
+  if (o.map_values == "fused" && options.object_prior.empty()) {
+    throw UsageError("--map-values fused needs --object-prior", Scope::all_ranks);
+  }
+
   if (o.map_values != "residual" && !options.calibration.has_statistics()) {
     throw UsageError("--map-values " + o.map_values + " needs a --threshold-file with calibration statistics",
                      Scope::all_ranks);
@@ -227,7 +253,7 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
   }
   const int side = detector.map_size();
   anomaly::PixelStatistics statistics(side, side);
-  std::vector<cv::Mat> threshold_residuals, threshold_exclusions;  // this rank's odd negatives, scored once the statistics are known
+  std::vector<ThresholdImage> threshold_images;  // this rank's odd negatives, scored once the statistics are known
   if (comm.is_root()) log::info("infer: " + std::to_string(paths.size()) + " images; " + detector.description());
 
   const bool single_file = fs::is_regular_file(o.input);
@@ -265,8 +291,9 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
             r.bright_detail.empty()
                 ? anomaly::bright_detail(images[k], anomaly::detail_radius(map_refinement, images[k].size(), r.z_map.size()))
                 : r.bright_detail;
-        published = anomaly::z_detail_view(r.z_map, z_smoothing, detail, kMapDetailWeight);
+        published = anomaly::z_detail_view(r.z_map, z_smoothing, detail, anomaly::kZDetailWeight);
       }
+      if (o.map_values == "fused") published = r.fused_map;
       write_png(fs::path(o.out) / "maps" / name, as_16bit(published));
       write_png(fs::path(o.out) / "masks224" / name, r.mask);
       write_png(fs::path(o.out) / "masks" / name, r.full_mask);
@@ -275,20 +302,25 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
         if (negative_rank[indices[k]] % 2 == 0) {
           statistics.add(r.residual);
         } else {
-          threshold_residuals.push_back(r.residual);
-          threshold_exclusions.push_back(text.empty() ? cv::Mat() : anomaly::exclusion_at(text[k], r.residual.size()));
+          ThresholdImage t{r.residual, cv::Mat(), text.empty() ? cv::Mat() : text[k], cv::Mat(), r.object_probability};
+          if (!t.text.empty()) t.exclusion = anomaly::exclusion_at(t.text, r.residual.size());
+          if (!options.object_prior.empty()) {
+            t.detail = anomaly::bright_detail(images[k], anomaly::detail_radius(map_refinement, images[k].size(),
+                                                                                 r.residual.size()));
+          }
+          threshold_images.push_back(std::move(t));
         }
       }
       char row[512];
-      std::snprintf(row, sizeof row, "%zu,%s,%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%d\n", indices[k],
+      std::snprintf(row, sizeof row, "%zu,%s,%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%d\n", indices[k],
                     paths[indices[k]].c_str(), images[k].cols, images[k].rows, r.mask_score, r.anomaly_score,
-                    r.ssim_score, r.peak_score, r.z_peak, r.foreign_object ? 1 : 0);
+                    r.ssim_score, r.peak_score, r.z_peak, r.object_peak, r.foreign_object ? 1 : 0);
       rows << row;
     }
   }
   const auto gathered = comm.gather_strings(rows.str());
   const long long total_failed = comm.allreduce_sum(failed);
-  if (!o.calibrate.empty()) calibrate(o, options, statistics, threshold_residuals, threshold_exclusions, comm);
+  if (!o.calibrate.empty()) calibrate(o, options, z_smoothing, statistics, threshold_images, comm);
   if (comm.is_root()) {
     std::vector<std::string> lines;
     for (const auto& part : gathered) {
@@ -298,7 +330,8 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
     std::sort(lines.begin(), lines.end(), [](const std::string& a, const std::string& b) {
       return std::stoull(a.substr(0, a.find(','))) < std::stoull(b.substr(0, b.find(',')));
     });
-    std::string csv = "index,path,width,height,mask_score,anomaly_score,ssim_score,peak_score,z_peak,foreign_object\n";
+    std::string csv =
+        "index,path,width,height,mask_score,anomaly_score,ssim_score,peak_score,z_peak,object_peak,foreign_object\n";
     for (const auto& line : lines) csv += line + "\n";
     io::write_text_atomically((fs::path(o.out) / "scores.csv").string(), csv);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

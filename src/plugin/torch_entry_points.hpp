@@ -27,11 +27,13 @@ struct MaeStageOptions {
 
 struct InferOptions {
   std::string input, out, threshold_file;
-  std::string calibrate;                // write a z_peak calibration from the run's negatives here
+  std::string calibrate;                // write a calibration (z_peak, or object_peak with a prior) from the run's negatives here
   double calibration_percentile = 85;
   bool exclude_text = false;            // leave the synthetic ground truth's text out of z_peak
-  // maps/: "residual" (the smoothed residual, the thesis' map) or "z" (the calibrated z-map,
-  // smoothed the same, as z_map_view.hpp; needs --threshold-file statistics)
+  // maps/: "residual" (the smoothed residual, the thesis' map), "z" (the calibrated z-map,
+  // smoothed the same, as z_map_view.hpp; needs --threshold-file statistics), "z-detail" (z plus
+  // the image's bright detail at its own resolution) or "fused" (z-detail with the object prior,
+  // object_fusion.hpp; needs detector.object_prior too)
   std::string map_values = "residual";
   bool write_zmaps = false;             // also write zmaps/<i>.tiff (32-bit float), to tune masks offline
   mae::DetectorOptions detector;
@@ -43,7 +45,7 @@ struct InferOptions {
 
 // Raised whenever a signature below changes: a plugin left from another build is refused by the
 // loader instead of being called with the wrong arguments.
-inline constexpr int kTorchInterfaceVersion = 5;
+inline constexpr int kTorchInterfaceVersion = 6;
 
 struct TorchEntryPoints {
   int interface_version = kTorchInterfaceVersion;
