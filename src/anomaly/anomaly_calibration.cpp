@@ -134,6 +134,7 @@ AnomalyCalibration read_calibration(const std::string& path) {
     calibration.floor = j.value("floor", calibration.floor);
     calibration.residual = j.value("residual", std::string());
     statistics = j.value("statistics", std::string());
+    calibration.z_peak_threshold = j.value("z_peak_threshold", -1.0);
     const std::string prior = j.value("object_prior", std::string());
     if (!prior.empty()) calibration.object_prior = (fs::path(path).parent_path() / prior).lexically_normal().string();
   } catch (const nlohmann::json::exception& e) {
@@ -167,6 +168,7 @@ void write_calibration(const AnomalyCalibration& calibration, const std::string&
   nlohmann::json j = details.empty() ? nlohmann::json::object() : nlohmann::json::parse(details);
   j["threshold"] = calibration.threshold;
   j["score"] = calibration.score;
+  if (calibration.z_peak_threshold >= 0) j["z_peak_threshold"] = calibration.z_peak_threshold;
   if (!calibration.object_prior.empty()) {  // relative to the file's folder: the pair moves together
     const fs::path folder = fs::absolute(fs::path(path)).parent_path();
     j["object_prior"] = fs::absolute(calibration.object_prior).lexically_proximate(folder).string();

@@ -30,6 +30,7 @@ struct AnomalyCalibration {
   // The object prior (mae/object_prior.hpp) an object_peak threshold was calibrated with: in the
   // file relative to its own folder (like the statistics), here resolved; empty: none.
   std::string object_prior;
+  double z_peak_threshold = -1.0;  // with an object_peak threshold: z_peak's at the same percentile, for runs without the prior
 
   bool has_statistics() const { return !mean.empty(); }
   // (residual - mean) / (spread + floor); the residual must have the statistics' size.

@@ -32,8 +32,10 @@ struct ScoreRow {
   std::map<std::string, double> scores;
 };
 
-// z_peak is there when infer ran with calibration statistics (a number, not nan, in every row).
-const std::vector<std::string> kScores = {"mask_score", "anomaly_score", "ssim_score", "peak_score", "z_peak"};
+// z_peak is there when infer ran with calibration statistics (a number, not nan, in every row),
+// object_peak when it also ran with the object prior.
+const std::vector<std::string> kScores = {"mask_score", "anomaly_score", "ssim_score", "peak_score", "z_peak",
+                                          "object_peak"};
 
 std::vector<ScoreRow> read_scores(const std::string& path) {
   std::ifstream in(path);
@@ -242,6 +244,12 @@ FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
     const anomaly::AnomalyCalibration calibration = anomaly::read_calibration(options.threshold_file);
     result.threshold = calibration.threshold;
     result.decision_score = calibration.score;
+    const auto& object = scores["object_peak"];
+    const bool without_prior = std::any_of(object.begin(), object.end(), [](double v) { return std::isnan(v); });
+    if (calibration.score == "object_peak" && (object.empty() || without_prior) && calibration.z_peak_threshold >= 0) {
+      result.threshold = calibration.z_peak_threshold;  // a run with --object-prior none decided as infer does
+      result.decision_score = "z_peak";
+    }
   }
   if (result.threshold >= 0) {
     const auto& decisive = scores[result.decision_score];

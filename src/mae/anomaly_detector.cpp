@@ -97,8 +97,13 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
   }
   d.options.object_prior = effective_object_prior(options);
   if (options.calibration.score == "object_peak" && d.options.object_prior.empty()) {
-    throw UsageError("the calibration decides on object_peak, which needs the object prior it was made with "
-                     "(--object-prior)", Scope::all_ranks);
+    // without the prior (--object-prior none), the MAE alone decides, on z_peak at the same percentile
+    if (options.calibration.z_peak_threshold < 0) {
+      throw UsageError("the calibration decides on object_peak, which needs the object prior it was made with "
+                       "(--object-prior)", Scope::all_ranks);
+    }
+    d.options.calibration.score = "z_peak";
+    d.options.calibration.threshold = options.calibration.z_peak_threshold;
   }
   if (options.trials < 1 || options.batch_size < 1 || options.threads < 1) {
     throw UsageError("trials, batch size and threads must be at least 1", Scope::all_ranks);

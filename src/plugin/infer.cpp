@@ -197,7 +197,7 @@ void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, doub
                               {"text_excluded", o.exclude_text}};
     if (with_prior) {
       calibration.object_prior = detector.object_prior;
-      details["z_peak_threshold"] = z_threshold;  // for reading the run's z_peak column
+      calibration.z_peak_threshold = z_threshold;  // for runs without the prior
     }
     anomaly::write_calibration(calibration, o.calibrate, details.dump());
     log::info("infer: calibrated on " + std::to_string(static_cast<long long>(statistics.count())) + " + " +

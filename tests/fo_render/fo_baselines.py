@@ -19,15 +19,23 @@ Both take the site's images (--site, a PadChest-style folder) and the calibratio
 trains on every other site image that is not labelled with a foreign object, as the MAE was
 fine-tuned on them, and both calibrate on the same held-apart normals.
 
+  prior        (with --prior FILE) the foreign-object prior alone (scripts/train_fo_prior.py's
+               network and image preparation, the weights infer fuses with the MAE): its probability
+               is the map, >= 0.5 the mask, the mean of its top 0.1 % the image score. It learned
+               objects from synth and never sees the site: what the MAE adds to it is the site.
+
 Usage: fo_baselines.py --site SITE --calibration-scores CSV --eval CORPUS --out DIR [--seconds 180]
-Writes DIR/brightness and DIR/autoencoder (and, with --refinement, DIR/autoencoder-detail): maps/,
-masks/, scores.csv.
+                       [--prior models/fo_prior_synth.pth]
+Writes DIR/brightness and DIR/autoencoder (and, with --refinement, DIR/autoencoder-detail; with
+--prior, DIR/prior): maps/, masks/, scores.csv.
 """
 import argparse
 import csv
 import json
 import os
 import time
+
+import sys
 
 import numpy as np
 import torch
@@ -242,6 +250,28 @@ def autoencoder(corpus, training, calibration, out, seconds, seed, threads, mask
             "calibration_images": len(calibration), "z_peak_threshold": threshold}
 
 
+def prior_alone(corpus, weights, out, threads):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+    import train_fo_prior as trained  # the network and preparation the weights were trained with
+    torch.set_num_threads(threads)
+    saved = torch.load(weights)
+    net = trained.UNet(tuple(saved["config"]["channels"]))
+    net.load_state_dict(saved["model"])
+    net.eval()
+    rows, maps, masks = [], {}, {}
+    with torch.no_grad():
+        for index, rel in eval_images(corpus):
+            image = trained.windowed(os.path.join(corpus, rel))
+            p = torch.sigmoid(net(torch.from_numpy(trained.view(image))[None, None]))
+            p = torch.nn.functional.interpolate(p, size=image.shape, mode="bilinear", align_corners=False)[0, 0].numpy()
+            peak = top_mean(p, 0.001)
+            rows.append([index, rel, image.shape[1], image.shape[0], float((p >= 0.5).mean()), float(p.mean()), "nan",
+                         peak, peak, int(peak >= 0.5)])
+            maps[index], masks[index] = p, p >= 0.5
+    write_run(out, rows, maps, masks)
+    return {"weights": weights}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--site", required=True)
@@ -259,6 +289,7 @@ def main():
     # infer's --mask-detail-radius, --mask-wide-detail-radius, --mask-grow, --mask-detail-threshold: also write DIR/autoencoder-detail,
     # the autoencoder's z-map with the image's bright detail and its masks refined at full resolution
     parser.add_argument("--refinement", help="RADIUS,WIDE_RADIUS,GROW,THRESHOLD (model px x 3, robust SDs)")
+    parser.add_argument("--prior", help="the foreign-object prior's weights: also write DIR/prior, the prior alone")
     args = parser.parse_args()
     refinement = None
     if args.refinement:
@@ -271,6 +302,8 @@ def main():
                                          {"high": args.mask_high, "low": args.mask_low,
                                           "min_area": args.mask_min_area, "smoothing": args.mask_smoothing},
                                          refinement)}
+    if args.prior:
+        report["prior"] = prior_alone(args.eval, args.prior, os.path.join(args.out, "prior"), args.threads)
     with open(os.path.join(args.out, "baselines.json"), "w") as f:
         json.dump(report, f, indent=1)
     print(json.dumps(report))

@@ -6,9 +6,14 @@
 #   autoencoder   a small convolutional autoencoder trained on the site's normals for as many
 #                 seconds as `adapt`'s fine-tuning took, then the MAE's z-map scoring
 #   autoencoder-detail  the same, with infer's full-resolution refinement of masks and map
+#   prior         the foreign-object prior alone (models/fo_prior_synth.pth: a U-Net trained on
+#                 synth's truth masks, scripts/train_fo_prior.py), which never sees the site
 #   shipped       `medanon infer` with models/mae_small_synth.pth and its calibration, as is
 #   adapted       `medanon adapt` on the site's normals (fine-tune from the shipped weights,
-#                 calibrate on held-apart patients), then `medanon infer` with its outputs
+#                 calibrate on held-apart patients, with the object prior), then `medanon infer`
+#                 with its outputs: the MAE fused with the prior (--map-values fused, object_peak)
+#   adapted-mae   the same adapted MAE without the prior (--object-prior none: z_peak, masks
+#                 refined but not checked against the prior; the previous round's method)
 #   adapted-mapN  the same adapted weights with `--map-size N` (the residual at N px against the
 #                 upsampled reconstruction, src/mae/fine_map.hpp), calibrated with `infer
 #                 --calibrate --map-size N` on the very images adapt calibrated on (FINE_MAP_SIZE,
@@ -20,10 +25,10 @@
 #
 # usage: tests/fo_render/report_fo_transfer.sh [OUT] (environment: BUILD, SIZE, EVAL_COUNT,
 #        SITE_COUNT, EVAL_SEED, SITE_SEED, ADAPT_EPOCHS, AE_SECONDS (default: adapt's wall time),
-#        JOBS, THREADS, DEVICE (cpu), FINE_MAP_SIZE (448; 0: none), MAP_VALUES (z-detail: the MAE
-#        runs publish their calibrated z-map plus the image's bright detail at full resolution, as
-#        autoencoder-detail does; z: the z-map alone, as autoencoder does; residual: the smoothed
-#        residual))
+#        JOBS, THREADS, DEVICE (cpu), FINE_MAP_SIZE (448; 0: none), MAP_VALUES (of the MAE runs
+#        without the prior; z-detail: the calibrated z-map plus the image's bright detail at full
+#        resolution, as autoencoder-detail does; z: the z-map alone, as autoencoder does; residual:
+#        the smoothed residual))
 # Prints the tables (markdown) and writes OUT/summary.json.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -43,6 +48,7 @@ DEVICE="${DEVICE:-cpu}"
 FINE_MAP_SIZE="${FINE_MAP_SIZE:-448}"
 MAP_VALUES="${MAP_VALUES:-z-detail}"
 RENDER="$ROOT/tests/fo_render"
+PRIOR="$ROOT/models/fo_prior_synth.pth"
 # The autoencoder's masks use infer's z-map mask options (configs/infer.toml), so that the
 # comparison is between the maps and not between mask rules.
 infer_default() { sed -n "s/^$1=\(.*\)$/\1/p" "$ROOT/configs/infer.toml"; }
@@ -68,7 +74,7 @@ if [[ ! -f "$OUT/adapt/model.pth" ]]; then
   start=$(date +%s)
   "$M" adapt --corpus "$OUT/site" --out "$OUT/adapt" --init-checkpoint "$ROOT/models/mae_small_synth.pth" \
     --epochs "$ADAPT_EPOCHS" --warmup-epochs 1 --train-fraction 0.7 --validation-fraction 0.05 \
-    --threads "$THREADS" --device "$DEVICE" --log-every 1000
+    --threads "$THREADS" --device "$DEVICE" --log-every 1000 --object-prior "$PRIOR"
   echo $(( $(date +%s) - start )) > "$OUT/adapt/wall_seconds"
 fi
 AE_SECONDS="${AE_SECONDS:-$(cat "$OUT/adapt/wall_seconds")}"
@@ -76,10 +82,14 @@ AE_SECONDS="${AE_SECONDS:-$(cat "$OUT/adapt/wall_seconds")}"
 "$M" infer --input "$OUT/eval" --out "$OUT/runs/shipped" --checkpoint "$ROOT/models/mae_small_synth.pth" \
   --threshold-file "$ROOT/models/mae_small_synth.threshold.json" --threads "$THREADS" --device "$DEVICE" \
   --map-values "$MAP_VALUES"
+# the threshold file names the prior adapt calibrated with (adapt/object_prior.pth)
 "$M" infer --input "$OUT/eval" --out "$OUT/runs/adapted" --checkpoint "$OUT/adapt/model.pth" \
-  --threshold-file "$OUT/adapt/model.threshold.json" --threads "$THREADS" --device "$DEVICE" --map-values "$MAP_VALUES"
+  --threshold-file "$OUT/adapt/model.threshold.json" --threads "$THREADS" --device "$DEVICE" --map-values fused
+"$M" infer --input "$OUT/eval" --out "$OUT/runs/adapted-mae" --checkpoint "$OUT/adapt/model.pth" \
+  --threshold-file "$OUT/adapt/model.threshold.json" --threads "$THREADS" --device "$DEVICE" --map-values "$MAP_VALUES" \
+  --object-prior none
 runs=(brightness="$OUT/runs/brightness" autoencoder="$OUT/runs/autoencoder" shipped="$OUT/runs/shipped"
-      adapted="$OUT/runs/adapted")
+      adapted-mae="$OUT/runs/adapted-mae" adapted="$OUT/runs/adapted")
 if [[ "$FINE_MAP_SIZE" != 0 ]]; then
   # adapt's own calibration images, linked into one folder (infer calibrates on every image of a
   # plain folder), calibrated again at the finer map size
@@ -98,15 +108,17 @@ if [[ "$FINE_MAP_SIZE" != 0 ]]; then
 fi
 "$PY" "$RENDER/fo_baselines.py" --site "$OUT/site" --calibration-scores "$OUT/adapt/calibration/scores.csv" \
   --eval "$OUT/eval" --out "$OUT/runs" --seconds "$AE_SECONDS" --threads "$THREADS" "${MASK_ARGS[@]}" \
-  --refinement "$REFINEMENT"
-runs+=(autoencoder-detail="$OUT/runs/autoencoder-detail")
+  --refinement "$REFINEMENT" --prior "$PRIOR"
+runs+=(autoencoder-detail="$OUT/runs/autoencoder-detail" prior="$OUT/runs/prior")
 
-for run in brightness autoencoder autoencoder-detail; do
+for run in brightness autoencoder autoencoder-detail prior; do
   "$M" evaluate fo --corpus "$OUT/eval" --run "$OUT/runs/$run" >/dev/null
 done
 "$M" evaluate fo --corpus "$OUT/eval" --run "$OUT/runs/shipped" \
   --threshold-file "$ROOT/models/mae_small_synth.threshold.json" >/dev/null
-"$M" evaluate fo --corpus "$OUT/eval" --run "$OUT/runs/adapted" --threshold-file "$OUT/adapt/model.threshold.json" >/dev/null
+for run in adapted adapted-mae; do
+  "$M" evaluate fo --corpus "$OUT/eval" --run "$OUT/runs/$run" --threshold-file "$OUT/adapt/model.threshold.json" >/dev/null
+done
 
 echo "autoencoder budget: ${AE_SECONDS} s (adapt's wall time); corpora: $OUT/eval (seed $EVAL_SEED), $OUT/site (seed $SITE_SEED), ${SIZE} px"
 "$PY" "$RENDER/fo_transfer_summary.py" --corpus "$OUT/eval" --out "$OUT/summary.json" "${runs[@]}"

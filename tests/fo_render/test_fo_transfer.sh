@@ -53,12 +53,14 @@ for image in truth["images"]:
 if not any(i["has_foreign_object"] for i in truth["images"]) or all(i["has_foreign_object"] for i in truth["images"]):
     problems.append("the evaluation corpus needs images with and without objects")
 summary = json.load(open(os.path.join(root, "summary.json")))
-expected = {"brightness", "autoencoder", "autoencoder-detail", "shipped", "adapted", "adapted-map448"}
+expected = {"brightness", "autoencoder", "autoencoder-detail", "prior", "shipped", "adapted-mae", "adapted",
+            "adapted-map448"}
 if set(summary) != expected:
     problems.append(f"summary has {sorted(summary)}, expected {sorted(expected)}")
 for name, result in summary.items():
     e = result["evaluation"]
-    numbers = {"pixel AUROC": e["pixel_auroc"], "image AUROC": e["image_auroc"].get("z_peak", float("nan")),
+    score = "object_peak" if name == "adapted" else "z_peak"  # the MAE with the prior scores on the fused map
+    numbers = {"pixel AUROC": e["pixel_auroc"], "image AUROC": e["image_auroc"].get(score, float("nan")),
                "mean Dice": e["mean_dice_positives"], "background": result["background_rate_outside_hard_negatives"]}
     for what, value in numbers.items():
         if value is None or math.isnan(value) or not 0 <= value <= 1:
@@ -79,17 +81,33 @@ if [[ -n "$map" ]]; then
 else
   fail "no masks from --map-size 448"
 fi
-# --map-values z-detail (the report's default) publishes maps at each image's own size
+# --map-values z-detail and fused, and the prior alone, publish maps at each image's own size
 "$py" - "$scratch/report" <<'EOF' || fail "z-detail maps are not at the images' size"
 import json, os, sys
 from PIL import Image
 root = sys.argv[1]
 for image in json.load(open(os.path.join(root, "eval", "ground_truth.json")))["images"]:
     own = Image.open(os.path.join(root, "eval", image["path"])).size
-    for run in ("adapted", "autoencoder-detail"):
+    for run in ("adapted", "adapted-mae", "autoencoder-detail", "prior"):
         published = Image.open(os.path.join(root, "runs", run, "maps", f"{image['index']:06d}.png")).size
         if published != own:
             sys.exit(f"{run} image {image['index']}: map {published}, image {own}")
+EOF
+# adapt calibrated with the object prior: object_peak, the copy it names beside it, and z_peak's
+# threshold for runs without the prior; infer then wrote object_peak for every image
+"$py" - "$scratch/report" <<'EOF' || fail "adapt's calibration with the object prior"
+import csv, json, math, os, sys
+root = sys.argv[1]
+t = json.load(open(os.path.join(root, "adapt", "model.threshold.json")))
+if t.get("score") != "object_peak" or t.get("object_prior") != "object_prior.pth" or t.get("z_peak_threshold", -1) < 0:
+    sys.exit(f"threshold file {t}")
+if not os.path.isfile(os.path.join(root, "adapt", "object_prior.pth")):
+    sys.exit("no adapt/object_prior.pth")
+for run, present in (("adapted", True), ("adapted-mae", False)):
+    rows = list(csv.DictReader(open(os.path.join(root, "runs", run, "scores.csv"))))
+    values = [float(r["object_peak"]) for r in rows]
+    if not rows or any(math.isnan(v) == present for v in values):
+        sys.exit(f"{run}: object_peak {values}")
 EOF
 "$medanon" infer --input "$scratch/report/eval" --out "$scratch/mismatch" --checkpoint "$scratch/report/adapt/model.pth" \
   --threshold-file "$scratch/report/adapt/model.threshold.json" --map-size 448 >"$scratch/mismatch.log" 2>&1
