@@ -54,9 +54,10 @@ struct DetectorOptions {
   // prior, whatever the calibration names (effective_object_prior). With it every
   // result carries the prior's probability; with calibration statistics too, the fused map and
   // object_peak (object_fusion.hpp), and the zmap masks keep only pixels where the prior is at
-  // least prior_mask_threshold (0: the prior leaves the masks alone).
+  // least prior_mask_threshold (0, the default: the prior leaves the masks alone, because it
+  // misses kinds synth never showed it, which the MAE finds; docs/foreign-objects.md).
   std::string object_prior;
-  double prior_mask_threshold = 0.5;
+  double prior_mask_threshold = 0;
 };
 
 struct ForeignObjectResult {

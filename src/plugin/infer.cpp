@@ -143,7 +143,8 @@ void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, doub
                anomaly::PixelStatistics& statistics, const std::vector<ThresholdImage>& threshold_images,
                const mpi::Communicator& comm) {
   statistics.from_sums(comm.allreduce_sum(statistics.to_sums()));
-  const bool with_prior = !detector.object_prior.empty();
+  const std::string prior = mae::effective_object_prior(detector);
+  const bool with_prior = !prior.empty();
   anomaly::AnomalyCalibration calibration;
   calibration.score = with_prior ? "object_peak" : "z_peak";
   calibration.residual = detector.residual;
@@ -196,7 +197,7 @@ void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, doub
                               {"map_size", detector.map_size},
                               {"text_excluded", o.exclude_text}};
     if (with_prior) {
-      calibration.object_prior = detector.object_prior;
+      calibration.object_prior = prior;
       calibration.z_peak_threshold = z_threshold;  // for runs without the prior
     }
     anomaly::write_calibration(calibration, o.calibrate, details.dump());
@@ -219,13 +220,16 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
     if (!o.calibrate.empty()) throw UsageError("--threshold-file and --calibrate exclude each other", Scope::all_ranks);
     options.calibration = anomaly::read_calibration(o.threshold_file);
   }
-  options.object_prior = mae::effective_object_prior(options);
+  // the prior that runs: --object-prior, else the threshold file's; "none" stays "none" (an empty
+  // path would let the detector take the threshold file's again)
+  const std::string prior = mae::effective_object_prior(options);
+  options.object_prior = prior.empty() ? "none" : prior;
   auto paths = o.images.empty() ? list_images(o.input) : o.images;
   if (o.limit > 0 && paths.size() > static_cast<std::size_t>(o.limit)) paths.resize(static_cast<std::size_t>(o.limit));
   if (o.map_values != "residual" && o.map_values != "z" && o.map_values != "z-detail" && o.map_values != "fused") {
     throw UsageError("unknown map values '" + o.map_values + "' (residual, z, z-detail, fused)", Scope::all_ranks);
   }
-  if (o.map_values == "fused" && options.object_prior.empty()) {
+  if (o.map_values == "fused" && prior.empty()) {
     throw UsageError("--map-values fused needs --object-prior", Scope::all_ranks);
   }
 
@@ -304,7 +308,7 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
         } else {
           ThresholdImage t{r.residual, cv::Mat(), text.empty() ? cv::Mat() : text[k], cv::Mat(), r.object_probability};
           if (!t.text.empty()) t.exclusion = anomaly::exclusion_at(t.text, r.residual.size());
-          if (!options.object_prior.empty()) {
+          if (!prior.empty()) {
             t.detail = anomaly::bright_detail(images[k], anomaly::detail_radius(map_refinement, images[k].size(),
                                                                                  r.residual.size()));
           }
