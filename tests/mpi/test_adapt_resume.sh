@@ -2,7 +2,8 @@
 # `medanon adapt` on 2 ranks: fine-tuning then calibration on held-apart normal images, in one
 # job. A run whose ranks are SIGKILLed after a mid-run checkpoint, run again with the same
 # command, resumes the fine-tuning and ends with the same weights (bit for bit), the same
-# calibration and a report; every output a site needs is there, nothing partial is left.
+# calibration and a report; every output a site needs is there, nothing partial is left. The
+# calibration is with the object prior: of object_peak, naming the copy of the prior beside it.
 set -u
 medanon=$1; source_dir=$2; scratch=$3
 source "$source_dir/tests/mpi/common.sh"
@@ -12,13 +13,14 @@ make_train_corpus "$medanon" "$scratch"
 adapt() {
   echo adapt --corpus "$scratch/corpus" --out "$1" --model mae_vit_tiny_test --init-checkpoint none --device cpu \
     --threads 1 --batch-size 4 --epochs 10 --warmup-epochs 1 --blr 0.05 --log-every 0 --seed 3 \
-    --train-fraction 0.6 --validation-fraction 0.05 --checkpoint-every 2 --trials 2
+    --train-fraction 0.6 --validation-fraction 0.05 --checkpoint-every 2 --trials 2 \
+    --object-prior "$source_dir/models/fo_prior_synth.pth"
 }
 threshold() { $system_python -c "import json,sys; print(json.load(open(sys.argv[1]))['threshold'])" "$1"; }
 
 "${mpirun_cmd[@]}" -np 2 "$medanon" $(adapt "$scratch/reference") >"$scratch/reference.log" 2>&1 \
   || { fail "reference run exited $?"; tail "$scratch/reference.log"; }
-for file in model.pth model.threshold.json model.threshold.stats.yml.gz adapt-report.json; do
+for file in model.pth model.threshold.json model.threshold.stats.yml.gz adapt-report.json object_prior.pth; do
   [[ -s $scratch/reference/$file ]] || fail "reference: no $file"
 done
 grep -q "calibrating on [0-9]* normal images of patients held apart" "$scratch/reference.log" \
@@ -26,7 +28,9 @@ grep -q "calibrating on [0-9]* normal images of patients held apart" "$scratch/r
 $system_python - "$scratch/reference/adapt-report.json" <<'PY' || fail "reference: report"
 import json, sys
 r = json.load(open(sys.argv[1]))
-assert r["calibration"]["score"] == "z_peak" and r["calibration"]["threshold"] > 0, r
+assert r["calibration"]["score"] == "object_peak" and r["calibration"]["threshold"] > 0, r
+t = json.load(open(sys.argv[1].replace("adapt-report.json", "model.threshold.json")))
+assert t["object_prior"] == "object_prior.pth" and t["z_peak_threshold"] > 0, t
 assert r["calibration"]["normal_images"] >= 4 and r["training"]["epochs"] == 10, r
 PY
 
