@@ -164,6 +164,13 @@ AnomalyCalibration read_calibration(const std::string& path) {
   return calibration;
 }
 
+bool AnomalyCalibration::fall_back_to_z_peak() {
+  if (z_peak_threshold < 0) return false;
+  score = "z_peak";
+  threshold = z_peak_threshold;
+  return true;
+}
+
 void write_calibration(const AnomalyCalibration& calibration, const std::string& path, const std::string& details) {
   nlohmann::json j = details.empty() ? nlohmann::json::object() : nlohmann::json::parse(details);
   j["threshold"] = calibration.threshold;

@@ -33,6 +33,9 @@ struct AnomalyCalibration {
   double z_peak_threshold = -1.0;  // with an object_peak threshold: z_peak's at the same percentile, for runs without the prior
 
   bool has_statistics() const { return !mean.empty(); }
+  // An object_peak calibration used without its prior: the MAE alone decides, on z_peak at the
+  // same percentile. False (and unchanged) when the file recorded no z_peak threshold.
+  bool fall_back_to_z_peak();
   // (residual - mean) / (spread + floor); the residual must have the statistics' size.
   cv::Mat standardise(const cv::Mat& map) const;
 };

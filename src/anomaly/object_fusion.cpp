@@ -1,5 +1,6 @@
 #include "anomaly/object_fusion.hpp"
 
+#include "anomaly/z_map_view.hpp"
 #include "core/errors.hpp"
 
 namespace medanon::anomaly {
@@ -11,6 +12,10 @@ cv::Mat fused_object_map(const cv::Mat& z_view, const cv::Mat& prior) {
   cv::Mat product = z_view.mul(prior), fused;
   cv::sqrt(cv::max(product, 0.0), fused);
   return fused;
+}
+
+cv::Mat fused_object_map(const cv::Mat& z_map, double smoothing, const cv::Mat& detail, const cv::Mat& prior) {
+  return fused_object_map(z_detail_view(z_map, smoothing, detail, kZDetailWeight), prior);
 }
 
 void keep_where_prior(cv::Mat& mask, const cv::Mat& prior, double threshold) {

@@ -16,6 +16,11 @@ namespace medanon::anomaly {
 // sqrt(view * prior), both CV_32F in [0, 1] of one size; CV_32F in [0, 1].
 cv::Mat fused_object_map(const cv::Mat& z_view, const cv::Mat& prior);
 
+// The fused map of a calibrated z-map: its z-detail view (z_map_view.hpp: `smoothing` in the
+// z-map's pixels, `detail` and `prior` at the image's size, kZDetailWeight) fused with the prior.
+// infer's detector and its calibration both score this, so the threshold fits the score.
+cv::Mat fused_object_map(const cv::Mat& z_map, double smoothing, const cv::Mat& detail, const cv::Mat& prior);
+
 // The prior's share of the mask decision: pixels of `mask` (CV_8U, the prior's size) where the
 // prior is below `threshold` are cleared. 0 keeps the mask as it is.
 void keep_where_prior(cv::Mat& mask, const cv::Mat& prior, double threshold);

@@ -241,15 +241,13 @@ FoEvaluation evaluate_foreign_objects(const FoEvaluationOptions& options) {
     }
     result.threshold = anomaly::calibrate_threshold(negative_scores, options.calibration_percentile, options.threshold_file);
   } else if (!options.threshold_file.empty()) {
-    const anomaly::AnomalyCalibration calibration = anomaly::read_calibration(options.threshold_file);
-    result.threshold = calibration.threshold;
-    result.decision_score = calibration.score;
+    anomaly::AnomalyCalibration calibration = anomaly::read_calibration(options.threshold_file);
     const auto& object = scores["object_peak"];
     const bool without_prior = std::any_of(object.begin(), object.end(), [](double v) { return std::isnan(v); });
-    if (calibration.score == "object_peak" && (object.empty() || without_prior) && calibration.z_peak_threshold >= 0) {
-      result.threshold = calibration.z_peak_threshold;  // a run with --object-prior none decided as infer does
-      result.decision_score = "z_peak";
-    }
+    // a run with --object-prior none decided as infer does
+    if (calibration.score == "object_peak" && (object.empty() || without_prior)) calibration.fall_back_to_z_peak();
+    result.threshold = calibration.threshold;
+    result.decision_score = calibration.score;
   }
   if (result.threshold >= 0) {
     const auto& decisive = scores[result.decision_score];

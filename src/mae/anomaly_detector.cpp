@@ -19,7 +19,6 @@
 #include "mae/device.hpp"
 #include "anomaly/foreign_object_mask.hpp"
 #include "anomaly/object_fusion.hpp"
-#include "anomaly/z_map_view.hpp"
 #include "mae/fine_map.hpp"
 #include "mae/object_prior.hpp"
 #include "mae/radiograph_input.hpp"
@@ -96,14 +95,11 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
     throw UsageError("the prior's mask threshold must lie in [0, 1]", Scope::all_ranks);
   }
   d.options.object_prior = effective_object_prior(options);
-  if (options.calibration.score == "object_peak" && d.options.object_prior.empty()) {
-    // without the prior (--object-prior none), the MAE alone decides, on z_peak at the same percentile
-    if (options.calibration.z_peak_threshold < 0) {
-      throw UsageError("the calibration decides on object_peak, which needs the object prior it was made with "
-                       "(--object-prior)", Scope::all_ranks);
-    }
-    d.options.calibration.score = "z_peak";
-    d.options.calibration.threshold = options.calibration.z_peak_threshold;
+  // without the prior (--object-prior none), the MAE alone decides
+  if (options.calibration.score == "object_peak" && d.options.object_prior.empty() &&
+      !d.options.calibration.fall_back_to_z_peak()) {
+    throw UsageError("the calibration decides on object_peak, which needs the object prior it was made with "
+                     "(--object-prior)", Scope::all_ranks);
   }
   if (options.trials < 1 || options.batch_size < 1 || options.threads < 1) {
     throw UsageError("trials, batch size and threads must be at least 1", Scope::all_ranks);
@@ -238,14 +234,13 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
           if (!exclusions.empty() && !exclusions[image].empty()) r.full_mask.setTo(0, exclusions[image]);
         }
         if (d.prior) {
-          // the z-detail view (z_map_view.hpp) with the refinement's own top-hat where it ran
-          const cv::Mat detail = r.bright_detail.empty()
-                                     ? anomaly::bright_detail(images[image], anomaly::detail_radius(
-                                                                                 refinement, images[image].size(), r.z_map.size()))
-                                     : r.bright_detail;
-          r.fused_map = anomaly::fused_object_map(
-              anomaly::z_detail_view(r.z_map, d.options.smoothing * map_scale, detail, anomaly::kZDetailWeight),
-              r.object_probability);
+          // the refinement's own top-hat where it ran; taken here otherwise, and kept for the caller
+          if (r.bright_detail.empty()) {
+            r.bright_detail = anomaly::bright_detail(
+                images[image], anomaly::detail_radius(refinement, images[image].size(), r.z_map.size()));
+          }
+          r.fused_map = anomaly::fused_object_map(r.z_map, d.options.smoothing * map_scale, r.bright_detail,
+                                                  r.object_probability);
           const bool excluded = !exclusions.empty() && !exclusions[image].empty();
           r.object_peak = anomaly::top_mean(r.fused_map, excluded ? exclusions[image] : cv::Mat(), 0.001);
         }

@@ -67,7 +67,7 @@ struct ForeignObjectResult {
   cv::Mat z_map;           // CV_32F, map_size(): the calibrated z-map (before the mask's smoothing); empty uncalibrated
   cv::Mat mask;            // CV_8U, map_size(), 255 = foreign object (mask_method's)
   cv::Mat full_mask;       // CV_8U, the input's resolution (zmap masks: refined there, mask_refinement.hpp)
-  cv::Mat bright_detail;   // CV_32F, the input's resolution: the refinement's fine top-hat; empty when it did not run
+  cv::Mat bright_detail;   // CV_32F, the input's resolution: the fine top-hat of the refinement or the fused map; empty when neither took it
   double mask_score = 0;     // fraction of the thesis' chain's masked pixels (its image score)
   double anomaly_score = 0;  // mean of the anomaly map (the thesis' "anomaly" error with its options)
   double ssim_score = 0;     // -SSIM(x, r) (the thesis' "ssim" error; higher = more anomalous)

@@ -162,7 +162,7 @@ int ObjectPrior::view() const { return impl_->view; }
 std::string ObjectPrior::description() const {
   std::ostringstream s;
   s << "U-Net";
-  for (const auto c : impl_->channels) s << (c == impl_->channels.front() ? " " : "-") << c;
+  for (std::size_t i = 0; i < impl_->channels.size(); ++i) s << (i == 0 ? " " : "-") << impl_->channels[i];
   s << " at " << impl_->view << " px on " << impl_->device << " (" << impl_->options.checkpoint << ": " << impl_->report
     << ")";
   return s.str();

@@ -157,9 +157,7 @@ void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, doub
     const double z = anomaly::top_mean(z_map, t.exclusion, 0.001);
     double object = std::nan("");
     if (with_prior) {
-      const cv::Mat fused = anomaly::fused_object_map(
-          anomaly::z_detail_view(z_map, z_smoothing, t.detail, anomaly::kZDetailWeight), t.prior);
-      object = anomaly::top_mean(fused, t.text, 0.001);
+      object = anomaly::top_mean(anomaly::fused_object_map(z_map, z_smoothing, t.detail, t.prior), t.text, 0.001);
     }
     scored += std::isnan(with_prior ? object : z) ? 0 : 1;
     mine += std::to_string(z) + " " + std::to_string(object) + "\n";
@@ -181,8 +179,10 @@ void calibrate(const InferOptions& o, const mae::DetectorOptions& detector, doub
     for (const auto& part : gathered) {
       std::istringstream in(part);
       for (std::string z, object; in >> z >> object;) {
-        if (z != "nan" && z != "-nan") z_peaks.push_back(std::stod(z));
-        if (object != "nan" && object != "-nan") object_peaks.push_back(std::stod(object));
+        for (auto [text, into] : {std::pair{&z, &z_peaks}, std::pair{&object, &object_peaks}}) {
+          const double value = std::stod(*text);
+          if (!std::isnan(value)) into->push_back(value);
+        }
       }
     }
     const double z_threshold = z_peaks.empty() ? -1.0 : anomaly::percentile(z_peaks, o.calibration_percentile);
@@ -289,8 +289,8 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
       cv::Mat published = r.anomaly_map;
       if (o.map_values == "z") published = anomaly::z_map_view(r.z_map, z_smoothing);
       if (o.map_values == "z-detail") {
-        // the refinement's own top-hat when it ran; otherwise (nothing flagged, or refinement
-        // off) the same top-hat taken here
+        // the detector's top-hat when the refinement or the fused map took it; otherwise (nothing
+        // flagged and no prior, or refinement off) the same top-hat taken here
         const cv::Mat detail =
             r.bright_detail.empty()
                 ? anomaly::bright_detail(images[k], anomaly::detail_radius(map_refinement, images[k].size(), r.z_map.size()))
