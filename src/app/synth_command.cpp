@@ -35,6 +35,14 @@ Command setup_synth(CLI::App& parent) {
   command->add_option("--object-fraction", options->corpus.object_fraction, "share of images with foreign objects")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  command
+      ->add_option_function<std::string>(
+          "--object-kinds", [options](const std::string& kinds) { options->corpus.all_object_kinds = kinds == "all"; },
+          "classic: the ten kinds every published figure was measured on; all: eight more (ports, Swan-Ganz "
+          "catheters, tracheostomy tubes, shoulder prostheses, vertebral cement, aortic stent grafts, metal "
+          "fragments, ECG electrodes)")
+      ->check(CLI::IsMember({"classic", "all"}))
+      ->default_str("classic");
   command->add_option("--eight-bit-fraction", options->corpus.eight_bit_fraction,
                       "share of images stored with 8 bits instead of 12-16")
       ->check(CLI::Range(0.0, 1.0))

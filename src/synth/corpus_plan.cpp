@@ -19,15 +19,25 @@ const std::vector<std::pair<ObjectKind, double>> kObjectWeights = {
     {ObjectKind::osteosynthesis, 1.5},    {ObjectKind::heart_valve_ring, 1.0},
     {ObjectKind::surgical_clips, 1.5},    {ObjectKind::ring, 0.8},
 };
+// ... and with --object-kinds all, these too (after the classic ones, so that a classic draw
+// is not moved by them).
+const std::vector<std::pair<ObjectKind, double>> kMoreObjectWeights = {
+    {ObjectKind::port_catheter, 1.5},      {ObjectKind::pulmonary_artery_catheter, 1.0},
+    {ObjectKind::tracheostomy_tube, 1.0},  {ObjectKind::shoulder_prosthesis, 1.0},
+    {ObjectKind::vertebral_cement, 1.0},   {ObjectKind::aortic_stent_graft, 1.0},
+    {ObjectKind::metal_fragments, 1.2},    {ObjectKind::ecg_electrodes, 1.5},
+};
 
-ObjectKind pick_object(Rng& rng) {
+ObjectKind pick_object(Rng& rng, bool all_kinds) {
+  std::vector<std::pair<ObjectKind, double>> weights = kObjectWeights;
+  if (all_kinds) weights.insert(weights.end(), kMoreObjectWeights.begin(), kMoreObjectWeights.end());
   double total = 0;
-  for (const auto& [kind, weight] : kObjectWeights) total += weight;
+  for (const auto& [kind, weight] : weights) total += weight;
   double x = rng.uniform(0, total);
-  for (const auto& [kind, weight] : kObjectWeights) {
+  for (const auto& [kind, weight] : weights) {
     if ((x -= weight) < 0) return kind;
   }
-  return kObjectWeights.back().first;
+  return weights.back().first;
 }
 
 void plan_pixels(ImagePlan& image, const CorpusOptions& options, Rng& rng) {
@@ -39,7 +49,7 @@ void plan_pixels(ImagePlan& image, const CorpusOptions& options, Rng& rng) {
   if (rng.bernoulli(options.object_fraction)) {
     const int count = rng.bernoulli(0.6) ? 1 : rng.uniform_int(2, 3);
     for (int i = 0; i < count; ++i) {
-      const ObjectKind kind = pick_object(rng);
+      const ObjectKind kind = pick_object(rng, options.all_object_kinds);
       if (std::find(image.objects.begin(), image.objects.end(), kind) == image.objects.end()) image.objects.push_back(kind);
     }
   }

@@ -25,6 +25,11 @@ struct CorpusOptions {
   // false: no burned-in text but the L/R markers (objects, calcifications, everything else as
   // with text): the text-free corpus on which every altered pixel is damage (issue #13).
   bool burned_text = true;
+  // true (--object-kinds all): eight more object kinds (ports, Swan-Ganz catheters,
+  // tracheostomy tubes, shoulder prostheses, vertebral cement, aortic stent grafts, metal
+  // fragments, ECG electrodes) beside the ten classic ones. false keeps every existing seed's
+  // corpus as it was.
+  bool all_object_kinds = false;
 };
 
 struct CorpusPlan {

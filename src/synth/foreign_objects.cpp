@@ -35,6 +35,22 @@ std::string draw_one(ObjectKind kind, ObjectCanvas& canvas, const BodyFrame& bod
       return draw_surgical_clips(canvas, body, rng);
     case ObjectKind::ring:
       return draw_ring(canvas, body, rng);
+    case ObjectKind::port_catheter:
+      return draw_port_catheter(canvas, body, rng);
+    case ObjectKind::pulmonary_artery_catheter:
+      return draw_pulmonary_artery_catheter(canvas, body, rng);
+    case ObjectKind::tracheostomy_tube:
+      return draw_tracheostomy_tube(canvas, body, rng);
+    case ObjectKind::shoulder_prosthesis:
+      return draw_shoulder_prosthesis(canvas, body, rng);
+    case ObjectKind::vertebral_cement:
+      return draw_vertebral_cement(canvas, body, rng);
+    case ObjectKind::aortic_stent_graft:
+      return draw_aortic_stent_graft(canvas, body, rng);
+    case ObjectKind::metal_fragments:
+      return draw_metal_fragments(canvas, body, rng);
+    case ObjectKind::ecg_electrodes:
+      return draw_ecg_electrodes(canvas, body, rng);
   }
   throw std::invalid_argument("draw_foreign_objects: unknown object kind");
 }
@@ -62,6 +78,22 @@ std::string default_label(ObjectKind kind) {
       return "suture material";
     case ObjectKind::ring:
       return "external foreign body";
+    case ObjectKind::port_catheter:
+      return "reservoir central venous catheter";
+    case ObjectKind::pulmonary_artery_catheter:
+      return "Swan Ganz catheter";
+    case ObjectKind::tracheostomy_tube:
+      return "tracheostomy tube";
+    case ObjectKind::shoulder_prosthesis:
+      return "humeral prosthesis";
+    case ObjectKind::vertebral_cement:
+      return "bone cement";
+    case ObjectKind::aortic_stent_graft:
+      return "aortic endoprosthesis";
+    case ObjectKind::metal_fragments:
+      return "metal";
+    case ObjectKind::ecg_electrodes:
+      return "electrical device";
   }
   return "";
 }

@@ -88,6 +88,7 @@ std::string corpus_ground_truth_json(const CorpusPlan& plan, const std::vector<s
                      {"dicom_fraction", o.dicom_fraction},
                      {"object_fraction", o.object_fraction},
                      {"eight_bit_fraction", o.eight_bit_fraction}};
+  if (o.all_object_kinds) root["options"]["object_kinds"] = "all";  // otherwise the record stays as before
   root["padchest_csv"] = "padchest/padchest_labels.csv";
   json images = json::array();
   for (const auto& text : image_records) images.push_back(json::parse(text));

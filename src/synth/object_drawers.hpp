@@ -20,6 +20,8 @@ std::string draw_central_venous_catheter(ObjectCanvas& canvas, const BodyFrame& 
 std::string draw_nasogastric_tube(ObjectCanvas& canvas, const BodyFrame& body, Rng& rng);
 std::string draw_endotracheal_tube(ObjectCanvas& canvas, const BodyFrame& body, Rng& rng);
 std::string draw_chest_drain(ObjectCanvas& canvas, const BodyFrame& body, Rng& rng);
+std::string draw_pulmonary_artery_catheter(ObjectCanvas& canvas, const BodyFrame& body, Rng& rng);
+std::string draw_tracheostomy_tube(ObjectCanvas& canvas, const BodyFrame& body, Rng& rng);
 
 // objects_surgical.cpp
 std::string draw_sternotomy_wires(ObjectCanvas& canvas, const BodyFrame& body, Rng& rng);
@@ -28,5 +30,13 @@ std::string draw_surgical_clips(ObjectCanvas& canvas, const BodyFrame& body, Rng
 
 // objects_external.cpp
 std::string draw_ring(ObjectCanvas& canvas, const BodyFrame& body, Rng& rng);
+std::string draw_metal_fragments(ObjectCanvas& canvas, const BodyFrame& body, Rng& rng);
+std::string draw_ecg_electrodes(ObjectCanvas& canvas, const BodyFrame& body, Rng& rng);
+
+// objects_implants.cpp
+std::string draw_port_catheter(ObjectCanvas& canvas, const BodyFrame& body, Rng& rng);
+std::string draw_shoulder_prosthesis(ObjectCanvas& canvas, const BodyFrame& body, Rng& rng);
+std::string draw_vertebral_cement(ObjectCanvas& canvas, const BodyFrame& body, Rng& rng);
+std::string draw_aortic_stent_graft(ObjectCanvas& canvas, const BodyFrame& body, Rng& rng);
 
 }  // namespace medanon::synth

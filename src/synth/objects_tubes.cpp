@@ -238,3 +238,83 @@ std::string draw_chest_drain(ObjectCanvas& canvas, const BodyFrame& body, Rng& r
 }
 
 }  // namespace medanon::synth
+
+namespace medanon::synth {
+
+std::string draw_pulmonary_artery_catheter(ObjectCanvas& canvas, const BodyFrame& body, Rng& rng) {
+  const auto& a = body.anatomy();
+  // In by the right internal jugular (image left) or either subclavian vein, down the cava,
+  // through the right atrium and ventricle, up the outflow tract into a pulmonary artery.
+  const bool jugular = rng.bernoulli(0.6);
+  const ImageSide side = jugular || rng.bernoulli(0.6) ? ImageSide::left : ImageSide::right;
+  const float out = outward(side);
+  const cv::Point2f medial_clavicle = body.clavicle_point(side, 0.05f);
+  Curve route;
+  if (jugular) {
+    route = {{a.spine_x + out * rand_mm(body, rng, 22, 32), medial_clavicle.y - rand_mm(body, rng, 30, 45)},
+             {a.spine_x + out * rand_mm(body, rng, 14, 20), medial_clavicle.y}};
+  } else {
+    route = {body.clavicle_point(side, static_cast<float>(rng.uniform(0.5, 0.7))) + cv::Point2f(0, body.mm(8)),
+             body.clavicle_point(side, 0.1f) + cv::Point2f(0, body.mm(12))};
+  }
+  const float cava_x = body.vena_cava_x() + rand_mm(body, rng, -3, 3);
+  push_below(route, {cava_x, a.sternum_top_y + body.mm(25)}, body.mm(8));
+  // The right atrium lies at the heart's image-left border, the ventricle below and across.
+  const float heart_left = a.heart_center.x - a.heart_half_width;
+  push_below(route, {heart_left + rand_mm(body, rng, 5, 15), a.heart_center.y}, body.mm(8));
+  route.push_back({a.heart_center.x + rand_mm(body, rng, -5, 15), a.heart_center.y + 0.45f * a.heart_half_height});
+  // Out of the ventricle, up to the pulmonary trunk above the heart, then right or left.
+  const cv::Point2f trunk(a.heart_center.x + rand_mm(body, rng, 5, 18), a.heart_center.y - 0.9f * a.heart_half_height);
+  route.push_back({0.5f * (route.back().x + trunk.x) + body.mm(12), 0.5f * (route.back().y + trunk.y)});
+  route.push_back(trunk);
+  const bool right_artery = rng.bernoulli(0.7);
+  const float lateral = right_artery ? -1.f : 1.f;
+  route.push_back({trunk.x + lateral * rand_mm(body, rng, 35, 60), trunk.y + rand_mm(body, rng, -5, 15)});
+  const Curve path = catmull_rom(route, std::max(0.5f, body.mm(0.7f)));
+  TubeStyle style;  // the whole catheter is radiopaque: a dense thin line, no separate stripe
+  style.width = rand_mm(body, rng, 2.2, 2.8);
+  style.lumen_value = static_cast<float>(rng.uniform(0.3, 0.5));
+  style.wall_value = style.lumen_value;
+  style.stripe_value = static_cast<float>(rng.uniform(0.05, 0.15));
+  style.stripe_width = std::max(1.f, 0.5f * style.width);
+  draw_tube(canvas, path, style);
+  // The balloon near the tip, deflated: a faint bulge.
+  canvas.fill_circle(point_at_length(path, curve_length(path) - body.mm(6)), 0.9f * style.width, 0.12f);
+  if (rng.bernoulli(0.5)) {
+    const cv::Point2f direction = path[0] - path[std::min<size_t>(4, path.size() - 1)];
+    draw_hub(canvas, path[0], direction * (1.f / std::max(1e-3f, std::hypot(direction.x, direction.y))), body, rng);
+  }
+  return "Swan Ganz catheter";
+}
+
+std::string draw_tracheostomy_tube(ObjectCanvas& canvas, const BodyFrame& body, Rng& rng) {
+  const auto& a = body.anatomy();
+  // Seen from the front the cannula runs down the trachea from the stoma at the neck; its
+  // flange lies across the neck at the stoma.
+  const float x = a.trachea_top.x + rand_mm(body, rng, -3, 3);
+  const float stoma_y = a.trachea_top.y + rand_mm(body, rng, -10, 15);
+  const float length = rand_mm(body, rng, 45, 70);
+  const Curve path = catmull_rom({{x, stoma_y}, {x + rand_mm(body, rng, -2, 2), stoma_y + 0.5f * length},
+                                  {x + rand_mm(body, rng, -3, 3), stoma_y + length}},
+                                 std::max(0.5f, body.mm(0.7f)));
+  TubeStyle style;
+  style.width = rand_mm(body, rng, 9, 12);
+  style.lumen_value = static_cast<float>(rng.uniform(0.1, 0.2));
+  style.wall_value = style.lumen_value + static_cast<float>(rng.uniform(0.15, 0.3));
+  style.stripe_value = static_cast<float>(rng.uniform(0.2, 0.5));
+  style.stripe_width = std::max(1.f, body.mm(1.f));
+  draw_tube(canvas, path, style);
+  const float step = std::max(0.5f, body.mm(0.5f));
+  const float flange = rand_mm(body, rng, 55, 80), tilt = static_cast<float>(rng.uniform(-6, 6));
+  canvas.fill_polygon(rounded_rectangle({x, stoma_y}, flange, body.mm(6), body.mm(2.5f), tilt, step),
+                      static_cast<float>(rng.uniform(0.3, 0.55)));
+  // Tie holes at the flange's wings, and a metal cannula's denser ring at the stoma.
+  for (float s : {-1.f, 1.f})
+    canvas.fill_circle(place(cv::Point2f(s * 0.4f * flange, 0), {x, stoma_y}, tilt), body.mm(2), 0.f, Blend::replace);
+  if (rng.bernoulli(0.3))
+    canvas.stroke_closed(ellipse_arc({x, stoma_y}, 0.6f * style.width, body.mm(3), tilt, 0, 360, step),
+                         std::max(1.f, body.mm(1.2f)), 1.2f);
+  return "tracheostomy tube";
+}
+
+}  // namespace medanon::synth

@@ -22,6 +22,14 @@ const char* to_string(ObjectKind kind) {
     case ObjectKind::heart_valve_ring: return "heart_valve_ring";
     case ObjectKind::surgical_clips: return "surgical_clips";
     case ObjectKind::ring: return "ring";
+    case ObjectKind::port_catheter: return "port_catheter";
+    case ObjectKind::pulmonary_artery_catheter: return "pulmonary_artery_catheter";
+    case ObjectKind::tracheostomy_tube: return "tracheostomy_tube";
+    case ObjectKind::shoulder_prosthesis: return "shoulder_prosthesis";
+    case ObjectKind::vertebral_cement: return "vertebral_cement";
+    case ObjectKind::aortic_stent_graft: return "aortic_stent_graft";
+    case ObjectKind::metal_fragments: return "metal_fragments";
+    case ObjectKind::ecg_electrodes: return "ecg_electrodes";
   }
   return "unknown";
 }

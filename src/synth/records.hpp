@@ -71,6 +71,16 @@ enum class ObjectKind {
   heart_valve_ring,       // "artificial heart valve"
   surgical_clips,         // "suture material"
   ring,                   // external metal ring/jewellery: "external foreign body"
+  // The kinds below are drawn only with --object-kinds all (CorpusOptions::all_object_kinds):
+  // the default corpora, on which every published figure was measured, stay byte for byte.
+  port_catheter,          // subcutaneous reservoir + tunnelled line: "reservoir central venous catheter"
+  pulmonary_artery_catheter,  // through the right heart into a pulmonary artery: "Swan Ganz catheter"
+  tracheostomy_tube,      // "tracheostomy tube"
+  shoulder_prosthesis,    // humeral head and stem: "humeral prosthesis"
+  vertebral_cement,       // vertebroplasty: "bone cement"
+  aortic_stent_graft,     // metal rings along the descending aorta: "aortic endoprosthesis"
+  metal_fragments,        // bullets, shrapnel: "metal"
+  ecg_electrodes,         // snap electrodes and their leads on the skin: "electrical device"
 };
 
 struct ImagePlan {

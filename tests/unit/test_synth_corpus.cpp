@@ -79,6 +79,32 @@ TEST(SynthPlan, SameSeedGivesTheSamePlanAndOtherSeedsDiffer) {
   EXPECT_NE(a.images[0].relative_path, c.images[0].relative_path);
 }
 
+// --object-kinds all adds kinds without moving the classic corpora: the classic plan draws only
+// the ten classic kinds, and the wider one also draws the new ones.
+TEST(SynthPlan, AllObjectKindsAddTheNewKindsOnlyWhenAsked) {
+  const auto is_classic = [](ObjectKind kind) {
+    return static_cast<int>(kind) <= static_cast<int>(ObjectKind::ring);
+  };
+  CorpusOptions o = small_options(5);
+  o.count = 200;
+  o.object_fraction = 1;
+  int classic_new = 0, all_new = 0;
+  for (const auto& image : make_corpus_plan(o).images)
+    classic_new += static_cast<int>(std::count_if(image.objects.begin(), image.objects.end(),
+                                                  [&](ObjectKind k) { return !is_classic(k); }));
+  o.all_object_kinds = true;
+  std::set<ObjectKind> seen;
+  for (const auto& image : make_corpus_plan(o).images) {
+    for (ObjectKind k : image.objects) {
+      seen.insert(k);
+      all_new += is_classic(k) ? 0 : 1;
+    }
+  }
+  EXPECT_EQ(classic_new, 0);
+  EXPECT_GT(all_new, 60);
+  EXPECT_EQ(seen.size(), 18u);
+}
+
 TEST(SynthPlan, ArchiveCoversEveryTransferSyntaxAndSharesPatientsAcrossImages) {
   CorpusOptions o = small_options();
   o.count = 60;

@@ -21,14 +21,22 @@ const std::vector<ObjectKind> kAllKinds = {
     ObjectKind::chest_drain,      ObjectKind::sternotomy_wires,
     ObjectKind::osteosynthesis,   ObjectKind::heart_valve_ring,
     ObjectKind::surgical_clips,   ObjectKind::ring,
+    // --object-kinds all
+    ObjectKind::port_catheter,       ObjectKind::pulmonary_artery_catheter,
+    ObjectKind::tracheostomy_tube,   ObjectKind::shoulder_prosthesis,
+    ObjectKind::vertebral_cement,    ObjectKind::aortic_stent_graft,
+    ObjectKind::metal_fragments,     ObjectKind::ecg_electrodes,
 };
 
 const std::vector<ObjectKind> kMetalKinds = {ObjectKind::pacemaker,      ObjectKind::sternotomy_wires,
                                              ObjectKind::osteosynthesis, ObjectKind::heart_valve_ring,
-                                             ObjectKind::surgical_clips, ObjectKind::ring};
+                                             ObjectKind::surgical_clips, ObjectKind::ring,
+                                             ObjectKind::shoulder_prosthesis, ObjectKind::vertebral_cement,
+                                             ObjectKind::metal_fragments};
 
 const std::vector<ObjectKind> kTubeKinds = {ObjectKind::central_venous_catheter, ObjectKind::nasogastric_tube,
-                                            ObjectKind::endotracheal_tube, ObjectKind::chest_drain};
+                                            ObjectKind::endotracheal_tube, ObjectKind::chest_drain,
+                                            ObjectKind::pulmonary_artery_catheter, ObjectKind::tracheostomy_tube};
 
 std::vector<cv::Point> scaled(const std::vector<cv::Point2f>& uv, cv::Size size) {
   std::vector<cv::Point> points;
@@ -126,7 +134,15 @@ TEST(SynthObjects, LabelsAreThePadChestStrings) {
                                           "osteosynthesis material",
                                           "artificial heart valve",
                                           "suture material",
-                                          "external foreign body"};
+                                          "external foreign body",
+                                          "reservoir central venous catheter",
+                                          "Swan Ganz catheter",
+                                          "tracheostomy tube",
+                                          "humeral prosthesis",
+                                          "bone cement",
+                                          "aortic endoprosthesis",
+                                          "metal",
+                                          "electrical device"};
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
     for (const auto& object : draw(kAllKinds, 512, seed).objects) {
       const auto labels = padchest_labels(object);
