@@ -12,7 +12,8 @@
 //   scores.csv        index, path, width, height, mask_score, anomaly_score, ssim_score, peak_score,
 //                     z_peak (nan without calibration statistics), object_peak (nan without them or
 //                     a prior), foreign_object (the --threshold-file's score above its threshold; 0
-//                     without one)
+//                     without one), inverted (1: stored with inverted grey levels, looked at
+//                     turned back: mae/display_polarity.hpp)
 // Images are dealt round-robin across ranks; rank 0 writes scores.csv.
 //
 // --calibrate FILE: the run's negatives (a synthetic corpus' images without foreign objects; in

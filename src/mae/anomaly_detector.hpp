@@ -77,6 +77,7 @@ struct ForeignObjectResult {
   cv::Mat fused_map;           // CV_32F, the input's resolution: sqrt(z-detail view x prior); empty without both
   double object_peak = 0;      // mean of the top 0.1 % of fused_map outside exclusions; NaN without it
   bool foreign_object = false;  // the calibration's score > its threshold (false when no threshold is set)
+  bool inverted = false;        // stored with inverted grey levels, looked at turned back (display_polarity.hpp)
 };
 
 // The prior the detector will load: options.object_prior, else the calibration's; "" for none.

@@ -15,7 +15,8 @@
 //   scores.csv        index, path, width, height, mask_score, anomaly_score, ssim_score, peak_score,
 //                     z_peak (nan without calibration statistics), object_peak (nan without them or
 //                     without --object-prior), foreign_object (the --threshold-file's score above
-//                     its threshold; 0 without one)
+//                     its threshold; 0 without one), inverted (1: stored with inverted grey levels,
+//                     looked at turned back, mae/display_polarity.hpp)
 // Images are dealt round-robin across ranks; rank 0 writes scores.csv.
 //
 // --calibrate FILE: the run's negatives (a synthetic corpus' images without foreign objects; in
@@ -46,6 +47,7 @@
 #include "anomaly/object_fusion.hpp"
 #include "anomaly/z_map_view.hpp"
 #include "mae/anomaly_detector.hpp"
+#include "mae/display_polarity.hpp"
 #include "mae/radiograph_input.hpp"
 
 namespace medanon::plugin {
@@ -271,10 +273,15 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
   for (std::size_t start = 0; start < mine.size(); start += chunk) {
     std::vector<cv::Mat> images, text;
     std::vector<std::size_t> indices;
+    std::vector<bool> inverted;
     for (std::size_t k = start; k < std::min(mine.size(), start + chunk); ++k) {
       const std::string path = single_file ? paths[mine[k]] : (fs::path(o.input) / paths[mine[k]]).string();
       try {
-        images.push_back(mae::read_radiograph(path));
+        // in display polarity here already, so that the z-detail and calibration top-hats below
+        // see what the detector sees (display_polarity.hpp)
+        const cv::Mat stored = mae::read_radiograph(path);
+        images.push_back(mae::display_polarity(stored));
+        inverted.push_back(images.back().data != stored.data);
         indices.push_back(mine[k]);
         if (o.exclude_text) text.push_back(ground_truth_text(truth, mine[k], images.back().size()));
       } catch (const std::exception& e) {  // one unreadable image never ends the job
@@ -316,9 +323,10 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
         }
       }
       char row[512];
-      std::snprintf(row, sizeof row, "%zu,%s,%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%d\n", indices[k],
+      std::snprintf(row, sizeof row, "%zu,%s,%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%d,%d\n", indices[k],
                     paths[indices[k]].c_str(), images[k].cols, images[k].rows, r.mask_score, r.anomaly_score,
-                    r.ssim_score, r.peak_score, r.z_peak, r.object_peak, r.foreign_object ? 1 : 0);
+                    r.ssim_score, r.peak_score, r.z_peak, r.object_peak, r.foreign_object ? 1 : 0,
+                    inverted[k] || r.inverted ? 1 : 0);
       rows << row;
     }
   }
@@ -335,7 +343,8 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
       return std::stoull(a.substr(0, a.find(','))) < std::stoull(b.substr(0, b.find(',')));
     });
     std::string csv =
-        "index,path,width,height,mask_score,anomaly_score,ssim_score,peak_score,z_peak,object_peak,foreign_object\n";
+        "index,path,width,height,mask_score,anomaly_score,ssim_score,peak_score,z_peak,object_peak,foreign_object,"
+        "inverted\n";
     for (const auto& line : lines) csv += line + "\n";
     io::write_text_atomically((fs::path(o.out) / "scores.csv").string(), csv);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

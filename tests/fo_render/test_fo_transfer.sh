@@ -28,6 +28,20 @@ cmp -s "$scratch/a/ground_truth/masks/000000.png" "$scratch/c/ground_truth/masks
   cmp -s "$scratch/a/padchest/0/fo77_000000.png" "$scratch/c/padchest/0/fo78_000000.png" &&
   fail "another seed gave the same image"
 
+# Inverted images (stored bone-dark, as some PadChest PNGs are) are looked at turned back: infer's
+# `inverted` column matches the generator's truth, image by image (seed 405: 5 of 24 inverted).
+"$py" "$render" --out "$scratch/inverted" --count 24 --seed 405 --size 256 >/dev/null || fail "render inverted"
+"$medanon" infer --input "$scratch/inverted" --out "$scratch/inverted-run" \
+  --checkpoint "$source_dir/models/mae_small_synth.pth" --threads 1 >/dev/null 2>&1 || fail "infer on inverted images"
+"$py" - "$scratch/inverted" "$scratch/inverted-run/scores.csv" <<'EOF' || fail "infer's inverted column disagrees with the truth"
+import csv, json, sys
+truth = {i["index"]: i["rendering"]["inverted"] for i in json.load(open(sys.argv[1] + "/ground_truth.json"))["images"]}
+rows = list(csv.DictReader(open(sys.argv[2])))
+wrong = [r["index"] for r in rows if bool(int(r["inverted"])) != truth[int(r["index"])]]
+print("inverted:", sum(truth.values()), "of", len(rows), "wrong:", wrong)
+sys.exit(1 if wrong or len(rows) != len(truth) or not any(truth.values()) else 0)
+EOF
+
 BUILD="$(dirname "$medanon")" SIZE=256 EVAL_COUNT=12 SITE_COUNT=28 ADAPT_EPOCHS=1 AE_SECONDS=3 JOBS=1 \
   FINE_MAP_SIZE=448 bash "$source_dir/tests/fo_render/report_fo_transfer.sh" "$scratch/report" >"$scratch/report.log" 2>&1 ||
   { fail "report_fo_transfer.sh"; tail -30 "$scratch/report.log"; }
