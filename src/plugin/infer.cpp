@@ -345,11 +345,16 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
     std::string csv =
         "index,path,width,height,mask_score,anomaly_score,ssim_score,peak_score,z_peak,object_peak,foreign_object,"
         "inverted\n";
-    for (const auto& line : lines) csv += line + "\n";
+    int turned = 0;  // the last column: stored inverted, looked at turned back
+    for (const auto& line : lines) {
+      csv += line + "\n";
+      turned += line.compare(line.size() - 2, 2, ",1") == 0 ? 1 : 0;
+    }
     io::write_text_atomically((fs::path(o.out) / "scores.csv").string(), csv);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::printf("infer: %zu images (%lld unreadable) in %.1f s on %d rank(s); results in %s\n", lines.size(),
-                total_failed, seconds, comm.size(), o.out.c_str());
+    std::printf("infer: %zu images (%lld unreadable, %d stored inverted and looked at turned back) in %.1f s on %d "
+                "rank(s); results in %s\n",
+                lines.size(), total_failed, turned, seconds, comm.size(), o.out.c_str());
     std::fflush(stdout);
   }
   return to_int(batch_outcome(static_cast<long long>(paths.size()), total_failed));

@@ -32,7 +32,9 @@ cmp -s "$scratch/a/ground_truth/masks/000000.png" "$scratch/c/ground_truth/masks
 # `inverted` column matches the generator's truth, image by image (seed 405: 5 of 24 inverted).
 "$py" "$render" --out "$scratch/inverted" --count 24 --seed 405 --size 256 >/dev/null || fail "render inverted"
 "$medanon" infer --input "$scratch/inverted" --out "$scratch/inverted-run" \
-  --checkpoint "$source_dir/models/mae_small_synth.pth" --threads 1 >/dev/null 2>&1 || fail "infer on inverted images"
+  --checkpoint "$source_dir/models/mae_small_synth.pth" --threads 1 >"$scratch/inverted.log" 2>&1 || fail "infer on inverted images"
+grep -q "^infer: 24 images (0 unreadable, 5 stored inverted and looked at turned back)" "$scratch/inverted.log" ||
+  fail "infer does not say how many images it turned back: $(grep '^infer: ' "$scratch/inverted.log")"
 "$py" - "$scratch/inverted" "$scratch/inverted-run/scores.csv" <<'EOF' || fail "infer's inverted column disagrees with the truth"
 import csv, json, sys
 truth = {i["index"]: i["rendering"]["inverted"] for i in json.load(open(sys.argv[1] + "/ground_truth.json"))["images"]}
