@@ -50,7 +50,8 @@ torch::Tensor load_images(const std::vector<io::PadChestImage>& images, const st
                           IntensityMapping intensity) {
   auto out = torch::empty({static_cast<std::int64_t>(images.size()), 1, size, size});
   for (std::size_t i = 0; i < images.size(); ++i) {
-    const cv::Mat input = model_input(display_polarity(read_radiograph(root + "/" + images[i].relative_path())), size, intensity);
+    const cv::Mat input =
+        model_input(display_polarity(read_radiograph(root + "/" + images[i].relative_path())), size, intensity);
     std::memcpy(out[static_cast<std::int64_t>(i)].data_ptr<float>(), input.ptr<float>(),
                 sizeof(float) * static_cast<std::size_t>(size * size));
   }

@@ -88,7 +88,8 @@ std::string draw_metal_fragments(ObjectCanvas& canvas, const BodyFrame& body, Rn
                            top + uniform_f(rng, 0, 1) * std::max(0.f, bottom - top));
   const float spread = body.mm(uniform_f(rng, 10, 45));
   for (int k = 0; k < count; ++k) {
-    const cv::Point2f at = k == 0 ? center : center + cv::Point2f(spread * uniform_f(rng, -1, 1), spread * uniform_f(rng, -1, 1));
+    const cv::Point2f at =
+        k == 0 ? center : center + cv::Point2f(spread * uniform_f(rng, -1, 1), spread * uniform_f(rng, -1, 1));
     const float size = bullet ? body.mm(uniform_f(rng, 8, 14)) : body.mm(uniform_f(rng, 1.5, 7));
     const float elongation = bullet ? uniform_f(rng, 1.6, 2.4) : uniform_f(rng, 1, 1.8);
     const float rotation = uniform_f(rng, 0, 180);
@@ -125,12 +126,12 @@ std::string draw_ecg_electrodes(ObjectCanvas& canvas, const BodyFrame& body, Rng
     // The lead: a thin wire curving away to the nearest side of the image.
     const float to_edge = site.x < 0.5f * static_cast<float>(a.size.width) ? -1.f : 1.f;
     const float edge_x = to_edge < 0 ? -body.mm(10) : static_cast<float>(a.size.width) + body.mm(10);
-    const Curve lead = catmull_rom({site,
-                                    site + cv::Point2f(to_edge * body.mm(uniform_f(rng, 20, 40)),
-                                                       body.mm(uniform_f(rng, -30, 30))),
-                                    {0.5f * (site.x + edge_x), site.y + body.mm(uniform_f(rng, -40, 40))},
-                                    {edge_x, site.y + body.mm(uniform_f(rng, -60, 60))}},
-                                   step);
+    const Curve lead =
+        catmull_rom({site,
+                     site + cv::Point2f(to_edge * body.mm(uniform_f(rng, 20, 40)), body.mm(uniform_f(rng, -30, 30))),
+                     {0.5f * (site.x + edge_x), site.y + body.mm(uniform_f(rng, -40, 40))},
+                     {edge_x, site.y + body.mm(uniform_f(rng, -60, 60))}},
+                    step);
     canvas.stroke(lead, std::max(0.8f, body.mm(uniform_f(rng, 1.0, 1.6))), lead_value);
   }
   return "electrical device";

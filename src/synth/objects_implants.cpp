@@ -34,8 +34,8 @@ std::string draw_port_catheter(ObjectCanvas& canvas, const BodyFrame& body, Rng&
   // The reservoir sits in a pocket below the clavicle, the patient's right side more often.
   const ImageSide side = rng.bernoulli(0.7) ? ImageSide::left : ImageSide::right;
   const float out = outward(side);
-  const cv::Point2f port = body.clavicle_point(side, uniform_f(rng, 0.35, 0.65)) +
-                           cv::Point2f(0, body.mm(uniform_f(rng, 30, 55)));
+  const cv::Point2f port =
+      body.clavicle_point(side, uniform_f(rng, 0.35, 0.65)) + cv::Point2f(0, body.mm(uniform_f(rng, 30, 55)));
   const float radius = body.mm(uniform_f(rng, 11, 16));
   const bool titanium = rng.bernoulli(0.6);
   const float body_value = titanium ? uniform_f(rng, 0.9, 1.4) : uniform_f(rng, 0.3, 0.5);
@@ -48,14 +48,17 @@ std::string draw_port_catheter(ObjectCanvas& canvas, const BodyFrame& body, Rng&
   // The catheter leaves the port, climbs to the jugular or subclavian vein and runs down the
   // cava to the atrium.
   const cv::Point2f outlet = place(cv::Point2f(-out * radius, -0.3f * radius), port, tilt);
-  const cv::Point2f entry =
-      rng.bernoulli(0.5) ? cv::Point2f(a.spine_x + out * body.mm(uniform_f(rng, 18, 28)),
-                                       body.clavicle_point(side, 0.05f).y - body.mm(uniform_f(rng, 10, 30)))
-                         : body.clavicle_point(side, 0.3f) + cv::Point2f(0, body.mm(8));
+  const cv::Point2f entry = rng.bernoulli(0.5)
+                                ? cv::Point2f(a.spine_x + out * body.mm(uniform_f(rng, 18, 28)),
+                                              body.clavicle_point(side, 0.05f).y - body.mm(uniform_f(rng, 10, 30)))
+                                : body.clavicle_point(side, 0.3f) + cv::Point2f(0, body.mm(8));
   const float cava_x = body.vena_cava_x() + body.mm(uniform_f(rng, -3, 3));
-  Curve route{outlet, 0.5f * (outlet + entry) + cv::Point2f(0, -body.mm(10)), entry,
+  Curve route{outlet,
+              0.5f * (outlet + entry) + cv::Point2f(0, -body.mm(10)),
+              entry,
               {cava_x, std::max(entry.y + body.mm(15), a.sternum_top_y + body.mm(20))}};
-  route.push_back({cava_x + body.mm(1), std::max(route.back().y + body.mm(15), a.carina.y + body.mm(uniform_f(rng, 10, 45)))});
+  route.push_back(
+      {cava_x + body.mm(1), std::max(route.back().y + body.mm(15), a.carina.y + body.mm(uniform_f(rng, 10, 45)))});
   canvas.stroke(catmull_rom(route, step), std::max(1.f, body.mm(uniform_f(rng, 1.8, 2.6))), uniform_f(rng, 0.2, 0.35));
   return "reservoir central venous catheter";
 }
@@ -67,7 +70,8 @@ std::string draw_shoulder_prosthesis(ObjectCanvas& canvas, const BodyFrame& body
   // The humeral head lies below and beyond the clavicle's lateral end; the stem runs down the
   // shaft, slightly outward. Often half off the film on a chest radiograph: drawn anyway.
   const cv::Point2f lateral_clavicle = body.clavicle_point(side, 1.f);
-  const cv::Point2f head = lateral_clavicle + cv::Point2f(out * body.mm(uniform_f(rng, 8, 22)), body.mm(uniform_f(rng, 25, 40)));
+  const cv::Point2f head =
+      lateral_clavicle + cv::Point2f(out * body.mm(uniform_f(rng, 8, 22)), body.mm(uniform_f(rng, 25, 40)));
   const float radius = body.mm(uniform_f(rng, 20, 26));
   const float value = uniform_f(rng, 1.5, 2.2);
   const bool reverse = rng.bernoulli(0.3);
@@ -92,8 +96,9 @@ std::string draw_shoulder_prosthesis(ObjectCanvas& canvas, const BodyFrame& body
                          tip - across * (tip_half + mantle) + axis * mantle, neck - across * (top_half + mantle)},
                         uniform_f(rng, 0.5, 0.8));
   }
-  canvas.fill_polygon({neck + across * top_half, tip + across * tip_half, tip - across * tip_half, neck - across * top_half},
-                      value, Blend::replace);
+  canvas.fill_polygon(
+      {neck + across * top_half, tip + across * tip_half, tip - across * tip_half, neck - across * top_half}, value,
+      Blend::replace);
   canvas.fill_circle(tip, tip_half, value, Blend::replace);
   return "humeral prosthesis";
 }
@@ -115,10 +120,11 @@ std::string draw_vertebral_cement(ObjectCanvas& canvas, const BodyFrame& body, R
       const float angle = uniform_f(rng, 0, 6.2831853);
       const cv::Point2f direction(std::cos(angle), std::sin(angle));
       const cv::Point2f start = center + cv::Point2f(direction.x * half_width, direction.y * half_height);
-      canvas.stroke(catmull_rom({start, start + direction * body.mm(uniform_f(rng, 5, 15)) +
-                                            cv::Point2f(body.mm(uniform_f(rng, -4, 4)), body.mm(uniform_f(rng, -4, 4)))},
-                                std::max(0.5f, body.mm(0.5f))),
-                    std::max(1.f, body.mm(uniform_f(rng, 1, 2.5))), 0.8f * value);
+      canvas.stroke(
+          catmull_rom({start, start + direction * body.mm(uniform_f(rng, 5, 15)) +
+                                  cv::Point2f(body.mm(uniform_f(rng, -4, 4)), body.mm(uniform_f(rng, -4, 4)))},
+                      std::max(0.5f, body.mm(0.5f))),
+          std::max(1.f, body.mm(uniform_f(rng, 1, 2.5))), 0.8f * value);
     }
   }
   return "bone cement";
@@ -132,7 +138,8 @@ std::string draw_aortic_stent_graft(ObjectCanvas& canvas, const BodyFrame& body,
   const float x0 = a.spine_x + body.mm(uniform_f(rng, 14, 24));
   const float top = a.sternum_top_y + body.mm(uniform_f(rng, 15, 40));
   const float bottom = std::max(top + body.mm(80), a.diaphragm_y - body.mm(uniform_f(rng, 0, 40)));
-  const Curve axis = catmull_rom({{x0 - body.mm(6), top}, {x0 + body.mm(uniform_f(rng, 0, 6)), 0.5f * (top + bottom)},
+  const Curve axis = catmull_rom({{x0 - body.mm(6), top},
+                                  {x0 + body.mm(uniform_f(rng, 0, 6)), 0.5f * (top + bottom)},
                                   {a.spine_x + body.mm(uniform_f(rng, 4, 10)), bottom}},
                                  step);
   const float radius = body.mm(uniform_f(rng, 13, 18)), ring_pitch = body.mm(uniform_f(rng, 14, 20));

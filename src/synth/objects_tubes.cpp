@@ -294,7 +294,8 @@ std::string draw_tracheostomy_tube(ObjectCanvas& canvas, const BodyFrame& body, 
   const float x = a.trachea_top.x + rand_mm(body, rng, -3, 3);
   const float stoma_y = a.trachea_top.y + rand_mm(body, rng, -10, 15);
   const float length = rand_mm(body, rng, 45, 70);
-  const Curve path = catmull_rom({{x, stoma_y}, {x + rand_mm(body, rng, -2, 2), stoma_y + 0.5f * length},
+  const Curve path = catmull_rom({{x, stoma_y},
+                                  {x + rand_mm(body, rng, -2, 2), stoma_y + 0.5f * length},
                                   {x + rand_mm(body, rng, -3, 3), stoma_y + length}},
                                  std::max(0.5f, body.mm(0.7f)));
   TubeStyle style;
