@@ -2,7 +2,6 @@
 // -> anomaly maps -> the thesis' masks and scores.
 
 #include "mae/anomaly_detector.hpp"
-#include "mae/display_polarity.hpp"
 #include "core/errors.hpp"
 
 #include <opencv2/imgproc.hpp>
@@ -184,16 +183,12 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
   // batches) would not equal an uninterrupted one. Measured: the same CPU time as batches of 8.
   // GPUs need the batch (and are not bit-reproducible anyway).
   const auto step = static_cast<std::size_t>(d.device.is_cpu() ? 1 : d.options.batch_size);
-  // Every image in display polarity: what the model, its calibration and the prior learned.
-  std::vector<cv::Mat> shown;
-  shown.reserve(images.size());
-  for (const cv::Mat& image : images) shown.push_back(display_polarity(image));
   for (std::size_t start = 0; start < images.size(); start += step) {
     const std::size_t end = std::min(images.size(), start + step);
     const auto batch = static_cast<std::int64_t>(end - start);
     auto inputs = torch::empty({batch, 1, size, size});
     for (std::size_t i = start; i < end; ++i) {
-      const cv::Mat input = model_input(shown[i], size, d.intensity);  // CV_32F [0, 1], contiguous
+      const cv::Mat input = model_input(images[i], size, d.intensity);  // CV_32F [0, 1], contiguous
       std::memcpy(inputs[static_cast<std::int64_t>(i - start)].data_ptr<float>(), input.ptr<float>(),
                   sizeof(float) * static_cast<std::size_t>(size * size));
     }
@@ -207,13 +202,12 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
     for (std::int64_t b = 0; b < batch; ++b) {
       ForeignObjectResult r;
       const std::size_t image = start + static_cast<std::size_t>(b);
-      r.inverted = shown[image].data != images[image].data;
       const cv::Mat input = plane_of(inputs, b);
       r.reconstruction = plane_of(reconstruction.average, b);
       if (map_size() == size) {
         r.residual = residual_of(input, r.reconstruction, d.positive_residual);
       } else {
-        const FineView fine = fine_view(shown[image], r.reconstruction, map_size(), d.intensity);
+        const FineView fine = fine_view(images[image], r.reconstruction, map_size(), d.intensity);
         r.residual = residual_of(fine.input, fine.reconstruction, d.positive_residual);
       }
       // Objects are connected strokes and blobs, the residual of a good reconstruction is speckle:
@@ -228,14 +222,14 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
       r.ssim_score = -anomaly::structural_similarity(input, r.reconstruction);
       r.peak_score = anomaly::top_mean(r.anomaly_map, cv::Mat(), 0.005);
       r.z_peak = r.object_peak = std::numeric_limits<double>::quiet_NaN();
-      if (d.prior) r.object_probability = d.prior->probability(shown[image]);
+      if (d.prior) r.object_probability = d.prior->probability(images[image]);
       if (calibration.has_statistics()) {
         const cv::Mat exclude = exclusions.empty() ? cv::Mat() : anomaly::exclusion_at(exclusions[image], r.residual.size());
         r.z_map = calibration.standardise(r.residual);
         r.z_peak = anomaly::top_mean(r.z_map, exclude, 0.001);
         if (d.options.mask_method == "zmap") {
           r.mask = anomaly::zmap_mask(r.z_map, exclude, zmap_options);
-          r.full_mask = anomaly::refine_mask(r.mask, shown[image], refinement, &r.bright_detail);
+          r.full_mask = anomaly::refine_mask(r.mask, images[image], refinement, &r.bright_detail);
           if (d.prior) anomaly::keep_where_prior(r.full_mask, r.object_probability, d.options.prior_mask_threshold);
           if (!exclusions.empty() && !exclusions[image].empty()) r.full_mask.setTo(0, exclusions[image]);
         }
@@ -243,7 +237,7 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
           // the refinement's own top-hat where it ran; taken here otherwise, and kept for the caller
           if (r.bright_detail.empty()) {
             r.bright_detail = anomaly::bright_detail(
-                shown[image], anomaly::detail_radius(refinement, shown[image].size(), r.z_map.size()));
+                images[image], anomaly::detail_radius(refinement, images[image].size(), r.z_map.size()));
           }
           r.fused_map = anomaly::fused_object_map(r.z_map, d.options.smoothing * map_scale, r.bright_detail,
                                                   r.object_probability);
@@ -251,7 +245,7 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
           r.object_peak = anomaly::top_mean(r.fused_map, excluded ? exclusions[image] : cv::Mat(), 0.001);
         }
       }
-      if (r.full_mask.empty()) r.full_mask = to_original_size(r.mask, shown[image].size(), /*is_mask=*/true);
+      if (r.full_mask.empty()) r.full_mask = to_original_size(r.mask, images[image].size(), /*is_mask=*/true);
       const double decisive = calibration.score == "z_peak" ? r.z_peak
                               : calibration.score == "object_peak" ? r.object_peak
                                                                    : r.mask_score;

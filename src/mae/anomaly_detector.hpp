@@ -77,7 +77,6 @@ struct ForeignObjectResult {
   cv::Mat fused_map;           // CV_32F, the input's resolution: sqrt(z-detail view x prior); empty without both
   double object_peak = 0;      // mean of the top 0.1 % of fused_map outside exclusions; NaN without it
   bool foreign_object = false;  // the calibration's score > its threshold (false when no threshold is set)
-  bool inverted = false;        // stored with inverted grey levels, looked at turned back (display_polarity.hpp)
 };
 
 // The prior the detector will load: options.object_prior, else the calibration's; "" for none.
@@ -92,6 +91,8 @@ class AnomalyDetector {
   AnomalyDetector& operator=(AnomalyDetector&&) noexcept;
 
   // One result per image, in order; on a GPU options.batch_size images per forward pass.
+  // `images` in display polarity (display_polarity.hpp): the callers turn inverted films back,
+  // since they also need the turned image themselves (infer's top-hats).
   // `exclusions` (empty, or one per image: CV_8U at the image's size, non-zero = leave out of
   // z_peak, e.g. redacted burned-in text, whose solid fill no radiograph resembles).
   std::vector<ForeignObjectResult> detect(const std::vector<cv::Mat>& images,

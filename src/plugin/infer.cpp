@@ -277,8 +277,8 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
     for (std::size_t k = start; k < std::min(mine.size(), start + chunk); ++k) {
       const std::string path = single_file ? paths[mine[k]] : (fs::path(o.input) / paths[mine[k]]).string();
       try {
-        // in display polarity here already, so that the z-detail and calibration top-hats below
-        // see what the detector sees (display_polarity.hpp)
+        // in display polarity, as the detector wants it; the z-detail and calibration top-hats
+        // below see the same image
         const cv::Mat stored = mae::read_radiograph(path);
         images.push_back(mae::display_polarity(stored));
         inverted.push_back(images.back().data != stored.data);
@@ -326,7 +326,7 @@ int run_infer(const InferOptions& o, const mpi::Communicator& comm) {
       std::snprintf(row, sizeof row, "%zu,%s,%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%d,%d\n", indices[k],
                     paths[indices[k]].c_str(), images[k].cols, images[k].rows, r.mask_score, r.anomaly_score,
                     r.ssim_score, r.peak_score, r.z_peak, r.object_peak, r.foreign_object ? 1 : 0,
-                    inverted[k] || r.inverted ? 1 : 0);
+                    inverted[k] ? 1 : 0);
       rows << row;
     }
   }

@@ -10,6 +10,7 @@
 
 #include "anomaly/anomaly_calibration.hpp"
 #include "mae/anomaly_detector.hpp"
+#include "mae/display_polarity.hpp"
 
 namespace medanon::plugin {
 namespace {
@@ -25,7 +26,9 @@ class MaeStage final : public pipeline::ForeignObjectStage {
   void detect(const std::vector<cv::Mat>& images, const std::vector<audit::ItemRecord*>& records) override {
     std::vector<cv::Mat> text;  // burned-in text, redacted or flagged, is not a foreign object
     for (size_t i = 0; i < records.size(); ++i) text.push_back(text_mask(images.at(i).size(), *records[i]));
-    const std::vector<mae::ForeignObjectResult> results = detector_.detect(images, text);
+    std::vector<cv::Mat> shown;  // inverted films turned back for the detector; the output keeps the stored pixels
+    for (const cv::Mat& image : images) shown.push_back(mae::display_polarity(image));
+    const std::vector<mae::ForeignObjectResult> results = detector_.detect(shown, text);
     for (size_t i = 0; i < records.size(); ++i) {
       mae::ForeignObjectResult r = results.at(i);
       audit::ItemRecord& record = *records[i];

@@ -50,8 +50,11 @@ void push_below(Curve& route, cv::Point2f point, float min_drop) {
   route.push_back(point);
 }
 
-// The hub and extension lines outside the skin, where a catheter's external part ends.
-void draw_hub(ObjectCanvas& canvas, cv::Point2f at, cv::Point2f direction, const BodyFrame& body, Rng& rng) {
+// The hub and extension lines outside the skin, where a catheter's external part ends: at the
+// path's first point, pointing away along its first few points.
+void draw_hub(ObjectCanvas& canvas, const Curve& path, const BodyFrame& body, Rng& rng) {
+  const cv::Point2f at = path[0], away = path[0] - path[std::min<size_t>(4, path.size() - 1)];
+  const cv::Point2f direction = away * (1.f / std::max(1e-3f, std::hypot(away.x, away.y)));
   const float step = std::max(0.5f, body.mm(0.5f));
   const float angle = std::atan2(direction.y, direction.x) * 180.f / 3.14159265f;
   const float length = rand_mm(body, rng, 12, 18);
@@ -120,11 +123,7 @@ std::string draw_central_venous_catheter(ObjectCanvas& canvas, const BodyFrame& 
   style.stripe_value = static_cast<float>(rng.uniform(0.15, 0.3));
   style.stripe_width = std::max(1.f, 0.4f * style.width);
   draw_tube(canvas, path, style);
-  if (rng.bernoulli(0.6)) {
-    const cv::Point2f direction = path[0] - path[std::min<size_t>(4, path.size() - 1)];
-    const float norm = std::max(1e-3f, std::hypot(direction.x, direction.y));
-    draw_hub(canvas, path[0], direction * (1.f / norm), body, rng);
-  }
+  if (rng.bernoulli(0.6)) draw_hub(canvas, path, body, rng);
   return jugular ? "central venous catheter via jugular vein" : "central venous catheter via subclavian vein";
 }
 
@@ -280,10 +279,7 @@ std::string draw_pulmonary_artery_catheter(ObjectCanvas& canvas, const BodyFrame
   draw_tube(canvas, path, style);
   // The balloon near the tip, deflated: a faint bulge.
   canvas.fill_circle(point_at_length(path, curve_length(path) - body.mm(6)), 0.9f * style.width, 0.12f);
-  if (rng.bernoulli(0.5)) {
-    const cv::Point2f direction = path[0] - path[std::min<size_t>(4, path.size() - 1)];
-    draw_hub(canvas, path[0], direction * (1.f / std::max(1e-3f, std::hypot(direction.x, direction.y))), body, rng);
-  }
+  if (rng.bernoulli(0.5)) draw_hub(canvas, path, body, rng);
   return "Swan Ganz catheter";
 }
 
