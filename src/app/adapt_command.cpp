@@ -10,19 +10,20 @@
 //   <out>/model.pth                the adapted weights
 //   <out>/model.threshold.json     the calibration (+ model.threshold.stats.yml.gz); with the
 //                                  object prior its score is object_peak and it names
-//   <out>/object_prior.pth         the foreign-object prior it was calibrated with (a copy)
+//   <out>/object_prior.pth         the foreign-object prior it was calibrated with: fine-tuned on
+//                                  the site's normals with synth's objects pasted in (a copy
+//                                  of --object-prior with --object-prior-steps 0)
 //   <out>/adapt-report.json        what was trained and calibrated on, and the results
 //
 // The patient split is train's own (split_by_patient with --seed and the fractions): training
 // uses the training patients' negatives, the calibration the test patients' images labelled
 // `normal` (PadChest's label for a study with no finding), so no patient is in both.
 
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "app/command.hpp"
 #include "app/torch_plugin.hpp"
@@ -48,7 +49,19 @@ struct AdaptOptions {
   // threshold file names); "none", or the default file missing: the MAE alone (z_peak).
   std::string object_prior = "models/fo_prior_synth.pth";
   bool object_prior_given = false;  // named on the command line or in a config: missing is then an error
+  // Steps of the prior's fine-tuning on the site's normals with synth's objects pasted in
+  // (mae/prior_adaptation.hpp); 0: the prior as given.
+  int object_prior_steps = 800;
 };
+
+// The images the MAE fine-tunes on (the training patients' negatives), relative to <corpus>/padchest.
+std::vector<std::string> training_images(const mae::TrainOptions& train) {
+  const auto images = io::read_padchest_csv(train.corpus + "/padchest/padchest_labels.csv");
+  const auto split = io::split_by_patient(images, train.seed, train.train_fraction, train.validation_fraction);
+  std::vector<std::string> paths;
+  for (const auto& image : split.train) paths.push_back(image.relative_path());
+  return paths;
+}
 
 // The held-apart patients' normal images, relative to <corpus>/padchest.
 std::vector<std::string> calibration_images(const mae::TrainOptions& train) {
@@ -61,8 +74,8 @@ std::vector<std::string> calibration_images(const mae::TrainOptions& train) {
   return paths;
 }
 
-nlohmann::json report_of(const AdaptOptions& o, const mae::TrainSummary& s, std::size_t calibration_count,
-                         const std::string& threshold_file) {
+nlohmann::json report_of(const AdaptOptions& o, const mae::TrainSummary& s, const mae::PriorAdaptationSummary& prior,
+                         std::size_t calibration_count, const std::string& threshold_file) {
   std::ifstream in(threshold_file);
   const auto calibration = nlohmann::json::parse(in);
   return {{"corpus", o.train.corpus},
@@ -75,6 +88,13 @@ nlohmann::json report_of(const AdaptOptions& o, const mae::TrainSummary& s, std:
             {"train_images", s.train_images},
             {"validation_images", s.validation_images},
             {"weights_digest", s.weights_digest}}},
+          {"object_prior",
+           {{"base", o.object_prior},
+            {"site_steps", prior.steps},
+            {"site_images", prior.site_images},
+            {"object_layers", prior.object_layers},
+            {"last_loss", prior.last_loss},
+            {"kept_from_an_earlier_run", prior.reused}}},
           {"calibration",
            {{"normal_images", calibration_count},
             {"percentile", o.calibration_percentile},
@@ -83,11 +103,14 @@ nlohmann::json report_of(const AdaptOptions& o, const mae::TrainSummary& s, std:
           {"outputs", {{"checkpoint", o.out + "/model.pth"}, {"threshold_file", o.out + "/model.threshold.json"}}}};
 }
 
-// The prior the calibration uses: a copy in <out>, so that the model, its threshold file and the
-// prior it names move together; "none" when there is none (the default file missing is a warning,
-// the tool runs degraded: a checkout run from elsewhere, or a site that removed it).
-// Collective: rank 0 copies; a failed copy throws on every rank.
-std::string adapted_object_prior(const AdaptOptions& o, const mpi::Communicator& comm) {
+// The prior the calibration uses, in <out> so that the model, its threshold file and the prior it
+// names move together: fine-tuned on the site (mae/prior_adaptation.hpp), or with
+// --object-prior-steps 0 a copy; "none" when there is none (the default file missing is a
+// warning, the tool runs degraded: a checkout run from elsewhere, or a site that removed it).
+// Collective: the fine-tuning is (see its contract); rank 0 copies, a failed copy throws on
+// every rank.
+std::string adapted_object_prior(const AdaptOptions& o, mae::PriorAdaptationSummary& summary,
+                                 const mpi::Communicator& comm) {
   if (o.object_prior == "none" || o.object_prior.empty()) return "none";
   if (!fs::exists(o.object_prior)) {
     if (o.object_prior_given) {
@@ -99,13 +122,33 @@ std::string adapted_object_prior(const AdaptOptions& o, const mpi::Communicator&
     }
     return "none";
   }
-  const std::string copy = o.out + "/object_prior.pth";
-  comm.run_on_root("adapt: copying the object prior", [&] {
-    io::write_atomically(copy, [&](const std::string& temporary) {
-      fs::copy_file(o.object_prior, temporary, fs::copy_options::overwrite_existing);
+  const std::string adapted = o.out + "/object_prior.pth";
+  if (o.object_prior_steps == 0) {
+    comm.run_on_root("adapt: copying the object prior", [&] {
+      io::write_atomically(adapted, [&](const std::string& temporary) {
+        fs::copy_file(o.object_prior, temporary, fs::copy_options::overwrite_existing);
+      });
     });
-  });
-  return copy;
+    return adapted;
+  }
+  mae::PriorAdaptationOptions p;
+  p.base_prior = o.object_prior;
+  p.out = adapted;
+  p.root = o.train.corpus + "/padchest";
+  p.images = training_images(o.train);
+  p.steps = o.object_prior_steps;
+  p.seed = o.train.seed;
+  p.threads = o.train.threads;
+  p.device = o.train.device;
+  summary = torch_plugin().adapt_object_prior(p, comm);
+  if (comm.is_root() && !summary.reused) {
+    std::printf(
+        "adapt: object prior fine-tuned on the site: %d steps on %zu normal images with %zu synth images' "
+        "objects pasted in, loss %.4f, %.0f s\n",
+        summary.steps, summary.site_images, summary.object_layers, summary.last_loss, summary.seconds);
+    std::fflush(stdout);
+  }
+  return adapted;
 }
 
 int run_adapt(const AdaptOptions& o, const mpi::Communicator& comm) {
@@ -115,8 +158,9 @@ int run_adapt(const AdaptOptions& o, const mpi::Communicator& comm) {
   train.resume = true;  // a rerun (after a kill, a requeue, a time limit) continues where it stopped
   const auto s = torch_plugin().train(train, comm, [](const std::string& line) { log::info("adapt: train: " + line); });
   if (s.interrupted) {
-    if (comm.is_root()) std::printf("adapt: STOPPED during fine-tuning after %lld steps (run again to resume)\n",
-                                    static_cast<long long>(s.iterations));
+    if (comm.is_root())
+      std::printf("adapt: STOPPED during fine-tuning after %lld steps (run again to resume)\n",
+                  static_cast<long long>(s.iterations));
     return to_int(ExitCode::interrupted);
   }
 
@@ -132,7 +176,8 @@ int run_adapt(const AdaptOptions& o, const mpi::Communicator& comm) {
   calibrate.detector.intensity = o.train.intensity;  // the mapping the model was fine-tuned with
   calibrate.detector.trials = o.trials;
   calibrate.detector.seed = o.train.seed;
-  calibrate.detector.object_prior = adapted_object_prior(o, comm);
+  mae::PriorAdaptationSummary prior;
+  calibrate.detector.object_prior = adapted_object_prior(o, prior, comm);
   if (calibrate.images.size() < 4) {
     throw InputError("adapt: the held-apart patients have " + std::to_string(calibrate.images.size()) +
                          " normal images; calibration needs at least 4 (lower --train-fraction or add images)",
@@ -150,13 +195,14 @@ int run_adapt(const AdaptOptions& o, const mpi::Communicator& comm) {
       fs::copy_file(s.exported, temporary, fs::copy_options::overwrite_existing);
     });
     io::write_text_atomically(o.out + "/adapt-report.json",
-                              report_of(o, s, calibrate.images.size(), calibrate.calibrate).dump(2) + "\n");
+                              report_of(o, s, prior, calibrate.images.size(), calibrate.calibrate).dump(2) + "\n");
   });
   if (comm.is_root()) {
-    std::printf("adapt: complete: %s and %s (fine-tuned %d epochs, loss %.5f; calibrated on %zu normal images); "
-                "report %s/adapt-report.json\n",
-                (o.out + "/model.pth").c_str(), calibrate.calibrate.c_str(), s.epochs_done, s.last_epoch_loss,
-                calibrate.images.size(), o.out.c_str());
+    std::printf(
+        "adapt: complete: %s and %s (fine-tuned %d epochs, loss %.5f; calibrated on %zu normal images); "
+        "report %s/adapt-report.json\n",
+        (o.out + "/model.pth").c_str(), calibrate.calibrate.c_str(), s.epochs_done, s.last_epoch_loss,
+        calibrate.images.size(), o.out.c_str());
     std::fflush(stdout);
   }
   return to_int(ExitCode::ok);
@@ -172,18 +218,31 @@ Command setup_adapt(CLI::App& parent) {
   mae::TrainOptions& t = o->train;
   command->add_option("--corpus", t.corpus, "the site's folder holding padchest/padchest_labels.csv and the images")
       ->required();
-  command->add_option("--out", o->out, "output folder (model.pth, model.threshold.json, adapt-report.json)")->required();
+  command->add_option("--out", o->out, "output folder (model.pth, model.threshold.json, adapt-report.json)")
+      ->required();
   t.init_checkpoint = "models/mae_small_synth.pth";
-  command->add_option("--init-checkpoint", t.init_checkpoint, "weights to start from (shipped or brats_pretrained.pth; none: fresh weights)")
+  command
+      ->add_option("--init-checkpoint", t.init_checkpoint,
+                   "weights to start from (shipped or brats_pretrained.pth; none: fresh weights)")
       ->capture_default_str();
   command->add_option("--model", t.model, "architecture of the weights")->capture_default_str();
-  command->add_option("--device", t.device, "cpu, cuda or auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}))->capture_default_str();
-  command->add_option("--threads", t.threads, "torch threads per rank")->check(CLI::Range(1, 256))->capture_default_str();
+  command->add_option("--device", t.device, "cpu, cuda or auto")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
+      ->capture_default_str();
+  command->add_option("--threads", t.threads, "torch threads per rank")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   command->add_option("--epochs", t.epochs, "fine-tuning epochs")->check(CLI::Range(1, 100000))->capture_default_str();
-  command->add_option("--warmup-epochs", t.warmup_epochs, "linear warmup epochs")->check(CLI::Range(0, 100000))->capture_default_str();
-  command->add_option("--batch-size", t.batch_size, "images per step per rank")->check(CLI::Range(1, 4096))->capture_default_str();
+  command->add_option("--warmup-epochs", t.warmup_epochs, "linear warmup epochs")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+  command->add_option("--batch-size", t.batch_size, "images per step per rank")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
   command->add_option("--blr", t.blr, "base learning rate: lr = blr * global batch / 256")->capture_default_str();
-  command->add_option("--mask-ratio", t.mask_ratio, "share of patches removed")->check(CLI::Range(0.0, 0.99))->capture_default_str();
+  command->add_option("--mask-ratio", t.mask_ratio, "share of patches removed")
+      ->check(CLI::Range(0.0, 0.99))
+      ->capture_default_str();
   command->add_option("--seed", t.seed, "weights' noise, patient split, data order, masks")->capture_default_str();
   command->add_option("--intensity", t.intensity, "16-bit to 8-bit mapping: min-max or percentile")
       ->check(CLI::IsMember({"min-max", "percentile"}))
@@ -197,10 +256,19 @@ Command setup_adapt(CLI::App& parent) {
   command->add_option("--calibration-percentile", o->calibration_percentile, "z_peak percentile of normal images")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
-  command->add_option("--object-prior", o->object_prior,
-                      "foreign-object prior calibrated with the MAE (object_peak), copied to --out; none: the MAE alone")
+  command
+      ->add_option("--object-prior", o->object_prior,
+                   "foreign-object prior calibrated with the MAE (object_peak), copied to --out; none: the MAE alone")
       ->capture_default_str();
-  command->add_option("--trials", o->trials, "grid-masking trials of the calibration")->check(CLI::Range(1, 64))->capture_default_str();
+  command
+      ->add_option(
+          "--object-prior-steps", o->object_prior_steps,
+          "steps fine-tuning the prior on the site's normals with synth's objects pasted in (0: the prior as given)")
+      ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
+  command->add_option("--trials", o->trials, "grid-masking trials of the calibration")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   command->add_option("--max-minutes", t.max_minutes, "checkpoint and stop (exit 6) after the step that passes this")
       ->capture_default_str();
   command->add_option("--checkpoint-every", t.checkpoint_every, "steps between checkpoints besides epoch ends")
@@ -208,7 +276,8 @@ Command setup_adapt(CLI::App& parent) {
   command->add_option("--log-every", t.log_every, "steps between progress lines")->capture_default_str();
   auto run = [o, command](const mpi::Communicator& comm) -> int {
     o->object_prior_given = command->count("--object-prior") > 0;
-    if (o->train.warmup_epochs > o->train.epochs) throw UsageError("--warmup-epochs exceeds --epochs", Scope::all_ranks);
+    if (o->train.warmup_epochs > o->train.epochs)
+      throw UsageError("--warmup-epochs exceeds --epochs", Scope::all_ranks);
     if (o->train.train_fraction + o->train.validation_fraction >= 1.0) {
       throw UsageError("--train-fraction + --validation-fraction must leave patients for the calibration",
                        Scope::all_ranks);

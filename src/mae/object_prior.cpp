@@ -14,64 +14,12 @@
 #include "core/errors.hpp"
 #include "mae/checkpoint.hpp"
 #include "mae/device.hpp"
+#include "mae/object_prior_net.hpp"
 #include "mae/torch_save_reader.hpp"
 
 namespace medanon::mae {
 
 namespace {
-
-namespace nn = torch::nn;
-
-// Two 3x3 convolutions, each with batch norm and ReLU: one level of the U-Net.
-nn::Sequential level(std::int64_t in, std::int64_t out) {
-  return nn::Sequential(nn::Conv2d(nn::Conv2dOptions(in, out, 3).padding(1)), nn::BatchNorm2d(out), nn::ReLU(),
-                        nn::Conv2d(nn::Conv2dOptions(out, out, 3).padding(1)), nn::BatchNorm2d(out), nn::ReLU());
-}
-
-// U-Net (Ronneberger, Fischer & Brox, 2015): a contracting path of levels with 2x2 max pooling,
-// a bottom level of twice the last width, an expanding path of 2x2 transposed convolutions whose
-// output is concatenated with the contracting path's feature map of the same size, and a 1x1
-// convolution to one logit per pixel.
-struct UNetImpl : nn::Module {
-  explicit UNetImpl(const std::vector<std::int64_t>& channels) {
-    std::int64_t in = 1;
-    for (const auto c : channels) {
-      down->push_back(level(in, c));
-      in = c;
-    }
-    bottom = register_module("bottom", level(channels.back(), 2 * channels.back()));
-    in = 2 * channels.back();
-    for (auto c = channels.rbegin(); c != channels.rend(); ++c) {
-      upsample->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(in, *c, 2).stride(2)));
-      up->push_back(level(2 * *c, *c));
-      in = *c;
-    }
-    register_module("down", down);
-    register_module("upsample", upsample);
-    register_module("up", up);
-    head = register_module("head", nn::Conv2d(nn::Conv2dOptions(channels.front(), 1, 1)));
-  }
-
-  torch::Tensor forward(torch::Tensor x) {
-    std::vector<torch::Tensor> skips;
-    for (std::size_t i = 0; i < down->size(); ++i) {
-      x = down->ptr<nn::SequentialImpl>(i)->forward(x);
-      skips.push_back(x);
-      x = torch::max_pool2d(x, 2);
-    }
-    x = bottom->forward(x);
-    for (std::size_t i = 0; i < up->size(); ++i) {
-      const auto& skip = skips[skips.size() - 1 - i];
-      x = up->ptr<nn::SequentialImpl>(i)->forward(torch::cat({upsample->ptr<nn::ConvTranspose2dImpl>(i)->forward(x), skip}, 1));
-    }
-    return head->forward(x);
-  }
-
-  nn::ModuleList down, upsample, up;
-  nn::Sequential bottom{nullptr};
-  nn::Conv2d head{nullptr};
-};
-TORCH_MODULE(UNet);
 
 double number_in(const PyRef& config, const std::string& key, double fallback) {
   const PyRef value = config ? config->find(key) : nullptr;
@@ -90,9 +38,9 @@ double image_percentile(const cv::Mat& image, double percent) {
   std::vector<std::size_t> histogram(image.depth() == CV_8U ? 256 : 65536, 0);
   for (int r = 0; r < image.rows; ++r) {
     if (image.depth() == CV_8U) {
-      for (const auto* p = image.ptr<std::uint8_t>(r), *end = p + image.cols; p != end; ++p) ++histogram[*p];
+      for (const auto *p = image.ptr<std::uint8_t>(r), *end = p + image.cols; p != end; ++p) ++histogram[*p];
     } else {
-      for (const auto* p = image.ptr<std::uint16_t>(r), *end = p + image.cols; p != end; ++p) ++histogram[*p];
+      for (const auto *p = image.ptr<std::uint16_t>(r), *end = p + image.cols; p != end; ++p) ++histogram[*p];
     }
   }
   const double n = static_cast<double>(image.total());
@@ -119,33 +67,56 @@ struct ObjectPrior::Impl {
   std::string report;
 };
 
+PriorCheckpoint load_prior_checkpoint(const std::string& path) {
+  PriorCheckpoint p;
+  const PyRef saved = read_torch_save(path);
+  const PyRef config = saved->find("config");
+  if (config) {
+    const PyRef architecture = config->find("architecture");
+    if (architecture && architecture->text != "unet") {
+      throw TorchSaveError("object prior: architecture '" + architecture->text + "', this build knows 'unet'");
+    }
+    if (const PyRef channels = config->find("channels")) {
+      for (const auto& c : channels->items) p.channels.push_back(c->integer);
+    }
+  }
+  if (p.channels.empty()) p.channels = {12, 24, 48, 96};
+  p.view = static_cast<int>(number_in(config, "view", 256));
+  p.window_low = number_in(config, "window_low", 0.5);
+  p.window_high = number_in(config, "window_high", 99.9);
+  const int levels = static_cast<int>(p.channels.size());
+  if (p.view < 16 || p.view % (1 << levels) != 0 || !(p.window_low < p.window_high)) {
+    throw TorchSaveError("object prior: view " + std::to_string(p.view) + " must be a multiple of 2^" +
+                         std::to_string(levels) + " and the window's low percentile below its high one");
+  }
+  p.net = UNet(p.channels);
+  p.load_report = load_state_dict(*p.net, model_state_in(saved), /*strict=*/true).summary();
+  p.net->eval();
+  return p;
+}
+
+torch::Tensor prior_input(const cv::Mat& image, int view, double window_low, double window_high) {
+  const double low = image_percentile(image, window_low), high = image_percentile(image, window_high);
+  cv::Mat windowed;
+  image.convertTo(windowed, CV_32F, 1.0 / std::max(high - low, 1e-6), -low / std::max(high - low, 1e-6));
+  windowed = cv::min(cv::max(windowed, 0.0), 1.0);
+  if (!windowed.isContinuous()) windowed = windowed.clone();
+  const auto input = torch::from_blob(windowed.ptr<float>(), {1, 1, image.rows, image.cols}, torch::kFloat32);
+  return torch::adaptive_avg_pool2d(input, {view, view}).clone();  // = F.interpolate(mode="area")
+}
+
 ObjectPrior::ObjectPrior(const ObjectPriorOptions& options) : impl_(std::make_unique<Impl>()) {
   auto& d = *impl_;
   d.options = options;
   d.device = resolve_device(options.device);
   try {
-    const PyRef saved = read_torch_save(options.checkpoint);
-    const PyRef config = saved->find("config");
-    if (config) {
-      const PyRef architecture = config->find("architecture");
-      if (architecture && architecture->text != "unet") {
-        throw TorchSaveError("object prior: architecture '" + architecture->text + "', this build knows 'unet'");
-      }
-      if (const PyRef channels = config->find("channels")) {
-        for (const auto& c : channels->items) d.channels.push_back(c->integer);
-      }
-    }
-    if (d.channels.empty()) d.channels = {12, 24, 48, 96};
-    d.view = static_cast<int>(number_in(config, "view", 256));
-    d.window_low = number_in(config, "window_low", 0.5);
-    d.window_high = number_in(config, "window_high", 99.9);
-    const int levels = static_cast<int>(d.channels.size());
-    if (d.view < 16 || d.view % (1 << levels) != 0 || !(d.window_low < d.window_high)) {
-      throw TorchSaveError("object prior: view " + std::to_string(d.view) + " must be a multiple of 2^" +
-                           std::to_string(levels) + " and the window's low percentile below its high one");
-    }
-    d.net = UNet(d.channels);
-    d.report = load_state_dict(*d.net, model_state_in(saved), /*strict=*/true).summary();
+    PriorCheckpoint loaded = load_prior_checkpoint(options.checkpoint);
+    d.net = loaded.net;
+    d.channels = loaded.channels;
+    d.view = loaded.view;
+    d.window_low = loaded.window_low;
+    d.window_high = loaded.window_high;
+    d.report = loaded.load_report;
   } catch (const TorchSaveError& e) {
     throw InputError(std::string(e.what()) + " (" + options.checkpoint + ")", Scope::all_ranks);
   }
@@ -170,20 +141,16 @@ std::string ObjectPrior::description() const {
 
 cv::Mat ObjectPrior::probability(const cv::Mat& image) const {
   auto& d = *impl_;  // forward() is not const in LibTorch
-  const double low = image_percentile(image, d.window_low), high = image_percentile(image, d.window_high);
-  cv::Mat windowed;
-  image.convertTo(windowed, CV_32F, 1.0 / std::max(high - low, 1e-6), -low / std::max(high - low, 1e-6));
-  windowed = cv::min(cv::max(windowed, 0.0), 1.0);
   torch::InferenceMode inference;
-  const auto input = torch::from_blob(windowed.ptr<float>(), {1, 1, image.rows, image.cols}, torch::kFloat32);
-  const auto view = torch::adaptive_avg_pool2d(input, {d.view, d.view}).to(d.device);  // = F.interpolate(mode="area")
+  const auto view = prior_input(image, d.view, d.window_low, d.window_high).to(d.device);
   const auto probability = torch::sigmoid(d.net->forward(view));
-  const auto full = nn::functional::interpolate(probability, nn::functional::InterpolateFuncOptions()
-                                                                 .size(std::vector<std::int64_t>{image.rows, image.cols})
-                                                                 .mode(torch::kBilinear)
-                                                                 .align_corners(false))
-                        .to(torch::kCPU)
-                        .contiguous();
+  const auto full =
+      nn::functional::interpolate(probability, nn::functional::InterpolateFuncOptions()
+                                                   .size(std::vector<std::int64_t>{image.rows, image.cols})
+                                                   .mode(torch::kBilinear)
+                                                   .align_corners(false))
+          .to(torch::kCPU)
+          .contiguous();
   return cv::Mat(image.rows, image.cols, CV_32F, full.data_ptr<float>()).clone();
 }
 

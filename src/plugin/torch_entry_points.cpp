@@ -11,6 +11,7 @@ extern "C" const medanon::plugin::TorchEntryPoints* medanon_torch_entry_points()
   static const plugin::TorchEntryPoints entry_points = [] {
     plugin::TorchEntryPoints e;
     e.train = &mae::train_mae;
+    e.adapt_object_prior = &mae::adapt_object_prior;
     e.infer = &plugin::run_infer;
     e.make_mae_stage = &plugin::make_mae_stage;
     return e;
