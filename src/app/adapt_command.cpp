@@ -93,6 +93,7 @@ nlohmann::json report_of(const AdaptOptions& o, const mae::TrainSummary& s, cons
             {"site_steps", prior.steps},
             {"site_images", prior.site_images},
             {"object_layers", prior.object_layers},
+            {"first_loss", prior.first_loss},
             {"last_loss", prior.last_loss},
             {"kept_from_an_earlier_run", prior.reused}}},
           {"calibration",

@@ -257,6 +257,11 @@ PriorAdaptationSummary adapt_object_prior(const PriorAdaptationOptions& o, const
   std::uniform_int_distribution<std::size_t> pick_site(0, site.size() - 1), pick_layer(0, layers.size() - 1);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   const auto positive_weight = torch::full({1}, o.positive_weight, torch::kFloat32).to(device);
+  // the loss's mean over a quarter of the steps (at most 50) at the start and at the end
+  const std::size_t window = static_cast<std::size_t>(std::clamp(o.steps / 4, 1, 50));
+  auto mean = [](const std::deque<double>& values) {
+    return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+  };
   std::deque<double> recent;
   for (int step = 0; step < o.steps; ++step) {
     std::vector<torch::Tensor> images, targets;
@@ -278,15 +283,15 @@ PriorAdaptationSummary adapt_object_prior(const PriorAdaptationOptions& o, const
     averager.finish_step();
     optimizer.step();
     recent.push_back(loss.item<double>());
-    if (recent.size() > 50) recent.pop_front();
+    if (recent.size() > window) recent.pop_front();
+    if (static_cast<std::size_t>(step) + 1 == window) summary.first_loss = mean(recent);
     if (comm.is_root() && (step + 1) % 100 == 0) {
-      log::info(
-          "adapt: object prior: step " + std::to_string(step + 1) + "/" + std::to_string(o.steps) + " loss " +
-          std::to_string(std::accumulate(recent.begin(), recent.end(), 0.0) / static_cast<double>(recent.size())));
+      log::info("adapt: object prior: step " + std::to_string(step + 1) + "/" + std::to_string(o.steps) + " loss " +
+                std::to_string(mean(recent)));
     }
   }
   summary.steps = o.steps;
-  summary.last_loss = std::accumulate(recent.begin(), recent.end(), 0.0) / static_cast<double>(recent.size());
+  summary.last_loss = mean(recent);
   net->eval();
   net->to(torch::kCPU);
   comm.run_on_root("adapt: writing the adapted object prior", [&] { write_prior(o.out, net, prior, o, summary); });

@@ -48,7 +48,8 @@ struct PriorAdaptationOptions {
 
 struct PriorAdaptationSummary {
   int steps = 0;
-  double last_loss = 0;           // mean loss of the last 50 steps (rank 0's)
+  double first_loss = 0;          // mean loss of the first quarter of the steps (at most 50; rank 0's)
+  double last_loss = 0;           // mean loss of the last quarter of the steps (at most 50; rank 0's)
   std::size_t site_images = 0;    // over all ranks
   std::size_t object_layers = 0;  // synth images with a visible object, over all ranks
   double seconds = 0;

@@ -25,7 +25,7 @@
 #
 # usage: tests/fo_render/report_fo_transfer.sh [OUT] (environment: BUILD, SIZE, EVAL_COUNT,
 #        SITE_COUNT, EVAL_SEED, SITE_SEED, ADAPT_EPOCHS, AE_SECONDS (default: adapt's wall time),
-#        JOBS, THREADS, DEVICE (cpu), FINE_MAP_SIZE (448; 0: none), MAP_VALUES (of the MAE runs
+#        JOBS, THREADS, DEVICE (cpu), PRIOR_STEPS (adapt's --object-prior-steps; default adapt's), FINE_MAP_SIZE (448; 0: none), MAP_VALUES (of the MAE runs
 #        without the prior; z-detail: the calibrated z-map plus the image's bright detail at full
 #        resolution, as autoencoder-detail does; z: the z-map alone, as autoencoder does; residual:
 #        the smoothed residual))
@@ -42,6 +42,8 @@ SITE_COUNT="${SITE_COUNT:-480}"
 EVAL_SEED="${EVAL_SEED:-1501}"
 SITE_SEED="${SITE_SEED:-1502}"
 ADAPT_EPOCHS="${ADAPT_EPOCHS:-12}"
+PRIOR_ARGS=()
+[[ -n "${PRIOR_STEPS:-}" ]] && PRIOR_ARGS=(--object-prior-steps "$PRIOR_STEPS")
 JOBS="${JOBS:-2}"
 THREADS="${THREADS:-1}"
 DEVICE="${DEVICE:-cpu}"
@@ -74,7 +76,7 @@ if [[ ! -f "$OUT/adapt/model.pth" ]]; then
   start=$(date +%s)
   "$M" adapt --corpus "$OUT/site" --out "$OUT/adapt" --init-checkpoint "$ROOT/models/mae_small_synth.pth" \
     --epochs "$ADAPT_EPOCHS" --warmup-epochs 1 --train-fraction 0.7 --validation-fraction 0.05 \
-    --threads "$THREADS" --device "$DEVICE" --log-every 1000 --object-prior "$PRIOR"
+    --threads "$THREADS" --device "$DEVICE" --log-every 1000 --object-prior "$PRIOR" "${PRIOR_ARGS[@]}"
   echo $(( $(date +%s) - start )) > "$OUT/adapt/wall_seconds"
 fi
 AE_SECONDS="${AE_SECONDS:-$(cat "$OUT/adapt/wall_seconds")}"
