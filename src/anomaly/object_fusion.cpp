@@ -1,5 +1,9 @@
 #include "anomaly/object_fusion.hpp"
 
+#include <algorithm>
+#include <opencv2/imgproc.hpp>
+#include <vector>
+
 #include "anomaly/z_map_view.hpp"
 #include "core/errors.hpp"
 
@@ -22,6 +26,30 @@ void keep_where_prior(cv::Mat& mask, const cv::Mat& prior, double threshold) {
   if (threshold <= 0 || mask.empty()) return;
   if (mask.size() != prior.size()) throw InternalError("keep_where_prior: the mask and the prior differ in size");
   mask.setTo(0, prior < threshold);
+}
+
+void keep_components_the_prior_sees(cv::Mat& mask, const cv::Mat& prior, double threshold) {
+  if (threshold <= 0 || mask.empty()) return;
+  if (mask.size() != prior.size())
+    throw InternalError("keep_components_the_prior_sees: the mask and the prior differ in size");
+  cv::Mat labels;
+  const int count = cv::connectedComponents(mask > 0, labels, 8, CV_32S);
+  std::vector<float> peak(static_cast<std::size_t>(count), 0.0f);
+  for (int r = 0; r < labels.rows; ++r) {
+    const int* label = labels.ptr<int>(r);
+    const float* p = prior.ptr<float>(r);
+    for (int c = 0; c < labels.cols; ++c) {
+      if (label[c] > 0)
+        peak[static_cast<std::size_t>(label[c])] = std::max(peak[static_cast<std::size_t>(label[c])], p[c]);
+    }
+  }
+  for (int r = 0; r < labels.rows; ++r) {
+    const int* label = labels.ptr<int>(r);
+    unsigned char* m = mask.ptr<unsigned char>(r);
+    for (int c = 0; c < labels.cols; ++c) {
+      if (label[c] > 0 && peak[static_cast<std::size_t>(label[c])] < threshold) m[c] = 0;
+    }
+  }
 }
 
 }  // namespace medanon::anomaly

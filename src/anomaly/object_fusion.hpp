@@ -25,4 +25,9 @@ cv::Mat fused_object_map(const cv::Mat& z_map, double smoothing, const cv::Mat& 
 // prior is below `threshold` are cleared. 0 keeps the mask as it is.
 void keep_where_prior(cv::Mat& mask, const cv::Mat& prior, double threshold);
 
+// The prior's say per mask component: connected components (8-neighbours) of `mask` in which the
+// prior nowhere reaches `threshold` are cleared, the others kept whole, so an object the prior
+// sees only in part (a plate, a prosthesis) keeps the MAE's extent. 0 keeps the mask as it is.
+void keep_components_the_prior_sees(cv::Mat& mask, const cv::Mat& prior, double threshold);
+
 }  // namespace medanon::anomaly

@@ -44,7 +44,7 @@ print("inverted:", sum(truth.values()), "of", len(rows), "wrong:", wrong)
 sys.exit(1 if wrong or len(rows) != len(truth) or not any(truth.values()) else 0)
 EOF
 
-BUILD="$(dirname "$medanon")" SIZE=256 EVAL_COUNT=12 SITE_COUNT=28 ADAPT_EPOCHS=1 AE_SECONDS=3 JOBS=1 \
+BUILD="$(dirname "$medanon")" SIZE=256 EVAL_COUNT=12 SITE_COUNT=28 ADAPT_EPOCHS=1 PRIOR_STEPS=5 AE_SECONDS=3 JOBS=1 \
   FINE_MAP_SIZE=448 bash "$source_dir/tests/fo_render/report_fo_transfer.sh" "$scratch/report" >"$scratch/report.log" 2>&1 ||
   { fail "report_fo_transfer.sh"; tail -30 "$scratch/report.log"; }
 
@@ -109,7 +109,7 @@ for image in json.load(open(os.path.join(root, "eval", "ground_truth.json")))["i
         if published != own:
             sys.exit(f"{run} image {image['index']}: map {published}, image {own}")
 EOF
-# adapt calibrated with the object prior: object_peak, the copy it names beside it, and z_peak's
+# adapt calibrated with the object prior, fine-tuned on the site's images (PRIOR_STEPS): object_peak, the prior it names beside it, and z_peak's
 # threshold for runs without the prior; infer then wrote object_peak for every image
 "$py" - "$scratch/report" <<'EOF' || fail "adapt's calibration with the object prior"
 import csv, json, math, os, sys
@@ -119,6 +119,9 @@ if t.get("score") != "object_peak" or t.get("object_prior") != "object_prior.pth
     sys.exit(f"threshold file {t}")
 if not os.path.isfile(os.path.join(root, "adapt", "object_prior.pth")):
     sys.exit("no adapt/object_prior.pth")
+prior = json.load(open(os.path.join(root, "adapt", "adapt-report.json")))["object_prior"]
+if prior["site_steps"] != 5 or prior["site_images"] < 1 or prior["object_layers"] < 1:
+    sys.exit(f"the prior was not fine-tuned on the site: {prior}")
 for run, present in (("adapted", True), ("adapted-mae", False)):
     rows = list(csv.DictReader(open(os.path.join(root, "runs", run, "scores.csv"))))
     values = [float(r["object_peak"]) for r in rows]

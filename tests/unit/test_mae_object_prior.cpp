@@ -3,13 +3,13 @@
 // leave plain anatomy alone, and the fusion with the MAE's view.
 
 #include <gtest/gtest.h>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <random>
 #include <string>
 #include <vector>
@@ -54,7 +54,7 @@ TEST(ObjectPrior, PercentileIsNumpysLinearInterpolation) {
   for (int i = 0; i < 100; ++i) values.at<std::uint16_t>(0, i) = static_cast<std::uint16_t>(99 - i);  // any order
   EXPECT_DOUBLE_EQ(image_percentile(values, 0), 0.0);
   EXPECT_DOUBLE_EQ(image_percentile(values, 100), 99.0);
-  EXPECT_NEAR(image_percentile(values, 0.5), 0.495, 1e-12);   // numpy.percentile(range(100), 0.5)
+  EXPECT_NEAR(image_percentile(values, 0.5), 0.495, 1e-12);  // numpy.percentile(range(100), 0.5)
   EXPECT_NEAR(image_percentile(values, 99.9), 98.901, 1e-12);
   cv::Mat eight(3, 3, CV_8U, cv::Scalar(7));
   EXPECT_DOUBLE_EQ(image_percentile(eight, 50), 7.0);
@@ -72,7 +72,9 @@ TEST(ObjectPrior, EqualsTheTrainingScriptOnRandomWeights) {
   const fs::path script_dir = fs::path(MEDANON_SOURCE_DIR) / "scripts";
   const std::string python =
       "import sys, torch, numpy as np\n"
-      "sys.path.insert(0, '" + script_dir.string() + "')\n"
+      "sys.path.insert(0, '" +
+      script_dir.string() +
+      "')\n"
       "import train_fo_prior as t\n"
       "torch.manual_seed(3)\n"
       "net = t.UNet()\n"
@@ -81,12 +83,17 @@ TEST(ObjectPrior, EqualsTheTrainingScriptOnRandomWeights) {
       "        m.running_mean.uniform_(-0.2, 0.2); m.running_var.uniform_(0.5, 2.0)\n"
       "net.eval()\n"
       "torch.save({'model': net.state_dict(), 'config': {'architecture': 'unet', 'channels': list(t.CHANNELS), "
-      "'view': t.VIEW, 'window_low': t.WINDOW[0], 'window_high': t.WINDOW[1]}}, '" + weights.string() + "')\n"
-      "a = t.windowed('" + image_path.string() + "')\n"
+      "'view': t.VIEW, 'window_low': t.WINDOW[0], 'window_high': t.WINDOW[1]}}, '" +
+      weights.string() +
+      "')\n"
+      "a = t.windowed('" +
+      image_path.string() +
+      "')\n"
       "with torch.no_grad():\n"
       "    p = torch.sigmoid(net(torch.from_numpy(t.view(a))[None, None]))\n"
       "    p = torch.nn.functional.interpolate(p, size=a.shape, mode='bilinear', align_corners=False)\n"
-      "p[0, 0].numpy().astype(np.float32).tofile('" + reference.string() + "')\n";
+      "p[0, 0].numpy().astype(np.float32).tofile('" +
+      reference.string() + "')\n";
   const fs::path script = scratch() / "reference.py";
   std::ofstream(script) << python;
   ASSERT_EQ(std::system(("/usr/bin/python3 " + script.string()).c_str()), 0);
@@ -123,7 +130,8 @@ TEST(ObjectPrior, UnreadableOrForeignCheckpointsAreInputErrors) {
   const fs::path junk = scratch() / "junk.pth";
   std::ofstream(junk) << "not a torch file";
   EXPECT_THROW(ObjectPrior(ObjectPriorOptions{junk.string(), "cpu"}), InputError);
-  const fs::path mae = fs::path(MEDANON_SOURCE_DIR) / "models" / "mae_small_synth.pth";  // a state dict of another network
+  const fs::path mae =
+      fs::path(MEDANON_SOURCE_DIR) / "models" / "mae_small_synth.pth";  // a state dict of another network
   EXPECT_THROW(ObjectPrior(ObjectPriorOptions{mae.string(), "cpu"}), InputError);
 }
 
@@ -144,6 +152,22 @@ TEST(ObjectFusion, GeometricMeanAndThePriorsShareOfTheMask) {
   cv::Mat untouched(1, 3, CV_8U, cv::Scalar(255));
   anomaly::keep_where_prior(untouched, prior, 0);
   EXPECT_EQ(cv::countNonZero(untouched), 3);
+}
+
+TEST(ObjectFusion, ComponentsThePriorSeesAreKeptWhole) {
+  // two mask components: a wire the prior sees at one end only, and a blob it never sees
+  cv::Mat mask = cv::Mat::zeros(20, 20, CV_8U), prior = cv::Mat::zeros(20, 20, CV_32F);
+  cv::line(mask, {2, 2}, {2, 17}, cv::Scalar(255), 1);
+  prior.at<float>(3, 2) = 0.6f;
+  cv::rectangle(mask, {10, 10}, {13, 13}, cv::Scalar(255), cv::FILLED);
+  prior(cv::Rect(10, 10, 4, 4)).setTo(0.2f);
+  cv::Mat kept = mask.clone();
+  anomaly::keep_components_the_prior_sees(kept, prior, 0.3);
+  EXPECT_EQ(cv::countNonZero(kept.col(2)), 16) << "the wire is kept to its whole length";
+  EXPECT_EQ(cv::countNonZero(kept(cv::Rect(10, 10, 4, 4))), 0) << "the blob the prior never sees is dropped";
+  cv::Mat untouched = mask.clone();
+  anomaly::keep_components_the_prior_sees(untouched, prior, 0);
+  EXPECT_EQ(cv::countNonZero(untouched), cv::countNonZero(mask));
 }
 
 TEST(ObjectFusion, ThresholdFileNamesItsPriorRelativeToItself) {
