@@ -95,14 +95,17 @@ PriorCheckpoint load_prior_checkpoint(const std::string& path) {
   return p;
 }
 
-torch::Tensor prior_input(const cv::Mat& image, int view, double window_low, double window_high) {
-  const double low = image_percentile(image, window_low), high = image_percentile(image, window_high);
+torch::Tensor windowed_view(const cv::Mat& image, int view, double low, double high) {
   cv::Mat windowed;
   image.convertTo(windowed, CV_32F, 1.0 / std::max(high - low, 1e-6), -low / std::max(high - low, 1e-6));
   windowed = cv::min(cv::max(windowed, 0.0), 1.0);
   if (!windowed.isContinuous()) windowed = windowed.clone();
   const auto input = torch::from_blob(windowed.ptr<float>(), {1, 1, image.rows, image.cols}, torch::kFloat32);
   return torch::adaptive_avg_pool2d(input, {view, view}).clone();  // = F.interpolate(mode="area")
+}
+
+torch::Tensor prior_input(const cv::Mat& image, int view, double window_low, double window_high) {
+  return windowed_view(image, view, image_percentile(image, window_low), image_percentile(image, window_high));
 }
 
 ObjectPrior::ObjectPrior(const ObjectPriorOptions& options) : impl_(std::make_unique<Impl>()) {

@@ -81,4 +81,7 @@ PriorCheckpoint load_prior_checkpoint(const std::string& path);
 // [0, 1], area-resampled to view x view. A CPU tensor [1, 1, view, view].
 torch::Tensor prior_input(const cv::Mat& image, int view, double window_low, double window_high);
 
+// The same with the window given as pixel values [low, high] (a window taken on another image).
+torch::Tensor windowed_view(const cv::Mat& image, int view, double low, double high);
+
 }  // namespace medanon::mae

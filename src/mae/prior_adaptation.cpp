@@ -67,18 +67,8 @@ std::vector<ObjectLayer> render_object_layers(const PriorCheckpoint& prior, cons
     // the window of the image with its objects, applied to both
     const double low = image_percentile(with.pixels, prior.window_low),
                  high = image_percentile(with.pixels, prior.window_high);
-    auto view_of = [&](const cv::Mat& pixels) {
-      cv::Mat windowed;
-      pixels.convertTo(windowed, CV_32F, 1.0 / std::max(high - low, 1e-6), -low / std::max(high - low, 1e-6));
-      windowed = cv::min(cv::max(windowed, 0.0), 1.0);
-      const auto t = torch::from_blob(windowed.ptr<float>(), {1, 1, windowed.rows, windowed.cols}, torch::kFloat32);
-      return torch::adaptive_avg_pool2d(t, {prior.view, prior.view})[0][0].clone();
-    };
-    cv::Mat mask;
-    with.object_mask.convertTo(mask, CV_32F, 1.0 / 255.0);
-    const auto mask_view =
-        torch::adaptive_avg_pool2d(torch::from_blob(mask.ptr<float>(), {1, 1, mask.rows, mask.cols}, torch::kFloat32),
-                                   {prior.view, prior.view})[0][0];
+    auto view_of = [&](const cv::Mat& pixels) { return windowed_view(pixels, prior.view, low, high)[0][0]; };
+    const auto mask_view = windowed_view(with.object_mask, prior.view, 0, 255)[0][0];  // the share of object pixels
     const auto increment = (view_of(with.pixels) - view_of(without.pixels)).clamp(0, 1);
     const auto visible = ((mask_view > 0.25) & (increment > kVisibleIncrement)).to(torch::kFloat32);
     if (visible.sum().item<float>() < 4) continue;
