@@ -19,11 +19,12 @@
 // uses the training patients' negatives, the calibration the test patients' images labelled
 // `normal` (PadChest's label for a study with no finding), so no patient is in both.
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "app/command.hpp"
 #include "app/torch_plugin.hpp"
@@ -159,9 +160,8 @@ int run_adapt(const AdaptOptions& o, const mpi::Communicator& comm) {
   train.resume = true;  // a rerun (after a kill, a requeue, a time limit) continues where it stopped
   const auto s = torch_plugin().train(train, comm, [](const std::string& line) { log::info("adapt: train: " + line); });
   if (s.interrupted) {
-    if (comm.is_root())
-      std::printf("adapt: STOPPED during fine-tuning after %lld steps (run again to resume)\n",
-                  static_cast<long long>(s.iterations));
+    if (comm.is_root()) std::printf("adapt: STOPPED during fine-tuning after %lld steps (run again to resume)\n",
+                                    static_cast<long long>(s.iterations));
     return to_int(ExitCode::interrupted);
   }
 
@@ -199,11 +199,10 @@ int run_adapt(const AdaptOptions& o, const mpi::Communicator& comm) {
                               report_of(o, s, prior, calibrate.images.size(), calibrate.calibrate).dump(2) + "\n");
   });
   if (comm.is_root()) {
-    std::printf(
-        "adapt: complete: %s and %s (fine-tuned %d epochs, loss %.5f; calibrated on %zu normal images); "
-        "report %s/adapt-report.json\n",
-        (o.out + "/model.pth").c_str(), calibrate.calibrate.c_str(), s.epochs_done, s.last_epoch_loss,
-        calibrate.images.size(), o.out.c_str());
+    std::printf("adapt: complete: %s and %s (fine-tuned %d epochs, loss %.5f; calibrated on %zu normal images); "
+                "report %s/adapt-report.json\n",
+                (o.out + "/model.pth").c_str(), calibrate.calibrate.c_str(), s.epochs_done, s.last_epoch_loss,
+                calibrate.images.size(), o.out.c_str());
     std::fflush(stdout);
   }
   return to_int(ExitCode::ok);
@@ -219,31 +218,18 @@ Command setup_adapt(CLI::App& parent) {
   mae::TrainOptions& t = o->train;
   command->add_option("--corpus", t.corpus, "the site's folder holding padchest/padchest_labels.csv and the images")
       ->required();
-  command->add_option("--out", o->out, "output folder (model.pth, model.threshold.json, adapt-report.json)")
-      ->required();
+  command->add_option("--out", o->out, "output folder (model.pth, model.threshold.json, adapt-report.json)")->required();
   t.init_checkpoint = "models/mae_small_synth.pth";
-  command
-      ->add_option("--init-checkpoint", t.init_checkpoint,
-                   "weights to start from (shipped or brats_pretrained.pth; none: fresh weights)")
+  command->add_option("--init-checkpoint", t.init_checkpoint, "weights to start from (shipped or brats_pretrained.pth; none: fresh weights)")
       ->capture_default_str();
   command->add_option("--model", t.model, "architecture of the weights")->capture_default_str();
-  command->add_option("--device", t.device, "cpu, cuda or auto")
-      ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
-      ->capture_default_str();
-  command->add_option("--threads", t.threads, "torch threads per rank")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
+  command->add_option("--device", t.device, "cpu, cuda or auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}))->capture_default_str();
+  command->add_option("--threads", t.threads, "torch threads per rank")->check(CLI::Range(1, 256))->capture_default_str();
   command->add_option("--epochs", t.epochs, "fine-tuning epochs")->check(CLI::Range(1, 100000))->capture_default_str();
-  command->add_option("--warmup-epochs", t.warmup_epochs, "linear warmup epochs")
-      ->check(CLI::Range(0, 100000))
-      ->capture_default_str();
-  command->add_option("--batch-size", t.batch_size, "images per step per rank")
-      ->check(CLI::Range(1, 4096))
-      ->capture_default_str();
+  command->add_option("--warmup-epochs", t.warmup_epochs, "linear warmup epochs")->check(CLI::Range(0, 100000))->capture_default_str();
+  command->add_option("--batch-size", t.batch_size, "images per step per rank")->check(CLI::Range(1, 4096))->capture_default_str();
   command->add_option("--blr", t.blr, "base learning rate: lr = blr * global batch / 256")->capture_default_str();
-  command->add_option("--mask-ratio", t.mask_ratio, "share of patches removed")
-      ->check(CLI::Range(0.0, 0.99))
-      ->capture_default_str();
+  command->add_option("--mask-ratio", t.mask_ratio, "share of patches removed")->check(CLI::Range(0.0, 0.99))->capture_default_str();
   command->add_option("--seed", t.seed, "weights' noise, patient split, data order, masks")->capture_default_str();
   command->add_option("--intensity", t.intensity, "16-bit to 8-bit mapping: min-max or percentile")
       ->check(CLI::IsMember({"min-max", "percentile"}))
@@ -257,19 +243,14 @@ Command setup_adapt(CLI::App& parent) {
   command->add_option("--calibration-percentile", o->calibration_percentile, "z_peak percentile of normal images")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
-  command
-      ->add_option("--object-prior", o->object_prior,
-                   "foreign-object prior calibrated with the MAE (object_peak), copied to --out; none: the MAE alone")
+  command->add_option("--object-prior", o->object_prior,
+                      "foreign-object prior calibrated with the MAE (object_peak), copied to --out; none: the MAE alone")
       ->capture_default_str();
-  command
-      ->add_option(
-          "--object-prior-steps", o->object_prior_steps,
-          "steps fine-tuning the prior on the site's normals with synth's objects pasted in (0: the prior as given)")
+  command->add_option("--object-prior-steps", o->object_prior_steps,
+                      "steps fine-tuning the prior on the site's normals with synth's objects pasted in (0: the prior as given)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
-  command->add_option("--trials", o->trials, "grid-masking trials of the calibration")
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
+  command->add_option("--trials", o->trials, "grid-masking trials of the calibration")->check(CLI::Range(1, 64))->capture_default_str();
   command->add_option("--max-minutes", t.max_minutes, "checkpoint and stop (exit 6) after the step that passes this")
       ->capture_default_str();
   command->add_option("--checkpoint-every", t.checkpoint_every, "steps between checkpoints besides epoch ends")
@@ -277,8 +258,7 @@ Command setup_adapt(CLI::App& parent) {
   command->add_option("--log-every", t.log_every, "steps between progress lines")->capture_default_str();
   auto run = [o, command](const mpi::Communicator& comm) -> int {
     o->object_prior_given = command->count("--object-prior") > 0;
-    if (o->train.warmup_epochs > o->train.epochs)
-      throw UsageError("--warmup-epochs exceeds --epochs", Scope::all_ranks);
+    if (o->train.warmup_epochs > o->train.epochs) throw UsageError("--warmup-epochs exceeds --epochs", Scope::all_ranks);
     if (o->train.train_fraction + o->train.validation_fraction >= 1.0) {
       throw UsageError("--train-fraction + --validation-fraction must leave patients for the calibration",
                        Scope::all_ranks);

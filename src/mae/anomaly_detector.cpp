@@ -2,6 +2,9 @@
 // -> anomaly maps -> the thesis' masks and scores.
 
 #include "mae/anomaly_detector.hpp"
+#include "core/errors.hpp"
+
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -9,15 +12,13 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
-#include <opencv2/imgproc.hpp>
 #include <sstream>
 #include <stdexcept>
 
-#include "anomaly/foreign_object_mask.hpp"
-#include "anomaly/object_fusion.hpp"
-#include "core/errors.hpp"
 #include "mae/checkpoint.hpp"
 #include "mae/device.hpp"
+#include "anomaly/foreign_object_mask.hpp"
+#include "anomaly/object_fusion.hpp"
 #include "mae/fine_map.hpp"
 #include "mae/object_prior.hpp"
 #include "mae/radiograph_input.hpp"
@@ -29,8 +30,7 @@ namespace {
 
 cv::Mat plane_of(const torch::Tensor& batch, std::int64_t index) {  // [N, 1, H, W] -> CV_32F
   const auto plane = batch[index][0].contiguous().to(torch::kCPU);
-  return cv::Mat(static_cast<int>(plane.size(0)), static_cast<int>(plane.size(1)), CV_32F, plane.data_ptr<float>())
-      .clone();
+  return cv::Mat(static_cast<int>(plane.size(0)), static_cast<int>(plane.size(1)), CV_32F, plane.data_ptr<float>()).clone();
 }
 
 // The residual the options name: the thesis' |x - clip(r)|, or the part where the image is brighter
@@ -47,10 +47,8 @@ std::string effective_object_prior(const DetectorOptions& options) {
   if (options.object_prior == "none") return "";
   const std::string prior = options.object_prior.empty() ? options.calibration.object_prior : options.object_prior;
   if (!prior.empty() && !std::filesystem::exists(prior)) {
-    throw InputError("object prior " + prior +
-                         " does not exist (models/fo_prior_synth.pth is made by "
-                         "scripts/train-fo-prior.sh; --object-prior none runs without one)",
-                     Scope::all_ranks);
+    throw InputError("object prior " + prior + " does not exist (models/fo_prior_synth.pth is made by "
+                     "scripts/train-fo-prior.sh; --object-prior none runs without one)", Scope::all_ranks);
   }
   return prior;
 }
@@ -63,7 +61,7 @@ struct AnomalyDetector::Impl {
   MaeConfig config;
   MaskedAutoencoderViT model{nullptr};
   std::unique_ptr<ObjectPrior> prior;  // null without options.object_prior
-  std::vector<torch::Tensor> noises;   // [1, L] per trial, shared by every image
+  std::vector<torch::Tensor> noises;  // [1, L] per trial, shared by every image
   std::string report;
 };
 
@@ -78,8 +76,7 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
   if (options.calibration.has_statistics() && !options.calibration.residual.empty() &&
       options.calibration.residual != options.residual) {
     throw UsageError("the calibration was made with the " + options.calibration.residual +
-                         " residual, the detector uses " + options.residual,
-                     Scope::all_ranks);
+                                " residual, the detector uses " + options.residual, Scope::all_ranks);
   }
   if (options.smoothing < 0) throw UsageError("smoothing must not be negative", Scope::all_ranks);
   if (options.mask_method != "zmap" && options.mask_method != "percentile") {
@@ -90,10 +87,8 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
   }
   if (options.refinement.detail_radius <= 0 || options.refinement.wide_detail_radius < 0 ||
       options.refinement.grow < 0 || options.refinement.threshold < 0) {
-    throw UsageError(
-        "mask refinement: the detail radius must be positive; the wide radius, growth and threshold "
-        "not negative",
-        Scope::all_ranks);
+    throw UsageError("mask refinement: the detail radius must be positive; the wide radius, growth and threshold "
+                     "not negative", Scope::all_ranks);
   }
   if (options.map_size < 0) throw UsageError("map size must not be negative", Scope::all_ranks);
   if (options.prior_component_threshold < 0 || options.prior_component_threshold > 1) {
@@ -106,10 +101,8 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
   // without the prior (--object-prior none), the MAE alone decides
   if (options.calibration.score == "object_peak" && d.options.object_prior.empty() &&
       !d.options.calibration.fall_back_to_z_peak()) {
-    throw UsageError(
-        "the calibration decides on object_peak, which needs the object prior it was made with "
-        "(--object-prior)",
-        Scope::all_ranks);
+    throw UsageError("the calibration decides on object_peak, which needs the object prior it was made with "
+                     "(--object-prior)", Scope::all_ranks);
   }
   if (options.trials < 1 || options.batch_size < 1 || options.threads < 1) {
     throw UsageError("trials, batch size and threads must be at least 1", Scope::all_ranks);
@@ -119,10 +112,8 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
   try {
     const PyRef saved = read_torch_save(options.checkpoint);
     d.config = config_from_checkpoint(saved, options.model);
-    if (d.config.in_chans != 1)
-      throw InputError(
-          "the detector feeds one-channel radiographs; model has in_chans " + std::to_string(d.config.in_chans),
-          Scope::all_ranks);
+    if (d.config.in_chans != 1) throw InputError("the detector feeds one-channel radiographs; model has in_chans " +
+                                                         std::to_string(d.config.in_chans), Scope::all_ranks);
     d.model = MaskedAutoencoderViT(d.config);
     const auto loaded = load_state_dict(*d.model, model_state_in(saved), /*strict=*/false);
     if (!loaded.missing.empty() || !loaded.mismatched.empty()) {  // extra keys (e.g. a head) are harmless
@@ -158,9 +149,9 @@ int AnomalyDetector::map_size() const { return impl_->options.map_size > 0 ? imp
 std::string AnomalyDetector::description() const {
   std::ostringstream s;
   s << impl_->config.name << " (" << impl_->config.img_size << " px, patch " << impl_->config.patch_size << ") on "
-    << impl_->device << ", " << impl_->options.threads << " thread(s), " << impl_->options.trials << " "
-    << impl_->options.trial_masks << " grid-masking trials, " << impl_->options.residual << " residual, smoothing "
-    << impl_->options.smoothing << ", map " << map_size() << " px; decision "
+    << impl_->device << ", " << impl_->options.threads << " thread(s), " << impl_->options.trials
+    << " " << impl_->options.trial_masks << " grid-masking trials, " << impl_->options.residual
+    << " residual, smoothing " << impl_->options.smoothing << ", map " << map_size() << " px; decision "
     << (impl_->options.calibration.threshold >= 0
             ? impl_->options.calibration.score + " > " + std::to_string(impl_->options.calibration.threshold)
             : std::string("none"))
@@ -171,14 +162,14 @@ std::string AnomalyDetector::description() const {
                   (impl_->options.refinement.enabled ? ", refined to bright detail at full resolution" : "")
             : std::string("thesis (95th percentile of each image)"))
     << "; checkpoint " << impl_->options.checkpoint << ": " << impl_->report << "; object prior "
-    << (impl_->prior ? impl_->prior->description() +
-                           ", masks kept where it is >= " + std::to_string(impl_->options.prior_mask_threshold)
+    << (impl_->prior ? impl_->prior->description() + ", masks kept where it is >= " +
+                           std::to_string(impl_->options.prior_mask_threshold)
                      : std::string("none"));
   return s.str();
 }
 
 std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::Mat>& images,
-                                                         const std::vector<cv::Mat>& exclusions) {
+                                                        const std::vector<cv::Mat>& exclusions) {
   auto& d = *impl_;
   if (!exclusions.empty() && exclusions.size() != images.size()) {
     throw InternalError("one exclusion mask per image, or none");
@@ -226,8 +217,7 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
       // a little smoothing separates them (pixel AUROC), the z-map keeps the unsmoothed residual
       // so that a small clip still stands out in z_peak.
       r.anomaly_map = r.residual.clone();
-      if (d.options.smoothing > 0)
-        cv::GaussianBlur(r.residual, r.anomaly_map, cv::Size(), d.options.smoothing * map_scale);
+      if (d.options.smoothing > 0) cv::GaussianBlur(r.residual, r.anomaly_map, cv::Size(), d.options.smoothing * map_scale);
       const anomaly::MaskResult mask = anomaly::foreign_object_mask(r.anomaly_map, d.options.mask);
       r.mask = mask.mask;
       r.mask_score = mask.mask_score;
@@ -237,8 +227,7 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
       r.z_peak = r.object_peak = std::numeric_limits<double>::quiet_NaN();
       if (d.prior) r.object_probability = d.prior->probability(images[image]);
       if (calibration.has_statistics()) {
-        const cv::Mat exclude =
-            exclusions.empty() ? cv::Mat() : anomaly::exclusion_at(exclusions[image], r.residual.size());
+        const cv::Mat exclude = exclusions.empty() ? cv::Mat() : anomaly::exclusion_at(exclusions[image], r.residual.size());
         r.z_map = calibration.standardise(r.residual);
         r.z_peak = anomaly::top_mean(r.z_map, exclude, 0.001);
         if (d.options.mask_method == "zmap") {
@@ -264,7 +253,7 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
         }
       }
       if (r.full_mask.empty()) r.full_mask = to_original_size(r.mask, images[image].size(), /*is_mask=*/true);
-      const double decisive = calibration.score == "z_peak"        ? r.z_peak
+      const double decisive = calibration.score == "z_peak" ? r.z_peak
                               : calibration.score == "object_peak" ? r.object_peak
                                                                    : r.mask_score;
       r.foreign_object = calibration.threshold >= 0 && decisive > calibration.threshold;

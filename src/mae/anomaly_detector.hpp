@@ -9,9 +9,10 @@
 // Deterministic: every image is reconstructed with the same seeded trial masks, whatever the
 // batch it is in or the rank that runs it.
 
+#include <opencv2/core.hpp>
+
 #include <cstdint>
 #include <memory>
-#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
 
@@ -23,19 +24,19 @@
 namespace medanon::mae {
 
 struct DetectorOptions {
-  std::string checkpoint;             // brats_pretrained-style or medanon training checkpoint (required)
-  std::string model;                  // architecture name; empty: the checkpoint's own
-  std::string device = "auto";        // cpu | cuda | auto (cuda when available)
-  int threads = 1;                    // at::set_num_threads
-  int batch_size = 8;                 // images per forward pass on a GPU (on CPU always 1: see detect())
-  int trials = 4;                     // grid-masking trials averaged (thesis: 4)
-  std::uint64_t seed = 0;             // the trials' masks
+  std::string checkpoint;         // brats_pretrained-style or medanon training checkpoint (required)
+  std::string model;              // architecture name; empty: the checkpoint's own
+  std::string device = "auto";    // cpu | cuda | auto (cuda when available)
+  int threads = 1;                // at::set_num_threads
+  int batch_size = 8;             // images per forward pass on a GPU (on CPU always 1: see detect())
+  int trials = 4;                 // grid-masking trials averaged (thesis: 4)
+  std::uint64_t seed = 0;         // the trials' masks
   std::string intensity = "min-max";  // min-max (thesis) | percentile
   // Where the thesis and medanon differ, the thesis' choice is one option away:
-  std::string trial_masks = "balanced";     // balanced | random (thesis); see reconstruction.hpp
-  std::string residual = "positive";        // positive: max(x - r, 0), metal is brighter than tissue | abs (thesis)
-  double smoothing = 1.5;                   // Gaussian sigma (model pixels) of the published map; 0: none (thesis)
-  anomaly::AnomalyCalibration calibration;  // threshold and per-pixel statistics (read_calibration)
+  std::string trial_masks = "balanced";  // balanced | random (thesis); see reconstruction.hpp
+  std::string residual = "positive";     // positive: max(x - r, 0), metal is brighter than tissue | abs (thesis)
+  double smoothing = 1.5;                // Gaussian sigma (model pixels) of the published map; 0: none (thesis)
+  anomaly::AnomalyCalibration calibration;        // threshold and per-pixel statistics (read_calibration)
   // zmap: hysteresis on the calibrated z-map (needs calibration statistics; without them the
   // thesis' chain runs); percentile: the thesis' chain (top 5 % of each image) always.
   std::string mask_method = "zmap";
@@ -69,16 +70,15 @@ struct ForeignObjectResult {
   cv::Mat z_map;           // CV_32F, map_size(): the calibrated z-map (before the mask's smoothing); empty uncalibrated
   cv::Mat mask;            // CV_8U, map_size(), 255 = foreign object (mask_method's)
   cv::Mat full_mask;       // CV_8U, the input's resolution (zmap masks: refined there, mask_refinement.hpp)
-  cv::Mat bright_detail;   // CV_32F, the input's resolution: the fine top-hat of the refinement or the fused map; empty
-                           // when neither took it
-  double mask_score = 0;   // fraction of the thesis' chain's masked pixels (its image score)
-  double anomaly_score = 0;     // mean of the anomaly map (the thesis' "anomaly" error with its options)
-  double ssim_score = 0;        // -SSIM(x, r) (the thesis' "ssim" error; higher = more anomalous)
-  double peak_score = 0;        // mean of the top 0.5 % of the anomaly map (medanon's addition)
-  double z_peak = 0;            // mean of the top 0.1 % of the calibrated z-map outside exclusions; NaN uncalibrated
-  cv::Mat object_probability;   // CV_32F, the input's resolution: the prior's P(object); empty without a prior
-  cv::Mat fused_map;            // CV_32F, the input's resolution: sqrt(z-detail view x prior); empty without both
-  double object_peak = 0;       // mean of the top 0.1 % of fused_map outside exclusions; NaN without it
+  cv::Mat bright_detail;   // CV_32F, the input's resolution: the fine top-hat of the refinement or the fused map; empty when neither took it
+  double mask_score = 0;     // fraction of the thesis' chain's masked pixels (its image score)
+  double anomaly_score = 0;  // mean of the anomaly map (the thesis' "anomaly" error with its options)
+  double ssim_score = 0;     // -SSIM(x, r) (the thesis' "ssim" error; higher = more anomalous)
+  double peak_score = 0;     // mean of the top 0.5 % of the anomaly map (medanon's addition)
+  double z_peak = 0;         // mean of the top 0.1 % of the calibrated z-map outside exclusions; NaN uncalibrated
+  cv::Mat object_probability;  // CV_32F, the input's resolution: the prior's P(object); empty without a prior
+  cv::Mat fused_map;           // CV_32F, the input's resolution: sqrt(z-detail view x prior); empty without both
+  double object_peak = 0;      // mean of the top 0.1 % of fused_map outside exclusions; NaN without it
   bool foreign_object = false;  // the calibration's score > its threshold (false when no threshold is set)
 };
 
@@ -101,13 +101,14 @@ class AnomalyDetector {
   std::vector<ForeignObjectResult> detect(const std::vector<cv::Mat>& images,
                                           const std::vector<cv::Mat>& exclusions = {});
 
-  int input_size() const;           // the model's square input side (224)
-  int map_size() const;             // the anomaly map's side (options.map_size, or input_size())
+  int input_size() const;            // the model's square input side (224)
+  int map_size() const;              // the anomaly map's side (options.map_size, or input_size())
   std::string description() const;  // architecture, device, threads, checkpoint load report
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
 
 }  // namespace medanon::mae

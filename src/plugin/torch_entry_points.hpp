@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "mpi/mpi_session.hpp"
 #include "mae/anomaly_detector.hpp"
 #include "mae/prior_adaptation.hpp"
 #include "mae/training.hpp"
-#include "mpi/mpi_session.hpp"
 #include "pipeline/foreign_object_stage.hpp"
 
 namespace medanon::plugin {
@@ -28,15 +28,15 @@ struct MaeStageOptions {
 
 struct InferOptions {
   std::string input, out, threshold_file;
-  std::string calibrate;  // write a calibration (z_peak, or object_peak with a prior) from the run's negatives here
+  std::string calibrate;                // write a calibration (z_peak, or object_peak with a prior) from the run's negatives here
   double calibration_percentile = 85;
-  bool exclude_text = false;  // leave the synthetic ground truth's text out of z_peak
+  bool exclude_text = false;            // leave the synthetic ground truth's text out of z_peak
   // maps/: "residual" (the smoothed residual, the thesis' map), "z" (the calibrated z-map,
   // smoothed the same, as z_map_view.hpp; needs --threshold-file statistics), "z-detail" (z plus
   // the image's bright detail at its own resolution) or "fused" (z-detail with the object prior,
   // object_fusion.hpp; needs detector.object_prior too)
   std::string map_values = "residual";
-  bool write_zmaps = false;  // also write zmaps/<i>.tiff (32-bit float), to tune masks offline
+  bool write_zmaps = false;             // also write zmaps/<i>.tiff (32-bit float), to tune masks offline
   mae::DetectorOptions detector;
   int limit = 0;
   // When set, exactly these images (relative to input), all known negatives, instead of the
@@ -54,8 +54,7 @@ struct TorchEntryPoints {
   mae::TrainSummary (*train)(const mae::TrainOptions&, const mpi::Communicator&,
                              const std::function<void(const std::string&)>& log) = nullptr;
   // mae/prior_adaptation.hpp (`adapt`'s second step)
-  mae::PriorAdaptationSummary (*adapt_object_prior)(const mae::PriorAdaptationOptions&,
-                                                    const mpi::Communicator&) = nullptr;
+  mae::PriorAdaptationSummary (*adapt_object_prior)(const mae::PriorAdaptationOptions&, const mpi::Communicator&) = nullptr;
   // `medanon infer` (plugin/infer.cpp): the exit code
   int (*infer)(const InferOptions&, const mpi::Communicator&) = nullptr;
   // The anonymize runner's foreign-object stage (plugin/mae_stage.cpp)
