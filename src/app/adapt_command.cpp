@@ -55,19 +55,21 @@ struct AdaptOptions {
   int object_prior_steps = 800;
 };
 
-// The images the MAE fine-tunes on (the training patients' negatives), relative to <corpus>/padchest.
-std::vector<std::string> training_images(const mae::TrainOptions& train) {
+// The site's patients split as `train` splits them (its --seed and fractions).
+io::PatientSplit site_split(const mae::TrainOptions& train) {
   const auto images = io::read_padchest_csv(train.corpus + "/padchest/padchest_labels.csv");
-  const auto split = io::split_by_patient(images, train.seed, train.train_fraction, train.validation_fraction);
+  return io::split_by_patient(images, train.seed, train.train_fraction, train.validation_fraction);
+}
+
+// The images the MAE fine-tunes on (the training patients' negatives), relative to <corpus>/padchest.
+std::vector<std::string> training_images(const io::PatientSplit& split) {
   std::vector<std::string> paths;
   for (const auto& image : split.train) paths.push_back(image.relative_path());
   return paths;
 }
 
 // The held-apart patients' normal images, relative to <corpus>/padchest.
-std::vector<std::string> calibration_images(const mae::TrainOptions& train) {
-  const auto images = io::read_padchest_csv(train.corpus + "/padchest/padchest_labels.csv");
-  const auto split = io::split_by_patient(images, train.seed, train.train_fraction, train.validation_fraction);
+std::vector<std::string> calibration_images(const io::PatientSplit& split) {
   std::vector<std::string> paths;
   for (const auto& image : split.test) {
     if (image.normal && !image.has_foreign_object()) paths.push_back(image.relative_path());
@@ -111,8 +113,8 @@ nlohmann::json report_of(const AdaptOptions& o, const mae::TrainSummary& s, cons
 // warning, the tool runs degraded: a checkout run from elsewhere, or a site that removed it).
 // Collective: the fine-tuning is (see its contract); rank 0 copies, a failed copy throws on
 // every rank.
-std::string adapted_object_prior(const AdaptOptions& o, mae::PriorAdaptationSummary& summary,
-                                 const mpi::Communicator& comm) {
+std::string adapted_object_prior(const AdaptOptions& o, const io::PatientSplit& split,
+                                 mae::PriorAdaptationSummary& summary, const mpi::Communicator& comm) {
   if (o.object_prior == "none" || o.object_prior.empty()) return "none";
   if (!fs::exists(o.object_prior)) {
     if (o.object_prior_given) {
@@ -137,7 +139,7 @@ std::string adapted_object_prior(const AdaptOptions& o, mae::PriorAdaptationSumm
   p.base_prior = o.object_prior;
   p.out = adapted;
   p.root = o.train.corpus + "/padchest";
-  p.images = training_images(o.train);
+  p.images = training_images(split);
   p.steps = o.object_prior_steps;
   p.seed = o.train.seed;
   p.threads = o.train.threads;
@@ -168,7 +170,8 @@ int run_adapt(const AdaptOptions& o, const mpi::Communicator& comm) {
   plugin::InferOptions calibrate;
   calibrate.input = o.train.corpus + "/padchest";
   calibrate.out = o.out + "/calibration";
-  calibrate.images = calibration_images(o.train);
+  const io::PatientSplit split = site_split(o.train);
+  calibrate.images = calibration_images(split);
   calibrate.calibrate = o.out + "/model.threshold.json";
   calibrate.calibration_percentile = o.calibration_percentile;
   calibrate.detector.checkpoint = s.exported;
@@ -178,7 +181,7 @@ int run_adapt(const AdaptOptions& o, const mpi::Communicator& comm) {
   calibrate.detector.trials = o.trials;
   calibrate.detector.seed = o.train.seed;
   mae::PriorAdaptationSummary prior;
-  calibrate.detector.object_prior = adapted_object_prior(o, prior, comm);
+  calibrate.detector.object_prior = adapted_object_prior(o, split, prior, comm);
   if (calibrate.images.size() < 4) {
     throw InputError("adapt: the held-apart patients have " + std::to_string(calibrate.images.size()) +
                          " normal images; calibration needs at least 4 (lower --train-fraction or add images)",
