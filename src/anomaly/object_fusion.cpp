@@ -28,6 +28,12 @@ void keep_where_prior(cv::Mat& mask, const cv::Mat& prior, double threshold) {
   mask.setTo(0, prior < threshold);
 }
 
+void add_where_prior(cv::Mat& mask, const cv::Mat& prior, double threshold) {
+  if (threshold <= 0 || mask.empty()) return;
+  if (mask.size() != prior.size()) throw InternalError("add_where_prior: the mask and the prior differ in size");
+  mask.setTo(255, prior >= threshold);
+}
+
 void keep_components_the_prior_sees(cv::Mat& mask, const cv::Mat& prior, double threshold) {
   if (threshold <= 0 || mask.empty()) return;
   if (mask.size() != prior.size())

@@ -30,4 +30,9 @@ void keep_where_prior(cv::Mat& mask, const cv::Mat& prior, double threshold);
 // sees only in part (a plate, a prosthesis) keeps the MAE's extent. 0 keeps the mask as it is.
 void keep_components_the_prior_sees(cv::Mat& mask, const cv::Mat& prior, double threshold);
 
+// The prior's own finds: pixels where the prior reaches `threshold` join `mask` (CV_8U, the
+// prior's size), so a thin line the MAE's 224-px map cannot resolve (a catheter, an ECG lead) is
+// masked where the prior is sure of it. 0 adds nothing.
+void add_where_prior(cv::Mat& mask, const cv::Mat& prior, double threshold);
+
 }  // namespace medanon::anomaly

@@ -53,6 +53,7 @@ struct AdaptOptions {
   // Steps of the prior's fine-tuning on the site's normals with synth's objects pasted in
   // (mae/prior_adaptation.hpp); 0: the prior as given.
   int object_prior_steps = 800;
+  std::string object_prior_kinds = "classic";  // synth's object kinds pasted in: classic or all
 };
 
 // The site's patients split as `train` splits them (its --seed and fractions).
@@ -141,6 +142,7 @@ std::string adapted_object_prior(const AdaptOptions& o, const io::PatientSplit& 
   p.root = o.train.corpus + "/padchest";
   p.images = training_images(split);
   p.steps = o.object_prior_steps;
+  p.all_object_kinds = o.object_prior_kinds == "all";
   p.seed = o.train.seed;
   p.threads = o.train.threads;
   p.device = o.train.device;
@@ -252,6 +254,10 @@ Command setup_adapt(CLI::App& parent) {
   command->add_option("--object-prior-steps", o->object_prior_steps,
                       "steps fine-tuning the prior on the site's normals with synth's objects pasted in (0: the prior as given)")
       ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
+  command->add_option("--object-prior-kinds", o->object_prior_kinds,
+                      "synth's object kinds pasted in: classic (its ten) or all (eighteen)")
+      ->check(CLI::IsMember({"classic", "all"}))
       ->capture_default_str();
   command->add_option("--trials", o->trials, "grid-masking trials of the calibration")->check(CLI::Range(1, 64))->capture_default_str();
   command->add_option("--max-minutes", t.max_minutes, "checkpoint and stop (exit 6) after the step that passes this")

@@ -111,6 +111,14 @@ Command setup_infer(CLI::App& parent) {
                       "with a prior, zmap mask components where it nowhere reaches this are dropped, the rest kept whole (0: none)")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  command->add_option("--prior-add-threshold", o->detector.prior_add_threshold,
+                      "with a prior, zmap masks also take every pixel where it reaches this (0: none)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  command->add_option("--mask-z-high-with-prior", o->detector.mask_z_high_with_prior,
+                      "with a prior adding its pixels, zmap mask regions start at z >= this instead of --mask-z-high")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
   command->add_option("--threshold-file", o->threshold_file, "calibration from --calibrate (or `evaluate fo --calibrate`)");
   command->add_option("--calibrate", o->calibrate,
                       "write a calibration from this run's negatives to FILE (z_peak; object_peak with a prior)");

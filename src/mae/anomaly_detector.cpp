@@ -94,6 +94,13 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
   if (options.prior_component_threshold < 0 || options.prior_component_threshold > 1) {
     throw UsageError("prior component threshold must be in [0, 1]", Scope::all_ranks);
   }
+  if (options.prior_add_threshold < 0 || options.prior_add_threshold > 1) {
+    throw UsageError("the prior's add threshold must lie in [0, 1]", Scope::all_ranks);
+  }
+  if (options.mask_z_high_with_prior < options.zmap_mask.low) {
+    throw UsageError("the z-map mask's high threshold with a prior must not be below its low threshold",
+                     Scope::all_ranks);
+  }
   if (options.prior_mask_threshold < 0 || options.prior_mask_threshold > 1) {
     throw UsageError("the prior's mask threshold must lie in [0, 1]", Scope::all_ranks);
   }
@@ -163,7 +170,12 @@ std::string AnomalyDetector::description() const {
             : std::string("thesis (95th percentile of each image)"))
     << "; checkpoint " << impl_->options.checkpoint << ": " << impl_->report << "; object prior "
     << (impl_->prior ? impl_->prior->description() + ", masks kept where it is >= " +
-                           std::to_string(impl_->options.prior_mask_threshold)
+                           std::to_string(impl_->options.prior_mask_threshold) + " (components where it reaches " +
+                           std::to_string(impl_->options.prior_component_threshold) + "), added where it is >= " +
+                           std::to_string(impl_->options.prior_add_threshold) +
+                           (impl_->options.prior_add_threshold > 0
+                                ? " (z-map regions start at " + std::to_string(impl_->options.mask_z_high_with_prior) + ")"
+                                : std::string())
                      : std::string("none"));
   return s.str();
 }
@@ -177,7 +189,8 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
   const anomaly::AnomalyCalibration& calibration = d.options.calibration;
   const int size = input_size();
   const double map_scale = static_cast<double>(map_size()) / size;  // 1 on the thesis' path
-  const anomaly::ZMapMaskOptions zmap_options = scaled_for_map(d.options.zmap_mask, map_scale);
+  anomaly::ZMapMaskOptions zmap_options = scaled_for_map(d.options.zmap_mask, map_scale);
+  if (d.prior && d.options.prior_add_threshold > 0) zmap_options.high = d.options.mask_z_high_with_prior;
   const anomaly::MaskRefinementOptions refinement = anomaly::in_map_pixels(d.options.refinement, map_scale);
   std::vector<ForeignObjectResult> results;
   results.reserve(images.size());
@@ -237,6 +250,7 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
             anomaly::keep_where_prior(r.full_mask, r.object_probability, d.options.prior_mask_threshold);
             anomaly::keep_components_the_prior_sees(r.full_mask, r.object_probability,
                                                     d.options.prior_component_threshold);
+            anomaly::add_where_prior(r.full_mask, r.object_probability, d.options.prior_add_threshold);
           }
           if (!exclusions.empty() && !exclusions[image].empty()) r.full_mask.setTo(0, exclusions[image]);
         }

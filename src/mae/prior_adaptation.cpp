@@ -33,6 +33,8 @@
 namespace medanon::mae {
 namespace {
 
+const char* object_kinds_name(const PriorAdaptationOptions& o) { return o.all_object_kinds ? "all" : "classic"; }
+
 using Clock = std::chrono::steady_clock;
 
 // What one synth image's objects add to its display, in the prior's view: the image through the
@@ -55,6 +57,7 @@ std::vector<ObjectLayer> render_object_layers(const PriorCheckpoint& prior, cons
   corpus.size = 512;
   corpus.dicom_fraction = 0;
   corpus.object_fraction = 1;
+  corpus.all_object_kinds = o.all_object_kinds;
   corpus.eight_bit_fraction = 0;
   const synth::CorpusPlan plan = synth::make_corpus_plan(corpus);
   std::vector<ObjectLayer> layers;
@@ -153,6 +156,7 @@ void write_prior(const std::string& path, UNet& net, const PriorCheckpoint& base
   config.insert("site_images", static_cast<std::int64_t>(s.site_images));
   config.insert("object_layers", static_cast<std::int64_t>(s.object_layers));
   config.insert("seed", static_cast<std::int64_t>(o.seed));
+  config.insert("object_kinds", std::string(object_kinds_name(o)));
   auto root = dict();
   root.insert("model", model);
   root.insert("config", config);
@@ -161,7 +165,7 @@ void write_prior(const std::string& path, UNet& net, const PriorCheckpoint& base
 }
 
 // `path` is already what these options make (a rerun after the prior was written): its config
-// names the same base, steps and seed.
+// names the same base, steps, seed and object kinds (none recorded: classic, as before there was a choice).
 bool already_adapted(const std::string& path, const PriorAdaptationOptions& o) {
   if (!std::filesystem::exists(path)) return false;
   try {
@@ -171,8 +175,10 @@ bool already_adapted(const std::string& path, const PriorAdaptationOptions& o) {
       return v && v->kind == PyValue::Kind::integer ? v->integer : std::int64_t{-1};
     };
     const PyRef from = config ? config->find("adapted_from") : nullptr;
+    const PyRef kinds = config ? config->find("object_kinds") : nullptr;
     return from && from->text == o.base_prior && integer("site_steps") == o.steps &&
-           integer("seed") == static_cast<std::int64_t>(o.seed);
+           integer("seed") == static_cast<std::int64_t>(o.seed) &&
+           (kinds ? kinds->text : std::string("classic")) == object_kinds_name(o);
   } catch (const std::exception&) {
     return false;  // not a prior this build reads: adapt it again
   }

@@ -41,6 +41,9 @@ struct PriorAdaptationOptions {
   double positive_weight = 2.0;     // BCE weight of object pixels (plus a soft Dice term)
   double paste_fraction = 0.6;      // share of crops with pasted objects
   int object_images = 256;          // synth images whose objects are pasted (rendered at 512 px)
+  // their kinds: false, synth's ten classic ones; true, all eighteen (shoulder prostheses, cement,
+  // fragments, ports, ... too: a prior that never saw a kind does not learn it on the site)
+  bool all_object_kinds = false;
   std::uint64_t seed = 0;
   int threads = 1;
   std::string device = "auto";

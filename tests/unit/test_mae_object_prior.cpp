@@ -170,6 +170,22 @@ TEST(ObjectFusion, ComponentsThePriorSeesAreKeptWhole) {
   EXPECT_EQ(cv::countNonZero(untouched), cv::countNonZero(mask));
 }
 
+TEST(ObjectFusion, PixelsThePriorIsSureOfJoinTheMask) {
+  // the MAE's mask holds a blob; the prior is sure of a thin line the mask missed, unsure elsewhere
+  cv::Mat mask = cv::Mat::zeros(20, 20, CV_8U), prior = cv::Mat::zeros(20, 20, CV_32F);
+  cv::rectangle(mask, {10, 10}, {13, 13}, cv::Scalar(255), cv::FILLED);
+  cv::line(prior, {2, 2}, {2, 17}, cv::Scalar(0.95f), 1);
+  prior(cv::Rect(15, 2, 3, 3)).setTo(0.6f);
+  cv::Mat added = mask.clone();
+  anomaly::add_where_prior(added, prior, 0.9);
+  EXPECT_EQ(cv::countNonZero(added.col(2)), 16) << "the line joins the mask";
+  EXPECT_EQ(cv::countNonZero(added(cv::Rect(10, 10, 4, 4))), 16) << "the MAE's blob stays";
+  EXPECT_EQ(cv::countNonZero(added(cv::Rect(15, 2, 3, 3))), 0) << "an unsure prior adds nothing";
+  cv::Mat untouched = mask.clone();
+  anomaly::add_where_prior(untouched, prior, 0);
+  EXPECT_EQ(cv::countNonZero(untouched), cv::countNonZero(mask));
+}
+
 TEST(ObjectFusion, ThresholdFileNamesItsPriorRelativeToItself) {
   const fs::path folder = scratch() / "site" / "adapt";
   fs::create_directories(folder);

@@ -118,6 +118,14 @@ TEST(PriorAdaptation, ARerunKeepsAnAdaptedPriorWithTheSameSettings) {
   more.steps = 3;  // other settings: trained again
   EXPECT_FALSE(adapt_object_prior(more, test_world()).reused);
   EXPECT_EQ(read_torch_save(more.out)->find("config")->find("site_steps")->integer, 3);
+  EXPECT_EQ(read_torch_save(more.out)->find("config")->find("object_kinds")->text, "classic");
+  auto all_kinds = more;
+  all_kinds.all_object_kinds = true;  // other objects pasted in: trained again, and recorded
+  const PriorAdaptationSummary summary = adapt_object_prior(all_kinds, test_world());
+  EXPECT_FALSE(summary.reused);
+  EXPECT_GT(summary.object_layers, 0u);
+  EXPECT_EQ(read_torch_save(more.out)->find("config")->find("object_kinds")->text, "all");
+  EXPECT_TRUE(adapt_object_prior(all_kinds, test_world()).reused);
 }
 
 TEST(PriorAdaptation, BadSettingsAndMissingImagesAreClearErrors) {
