@@ -164,7 +164,11 @@ std::string AnomalyDetector::description() const {
             : std::string("none"))
     << "; masks "
     << (impl_->options.mask_method == "zmap" && impl_->options.calibration.has_statistics()
-            ? "z-map hysteresis " + std::to_string(impl_->options.zmap_mask.high) + "/" +
+            ? "z-map hysteresis " +
+                  std::to_string(impl_->prior && impl_->options.prior_add_threshold > 0
+                                     ? impl_->options.mask_z_high_with_prior
+                                     : impl_->options.zmap_mask.high) +
+                  "/" +
                   std::to_string(impl_->options.zmap_mask.low) +
                   (impl_->options.refinement.enabled ? ", refined to bright detail at full resolution" : "")
             : std::string("thesis (95th percentile of each image)"))
@@ -172,10 +176,7 @@ std::string AnomalyDetector::description() const {
     << (impl_->prior ? impl_->prior->description() + ", masks kept where it is >= " +
                            std::to_string(impl_->options.prior_mask_threshold) + " (components where it reaches " +
                            std::to_string(impl_->options.prior_component_threshold) + "), added where it is >= " +
-                           std::to_string(impl_->options.prior_add_threshold) +
-                           (impl_->options.prior_add_threshold > 0
-                                ? " (z-map regions start at " + std::to_string(impl_->options.mask_z_high_with_prior) + ")"
-                                : std::string())
+                           std::to_string(impl_->options.prior_add_threshold)
                      : std::string("none"));
   return s.str();
 }
