@@ -54,6 +54,24 @@ grep -q "decision object_peak >" "$scratch/prior-run.log" || fail "the detector 
 grep -q "object prior U-Net" "$scratch/prior-run.log" || fail "infer did not take the prior the threshold file names"
 numeric=$(tail -n +2 "$scratch/prior-run/scores.csv" | awk -F, '$10 ~ /^-?[0-9]+\.[0-9]+$/' | wc -l)
 [[ $numeric -eq 16 ]] || fail "object_peak is a number in $numeric of 16 rows"
+# With the prior its sure pixels join the masks and the MAE's regions start higher (z 8); the
+# prior's pixels reach the written masks: with a threshold near 0 (and the usual z start) they
+# flag more of the background than the MAE's masks alone.
+grep -q "masks z-map hysteresis 8.000000/" "$scratch/prior-run.log" || fail "with the prior the masks do not start at z 8"
+grep -q "added where it is >= 0.900000" "$scratch/prior-run.log" || fail "the prior's add threshold is not 0.9"
+background_rate() {  # RUN -> evaluate fo's background_flag_rate
+  "$medanon" evaluate fo --corpus "$scratch/c" --run "$1" --ignore-text --threshold-file "$scratch/with-prior/cal.json" \
+    2>/dev/null | sed -n 's/.*"background_flag_rate": *\([0-9.e+-]*\).*/\1/p' | head -1
+}
+for add in 0 0.000001; do
+  "$medanon" infer --input "$scratch/c" --out "$scratch/prior-add-$add" --checkpoint "$model" --exclude-text \
+    --threshold-file "$scratch/with-prior/cal.json" --prior-add-threshold $add --mask-z-high-with-prior 6 \
+    >"$scratch/prior-add-$add.log" 2>&1 || { fail "infer --prior-add-threshold $add"; tail "$scratch/prior-add-$add.log"; }
+done
+none=$(background_rate "$scratch/prior-add-0"); most=$(background_rate "$scratch/prior-add-0.000001")
+awk -v a="$none" -v b="$most" 'BEGIN { exit !(a != "" && b != "" && b > a) }' ||
+  fail "the prior's pixels did not join the masks (background flagged: $none without, $most with)"
+grep -q "masks z-map hysteresis 6.000000/" "$scratch/prior-add-0.log" || fail "without the prior's pixels the masks do not start at z 6"
 "$medanon" infer --input "$scratch/c" --out "$scratch/no-prior-run" --checkpoint "$model" --exclude-text \
   --threshold-file "$scratch/with-prior/cal.json" --object-prior none >"$scratch/no-prior-run.log" 2>&1 ||
   { fail "infer --object-prior none with an object_peak threshold file"; cat "$scratch/no-prior-run.log"; }
