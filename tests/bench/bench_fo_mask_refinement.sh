@@ -4,7 +4,8 @@
 # the image's own resolution (the default, src/anomaly/mask_refinement.hpp), and against the
 # refined masks plus the full-resolution published map (--map-values z-detail), and against that
 # with the foreign-object prior fused in (--object-prior models/fo_prior_synth.pth --map-values
-# fused: a U-Net at 256 px, the fused map and object_peak at full resolution). Same images,
+# fused: a U-Net at 256 px, the fused map and object_peak at full resolution, its sure pixels
+# added to the masks). Same images,
 # weights, calibration, threads and device; the rounds interleave the four.
 #
 # usage: tests/bench/bench_fo_mask_refinement.sh [BUILD] [SIZE=2048] [IMAGES=24] [THREADS=1] [DEVICE=cpu] [ROUNDS=3]
