@@ -34,6 +34,15 @@ void add_where_prior(cv::Mat& mask, const cv::Mat& prior, double threshold) {
   mask.setTo(255, prior >= threshold);
 }
 
+void add_where_prior_pooled(cv::Mat& mask, const cv::Mat& prior, double threshold) {
+  if (threshold <= 0 || mask.empty()) return;
+  const cv::Mat sure_u8 = prior >= threshold;
+  cv::Mat sure, covered;
+  sure_u8.convertTo(sure, CV_32F, 1.0 / 255);
+  cv::resize(sure, covered, mask.size(), 0, 0, cv::INTER_AREA);  // the share of each mask pixel's area
+  mask.setTo(255, covered > 0);
+}
+
 void keep_components_the_prior_sees(cv::Mat& mask, const cv::Mat& prior, double threshold) {
   if (threshold <= 0 || mask.empty()) return;
   if (mask.size() != prior.size())

@@ -35,4 +35,9 @@ void keep_components_the_prior_sees(cv::Mat& mask, const cv::Mat& prior, double 
 // masked where the prior is sure of it. 0 adds nothing.
 void add_where_prior(cv::Mat& mask, const cv::Mat& prior, double threshold);
 
+// The same for a mask smaller than the prior (the model's 224-px mask the audit file keeps): a
+// mask pixel joins when any prior pixel it covers reaches `threshold`, so a line one image pixel
+// wide still shows. 0 adds nothing.
+void add_where_prior_pooled(cv::Mat& mask, const cv::Mat& prior, double threshold);
+
 }  // namespace medanon::anomaly

@@ -254,6 +254,12 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
             anomaly::add_where_prior(r.full_mask, r.object_probability, d.options.prior_add_threshold);
           }
           if (!exclusions.empty() && !exclusions[image].empty()) r.full_mask.setTo(0, exclusions[image]);
+          // the model-resolution mask (masks224/, the audit file's) takes the prior's sure pixels
+          // too, after the full-resolution mask was refined from it without them
+          if (d.prior) {
+            anomaly::add_where_prior_pooled(r.mask, r.object_probability, d.options.prior_add_threshold);
+            if (!exclude.empty()) r.mask.setTo(0, exclude);
+          }
         }
         if (d.prior) {
           // the refinement's own top-hat where it ran; taken here otherwise, and kept for the caller

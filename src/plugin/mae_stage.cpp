@@ -79,10 +79,6 @@ class MaeStage final : public pipeline::ForeignObjectStage {
     // The audit file keeps masks at 224 x 224 (audit::kMapSize): a mask refined at the image's
     // own resolution would be computed and dropped.
     d.refinement.enabled = false;
-    // ... and for the same reason the prior's sure pixels, which join the mask at the image's
-    // resolution, would be dropped too: the audit's mask stays the MAE's, its regions starting at
-    // --mask-z-high as before (with them added, they start higher: anomaly_detector.hpp).
-    d.prior_add_threshold = 0;
     return d;
   }
 

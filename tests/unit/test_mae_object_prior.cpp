@@ -184,6 +184,15 @@ TEST(ObjectFusion, PixelsThePriorIsSureOfJoinTheMask) {
   cv::Mat untouched = mask.clone();
   anomaly::add_where_prior(untouched, prior, 0);
   EXPECT_EQ(cv::countNonZero(untouched), cv::countNonZero(mask));
+
+  // a 5 x 5 mask of the same image (the model's mask): the one-pixel line fills the cells it crosses
+  cv::Mat small = cv::Mat::zeros(5, 5, CV_8U);
+  anomaly::add_where_prior_pooled(small, prior, 0.9);
+  EXPECT_EQ(cv::countNonZero(small.col(0)), 5) << "the line shows at the mask's size";
+  EXPECT_EQ(cv::countNonZero(small), 5) << "nothing else joins (the unsure 0.6 patch, the empty cells)";
+  cv::Mat small_untouched = cv::Mat::zeros(5, 5, CV_8U);
+  anomaly::add_where_prior_pooled(small_untouched, prior, 0);
+  EXPECT_EQ(cv::countNonZero(small_untouched), 0);
 }
 
 TEST(ObjectFusion, ThresholdFileNamesItsPriorRelativeToItself) {
