@@ -41,6 +41,12 @@ cv::Mat residual_of(const cv::Mat& input, const cv::Mat& average, bool positive)
   return cv::abs(residual);
 }
 
+// Where the z-map mask's regions start: higher when the prior adds its sure pixels (the
+// options' comment says why). detect() masks with it and description() reports it.
+double mask_z_high(const DetectorOptions& options, bool with_prior) {
+  return with_prior && options.prior_add_threshold > 0 ? options.mask_z_high_with_prior : options.zmap_mask.high;
+}
+
 }  // namespace
 
 std::string effective_object_prior(const DetectorOptions& options) {
@@ -164,11 +170,7 @@ std::string AnomalyDetector::description() const {
             : std::string("none"))
     << "; masks "
     << (impl_->options.mask_method == "zmap" && impl_->options.calibration.has_statistics()
-            ? "z-map hysteresis " +
-                  std::to_string(impl_->prior && impl_->options.prior_add_threshold > 0
-                                     ? impl_->options.mask_z_high_with_prior
-                                     : impl_->options.zmap_mask.high) +
-                  "/" +
+            ? "z-map hysteresis " + std::to_string(mask_z_high(impl_->options, impl_->prior != nullptr)) + "/" +
                   std::to_string(impl_->options.zmap_mask.low) +
                   (impl_->options.refinement.enabled ? ", refined to bright detail at full resolution" : "")
             : std::string("thesis (95th percentile of each image)"))
@@ -191,7 +193,7 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
   const int size = input_size();
   const double map_scale = static_cast<double>(map_size()) / size;  // 1 on the thesis' path
   anomaly::ZMapMaskOptions zmap_options = scaled_for_map(d.options.zmap_mask, map_scale);
-  if (d.prior && d.options.prior_add_threshold > 0) zmap_options.high = d.options.mask_z_high_with_prior;
+  zmap_options.high = mask_z_high(d.options, d.prior != nullptr);
   const anomaly::MaskRefinementOptions refinement = anomaly::in_map_pixels(d.options.refinement, map_scale);
   std::vector<ForeignObjectResult> results;
   results.reserve(images.size());
@@ -252,14 +254,12 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
             anomaly::keep_components_the_prior_sees(r.full_mask, r.object_probability,
                                                     d.options.prior_component_threshold);
             anomaly::add_where_prior(r.full_mask, r.object_probability, d.options.prior_add_threshold);
-          }
-          if (!exclusions.empty() && !exclusions[image].empty()) r.full_mask.setTo(0, exclusions[image]);
-          // the model-resolution mask (masks224/, the audit file's) takes the prior's sure pixels
-          // too, after the full-resolution mask was refined from it without them
-          if (d.prior) {
+            // the model-resolution mask (masks224/, the audit file's) takes the prior's sure pixels
+            // too, after the full-resolution mask was refined from it without them
             anomaly::add_where_prior_pooled(r.mask, r.object_probability, d.options.prior_add_threshold);
             if (!exclude.empty()) r.mask.setTo(0, exclude);
           }
+          if (!exclusions.empty() && !exclusions[image].empty()) r.full_mask.setTo(0, exclusions[image]);
         }
         if (d.prior) {
           // the refinement's own top-hat where it ran; taken here otherwise, and kept for the caller
