@@ -7,6 +7,8 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "mpi/mpi_session.hpp"
+#include "mpi/node_local_rank.hpp"
 
 namespace medanon::mae {
 
@@ -22,6 +24,16 @@ inline torch::Device resolve_device(const std::string& name) {
     return torch::kCUDA;
   }
   throw UsageError("unknown device '" + name + "' (cpu, cuda, auto)", Scope::all_ranks);
+}
+
+// The device of this rank in a data-parallel job (train, adapt's prior): resolve_device, and on
+// CUDA the GPU of the rank's index on its node, so the ranks of a node share its GPUs. Collective
+// over `comm` whatever the device (node_local_rank): every rank calls it, before any can fail alone.
+inline torch::Device rank_device(const std::string& name, const mpi::Communicator& comm) {
+  const torch::Device device = resolve_device(name);
+  const int local_rank = mpi::node_local_rank(comm.handle());
+  if (!device.is_cuda()) return device;
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank % torch::cuda::device_count()));
 }
 
 }  // namespace medanon::mae

@@ -26,7 +26,6 @@
 #include "mae/object_prior_net.hpp"
 #include "mae/radiograph_input.hpp"
 #include "mae/torch_save_reader.hpp"
-#include "mpi/node_local_rank.hpp"
 #include "synth/corpus_plan.hpp"
 #include "synth/radiograph.hpp"
 
@@ -202,11 +201,7 @@ PriorAdaptationSummary adapt_object_prior(const PriorAdaptationOptions& o, const
     return kept;
   }
   at::set_num_threads(o.threads);
-  torch::Device device = resolve_device(o.device);
-  const int local_rank = mpi::node_local_rank(comm.handle());  // collective: one GPU per rank of a node, as train
-  if (device.is_cuda()) {
-    device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank % torch::cuda::device_count()));
-  }
+  const torch::Device device = rank_device(o.device, comm);  // collective: one GPU per rank of a node, as train
   PriorCheckpoint prior;
   std::string error;
   try {

@@ -18,7 +18,6 @@
 #include "core/log.hpp"
 #include "core/stop_signal.hpp"
 #include "mpi/allreduce_request.hpp"
-#include "mpi/node_local_rank.hpp"
 #include "mae/checkpoint.hpp"
 #include "mae/checkpoint_files.hpp"
 #include "mae/device.hpp"
@@ -293,9 +292,7 @@ TrainSummary train_mae(const TrainOptions& options, const mpi::Communicator& com
                        const std::function<void(const std::string&)>& log) {
   const auto started = Clock::now();
   at::set_num_threads(options.threads);
-  torch::Device device = resolve_device(options.device);
-  const int local_rank = mpi::node_local_rank(comm.handle());  // collective: before any rank can fail alone
-  if (device.is_cuda()) device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank % torch::cuda::device_count()));
+  const torch::Device device = rank_device(options.device, comm);  // collective: before any rank can fail alone
   const std::string padchest = options.corpus + "/padchest";
   const int world = comm.size();
 
