@@ -83,7 +83,7 @@ void add_pixel_options(CLI::App& command, pixel::PixelOptions& options) {
                      "redact a PHI line that touches the zone to its last word, past the zone")
       ->capture_default_str();
   command.add_option("--grow-line-ends", options.grow_line_ends,
-                     "fill a redacted line past its detected end while letters go on (more recall, some damage)")
+                     "fill a redacted line past its detected end while letters of constant ink go on")
       ->capture_default_str();
   command.add_option("--large-unreadable-share", options.large_unreadable_share,
                      "an unread region no detector supports is flagged for review when its box covers this share of the image")

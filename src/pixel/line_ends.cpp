@@ -1,73 +1,108 @@
 #include "pixel/line_ends.hpp"
 
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <optional>
 
-#include "pixel/letter_evidence.hpp"
+#include "pixel/constant_ink.hpp"
 
 namespace medanon::pixel {
 namespace {
 
-// Letter widths inside `step` (image pixels), shown as the learned detector sees a region, with
-// letters brought to ~24 rows so that the stroke test works at one size whatever the image.
-double letters_in_step(const PixelImage& image, const DetectionView& view, const EnhanceOptions& enhance,
-                       const cv::Rect& step) {
-  const cv::Rect whole(0, 0, image.pixels.cols, image.pixels.rows);
-  const int margin = step.height;
-  const cv::Rect region = cv::Rect(step.x - margin, step.y - margin, step.width + 2 * margin, step.height + 2 * margin) & whole;
-  if (region.width < 8 || region.height < 8) return 0;
-  const double scale = std::clamp(24.0 / std::max(1, step.height), 0.25, 3.0);
-  const cv::Mat shown = display_region(image, view, region, scale, enhance);
-  cv::Mat grey = shown;
-  if (shown.channels() == 3) cv::cvtColor(shown, grey, cv::COLOR_BGR2GRAY);
-  const cv::Rect in_region = step - region.tl();
-  const cv::Rect scaled(cvRound(in_region.x * scale), cvRound(in_region.y * scale), cvRound(in_region.width * scale),
-                        cvRound(in_region.height * scale));
-  return letter_widths_in_box(grey, scaled);
+// What the filled end of a line says about its letters.
+struct LineEnd {
+  int letter = 0;         // letter height (capitals and digits), pixels
+  cv::Rect row;           // the line's rows: its letters' middle +- 0.75 letter
+  std::vector<int> inks;  // stored values its letters near the end are drawn in
+};
+
+// The line's letters of constant ink in its last four letter heights (the extent's boxes may be
+// taller than the letters: a stroke box that took in a plate's edge), and the ink of the word
+// the fill stopped in, which may be its own. Nothing when the end shows no constant ink.
+std::optional<LineEnd> measure_end(const cv::Mat& stored, const cv::Rect& extent, int direction) {
+  const cv::Rect whole(0, 0, stored.cols, stored.rows);
+  const int probe_width = std::min(extent.width, 4 * std::max(6, extent.height));
+  const cv::Rect probe(direction > 0 ? extent.br().x - probe_width : extent.x, extent.y, probe_width, extent.height);
+  const InkLetters own = constant_ink_letters(stored, probe, 4, static_cast<int>(std::ceil(1.3 * extent.height)));
+  if (own.count < 2) return std::nullopt;
+  LineEnd end;
+  end.letter = std::max(4, own.height);
+  const int rows = std::max(6, 3 * end.letter / 2);
+  end.row = cv::Rect(extent.x, static_cast<int>(std::lround(own.middle - rows / 2.0)), extent.width, rows) & whole;
+  end.inks.push_back(own.value);
+  const int last_width = std::min(extent.width, 2 * end.letter);
+  const cv::Rect last(direction > 0 ? extent.br().x - last_width : extent.x, end.row.y, last_width, end.row.height);
+  const InkLetters word = constant_ink_letters(stored, last, std::max(3, 2 * end.letter / 5),
+                                               static_cast<int>(std::ceil(1.3 * end.letter)));
+  if (word.count >= 1 && word.value != own.value) end.inks.push_back(word.value);
+  return end;
+}
+
+// The letters of the line in `window`: one of an ink of its own, else two of another ink (which
+// then becomes one of the line's: the next word's), whole (not cut by the row's top or bottom)
+// and centred on the row. Their extent with the marks of their ink beside them (a full stop
+// after an initial), or nothing.
+std::optional<cv::Rect> letters_in_window(const cv::Mat& stored, LineEnd& end, const cv::Rect& window) {
+  const int low = std::max(3, 2 * end.letter / 5), high = static_cast<int>(std::ceil(1.3 * end.letter));
+  const double middle = end.row.y + end.row.height / 2.0;
+  auto on_row = [&](const InkLetters& found, int need) {
+    return found.count >= need && std::abs(found.middle - middle) <= 0.35 * end.letter;
+  };
+  for (const int ink : end.inks) {
+    const InkLetters same = letters_in_ink(stored, window, ink, low, high, true);
+    if (on_row(same, 1)) return same.marks;
+  }
+  const InkLetters other = constant_ink_letters(stored, window, low, high, true);
+  if (!on_row(other, 2)) return std::nullopt;
+  end.inks.push_back(other.value);
+  return other.marks;
 }
 
 }  // namespace
 
-void grow_redacted_line_ends(std::vector<TextDetection>& words, const PixelImage& image, const DetectionView& view,
-                             const EnhanceOptions& enhance, int max_steps) {
+void grow_redacted_line_ends(std::vector<TextDetection>& words, const PixelImage& image, int max_letters) {
   std::map<int, cv::Rect> lines;  // redacted extent per line
   for (const TextDetection& word : words) {
     if (word.action == TextAction::redacted && word.phi) lines[word.line] |= word.box;
   }
   const cv::Rect whole(0, 0, image.pixels.cols, image.pixels.rows);
-  auto blocked = [&](const cv::Rect& step) {
+  // A kept or flagged word on the row stops the growth (a marker after a name stays).
+  auto blocked = [&](const cv::Rect& area) {
     return std::any_of(words.begin(), words.end(), [&](const TextDetection& w) {
-      return w.action != TextAction::redacted && (w.box & step).area() > 0;
+      const cv::Rect common = w.box & area;
+      return w.action != TextAction::redacted && common.area() > 0 && 2 * common.height >= std::min(area.height, w.box.height);
     });
   };
   std::vector<TextDetection> grown;
   for (const auto& [line, extent] : lines) {
-    const int letter = std::max(6, extent.height);
     for (const int direction : {+1, -1}) {
+      std::optional<LineEnd> end = measure_end(image.pixels, extent, direction);
+      if (!end) continue;
+      // Windows two letters wide from the current end: a word space fits in one, the gap
+      // between two fields of a plate does not.
+      const int width = 2 * end->letter;
+      const int limit = direction > 0 ? extent.br().x + max_letters * end->letter : extent.x - max_letters * end->letter;
+      int edge = direction > 0 ? extent.br().x : extent.x;
       cv::Rect reach;
-      // Steps two letter heights wide that must hold two letters: a lone stroke-like thing
-      // past the end is as often the shutter's own edge.
-      const int width = 2 * letter;
-      for (int k = 0; k < max_steps; ++k) {
-        // The first step leaves half a letter out: where the boxes stop the background often
-        // changes (the shutter's edge), and that edge alone is no letter.
-        const int skip = letter / 2;
-        const int x = direction > 0 ? extent.br().x + skip + k * width : extent.x - skip - (k + 1) * width;
-        const cv::Rect step = cv::Rect(x, extent.y, width, extent.height) & whole;
-        if (step.width < letter || blocked(step) || letters_in_step(image, view, enhance, step) < 2.0) break;
-        reach |= step | cv::Rect(direction > 0 ? extent.br().x : step.br().x, step.y, skip, step.height);
+      while (direction > 0 ? edge < limit : edge > limit) {
+        const cv::Rect window = cv::Rect(direction > 0 ? edge : edge - width, end->row.y, width, end->row.height) & whole;
+        if (window.width < end->letter / 2 || blocked(window)) break;
+        const std::optional<cv::Rect> letters = letters_in_window(image.pixels, *end, window);
+        if (!letters) break;
+        const int far = direction > 0 ? letters->br().x : letters->x;
+        if (direction > 0 ? far <= edge : far >= edge) break;
+        const cv::Rect step(std::min(edge, far), end->row.y, std::abs(far - edge), end->row.height);
+        if (blocked(step)) break;
+        reach |= step;
+        edge = far;
       }
       if (reach.empty()) continue;
-      // The line's last letter stands alone in its step.
-      const cv::Rect last = cv::Rect(direction > 0 ? reach.br().x : reach.x - letter, reach.y, letter, reach.height) & whole;
-      if (last.width >= letter / 2 && !blocked(last) && letters_in_step(image, view, enhance, last) >= 1.0) reach |= last;
       TextDetection word;
       word.box = reach;
       word.found_by = Detector::stroke;
       word.word_class = WordClass::unreadable;
-      word.why = "letters continuing a redacted line past its detected end";
+      word.why = "letters of constant ink continuing a redacted line past its detected end";
       word.phi = true;
       word.in_border = true;
       word.action = TextAction::redacted;

@@ -147,7 +147,6 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
     }
   }
   decide_text_actions(words, learned, zone, options_, timing.learned_detector);
-  if (options_.whole_line && options_.grow_line_ends) grow_redacted_line_ends(words, image, view, options_.enhance);
   if (timing.learned_detector) {
     BandDetectionOptions centre;
     centre.central_size = options_.learned.central_size;
@@ -157,6 +156,8 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
     extend_central_review(*learned_, image, view, words, options_.enhance);
     timing.seconds_learned += since(central_start);
   }
+  // After the central pass: the central candidates it drops as anatomy stop no line.
+  if (options_.whole_line && options_.grow_line_ends) grow_redacted_line_ends(words, image);
   timing.seconds_detect = since(start) - timing.seconds_ocr;
   timing.ocr_calls = reader_->calls() - calls_before;
   timing.ocr_pixels = reader_->pixels_read() - pixels_before;

@@ -62,10 +62,10 @@ struct PixelOptions {
   // A PHI line that touches the redaction zone is redacted whole, to its last word, past the
   // zone (lines on one row, or bridged by one learned box, are one line); false: words only.
   bool whole_line = true;
-  // Grow a redacted line's fill past its detected end while letters go on (line_ends.hpp). Off
-  // by default: +1.6-1.9 points of border PHI recall on the TrueType dev sets, but on synth's
-  // own films it also fills ~0.1 % more non-text pixels (docs/pixel-text.md, fourth pass).
-  bool grow_line_ends = false;
+  // Grow a redacted line's fill past its detected end while letters of constant ink go on
+  // (line_ends.hpp): +2.4 points of border PHI recall on the TrueType dev sets, no pixel more on
+  // text-free radiographs (docs/pixel-text.md, sixth pass).
+  bool grow_line_ends = true;
   // Benchmark baseline only: Tesseract over the whole full-resolution image, no triage.
   bool whole_image_ocr = false;
 };

@@ -1,0 +1,141 @@
+#include "pixel/constant_ink.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <vector>
+
+namespace medanon::pixel {
+namespace {
+
+struct Recurring {
+  int value = 0;
+  int count = 0;
+};
+
+// Values of `patch` whose count stands far above the mean count of the values around them:
+// ink among noise (and flat backgrounds: plates, saturated patches). Most frequent first.
+std::vector<Recurring> recurring_values(const cv::Mat& patch) {
+  // Ink is one level with almost nothing beside it; a background's noise fills the levels next
+  // to its commonest one about as often (even where it is narrow: the dark end of a detector).
+  const int neighbourhood = 3;
+  std::vector<int> values;
+  values.reserve(patch.total());
+  for (int y = 0; y < patch.rows; ++y) {
+    for (int x = 0; x < patch.cols; ++x)
+      values.push_back(patch.depth() == CV_16U ? patch.at<std::uint16_t>(y, x) : patch.at<std::uint8_t>(y, x));
+  }
+  std::sort(values.begin(), values.end());
+  std::vector<Recurring> runs;
+  for (size_t i = 0; i < values.size();) {
+    size_t j = i;
+    while (j < values.size() && values[j] == values[i]) ++j;
+    runs.push_back({values[i], static_cast<int>(j - i)});
+    i = j;
+  }
+  std::vector<Recurring> spikes;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    long long around = 0;
+    for (size_t j = i; j-- > 0 && runs[i].value - runs[j].value <= neighbourhood;) around += runs[j].count;
+    for (size_t j = i + 1; j < runs.size() && runs[j].value - runs[i].value <= neighbourhood; ++j) around += runs[j].count;
+    const double per_value = static_cast<double>(around) / (2.0 * neighbourhood);
+    if (runs[i].count >= 4 + 5.0 * per_value) spikes.push_back(runs[i]);
+  }
+  std::sort(spikes.begin(), spikes.end(), [](const Recurring& a, const Recurring& b) { return a.count > b.count; });
+  return spikes;
+}
+
+InkLetters letters_of_value(const cv::Mat& patch, int value, int min_height, int max_height, bool whole_letters) {
+  cv::Mat ink = patch == value;
+  // The fully covered pixels of an anti-aliased letter can break at its curves: join them.
+  cv::dilate(ink, ink, cv::Mat());
+  cv::Mat labels, stats, centroids;
+  const int count = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+  // A value that covers most of the patch, or much of it in one piece across it, is its
+  // background (a plate, a saturated patch): the gaps it leaves inside letters are letter-sized
+  // too. Bold letters in a tight box may cover half of it, in pieces.
+  const double share = static_cast<double>(cv::countNonZero(patch == value)) / patch.total();
+  int widest = 0;
+  for (int i = 1; i < count; ++i) widest = std::max(widest, stats.at<int>(i, cv::CC_STAT_WIDTH));
+  if (share > 0.7 || (share > 0.4 && widest >= 0.9 * patch.cols)) return {};
+  std::vector<int> heights;
+  std::vector<double> middles;
+  int letters = 0;
+  long long area = 0;
+  cv::Rect extent, marks;
+  for (int i = 1; i < count; ++i) {
+    const int width = stats.at<int>(i, cv::CC_STAT_WIDTH), height = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    const double fill = static_cast<double>(stats.at<int>(i, cv::CC_STAT_AREA)) / (width * height);
+    const int top = stats.at<int>(i, cv::CC_STAT_TOP);
+    if (whole_letters && (top == 0 || top + height == patch.rows)) continue;
+    // Letters a pixel or two apart join into one run (bold or tightly set text).
+    if (height > max_height || width > 4 * max_height) continue;
+    const cv::Rect box(stats.at<int>(i, cv::CC_STAT_LEFT), top, width, height);
+    marks |= box;  // a full stop, a colon, a hyphen: too small for a letter, still the line's ink
+    if (height < min_height || fill > 0.85) continue;
+    letters += std::max(1, width / std::max(1, height));
+    heights.push_back(height);
+    area += stats.at<int>(i, cv::CC_STAT_AREA);
+    middles.push_back(top + height / 2.0);
+    extent |= box;
+  }
+  InkLetters found;
+  found.value = value;
+  found.count = letters;
+  found.area = area;
+  found.extent = extent;
+  found.marks = marks | extent;
+  if (heights.empty()) return found;
+  std::sort(heights.begin(), heights.end());
+  std::sort(middles.begin(), middles.end());
+  found.height = heights[heights.size() * 3 / 4];
+  found.middle = middles[middles.size() / 2];
+  return found;
+}
+
+// `region` of `stored` as one grey channel of its stored values; empty when there is none.
+cv::Mat stored_patch(const cv::Mat& stored, const cv::Rect& region) {
+  if (region.width < 4 || region.height < 4) return {};
+  cv::Mat patch = stored(region);
+  if (patch.channels() == 3) cv::cvtColor(patch, patch, cv::COLOR_BGR2GRAY);
+  if (patch.depth() != CV_8U && patch.depth() != CV_16U) return {};
+  return patch;
+}
+
+}  // namespace
+
+InkLetters letters_in_ink(const cv::Mat& stored, const cv::Rect& region_in, int value, int min_height, int max_height,
+                          bool whole_letters) {
+  const cv::Rect region = region_in & cv::Rect(0, 0, stored.cols, stored.rows);
+  const cv::Mat patch = stored_patch(stored, region);
+  if (patch.empty() || max_height < min_height) return {};
+  // Where the value is not a spike it is the background's own level among the noise.
+  const std::vector<Recurring> spikes = recurring_values(patch);
+  if (std::none_of(spikes.begin(), spikes.end(), [&](const Recurring& r) { return r.value == value; })) return {};
+  InkLetters letters = letters_of_value(patch, value, min_height, max_height, whole_letters);
+  letters.middle += region.y;
+  letters.extent += region.tl();
+  letters.marks += region.tl();
+  return letters;
+}
+
+InkLetters constant_ink_letters(const cv::Mat& stored, const cv::Rect& region_in, int min_height, int max_height,
+                                bool whole_letters) {
+  const cv::Rect region = region_in & cv::Rect(0, 0, stored.cols, stored.rows);
+  InkLetters best;
+  const cv::Mat patch = stored_patch(stored, region);
+  if (patch.empty() || max_height < min_height) return best;
+  std::vector<Recurring> spikes = recurring_values(patch);
+  if (spikes.size() > 4) spikes.resize(4);
+  for (const Recurring& candidate : spikes) {
+    InkLetters letters = letters_of_value(patch, candidate.value, min_height, max_height, whole_letters);
+    // Ink covers more than the counters of its letters.
+    if (letters.area > best.area) best = letters;
+  }
+  best.middle += region.y;
+  best.extent += region.tl();
+  best.marks += region.tl();
+  return best;
+}
+
+}  // namespace medanon::pixel
