@@ -51,16 +51,16 @@ InkLetters letters_of_value(const cv::Mat& patch, int value, int min_height, int
   cv::dilate(ink, ink, cv::Mat());
   cv::Mat labels, stats, centroids;
   const int count = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
-  // A value that covers most of the patch, or much of it in one piece across it, is its
-  // background (a plate, a saturated patch): the gaps it leaves inside letters are letter-sized
-  // too. Bold letters in a tight box may cover half of it, in pieces.
+  // A value that covers most of the patch, or more than half of it in one piece across it, is
+  // its background (a plate, a saturated patch): the gaps it leaves inside letters are
+  // letter-sized too. Bold letters in a tight box cover up to about half of it, in runs.
   const double share = static_cast<double>(cv::countNonZero(patch == value)) / patch.total();
   int widest = 0;
   for (int i = 1; i < count; ++i) widest = std::max(widest, stats.at<int>(i, cv::CC_STAT_WIDTH));
-  if (share > 0.7 || (share > 0.4 && widest >= 0.9 * patch.cols)) return {};
+  if (share > 0.7 || (share > 0.55 && widest >= 0.9 * patch.cols)) return {};
   std::vector<int> heights;
   std::vector<double> middles;
-  int letters = 0;
+  int letters = 0, pieces = 0;
   long long area = 0;
   cv::Rect extent, marks;
   for (int i = 1; i < count; ++i) {
@@ -72,6 +72,7 @@ InkLetters letters_of_value(const cv::Mat& patch, int value, int min_height, int
     if (height > max_height || width > 4 * max_height) continue;
     const cv::Rect box(stats.at<int>(i, cv::CC_STAT_LEFT), top, width, height);
     marks |= box;  // a full stop, a colon, a hyphen: too small for a letter, still the line's ink
+    ++pieces;
     if (height < min_height || fill > 0.85) continue;
     letters += std::max(1, width / std::max(1, height));
     heights.push_back(height);
@@ -82,6 +83,7 @@ InkLetters letters_of_value(const cv::Mat& patch, int value, int min_height, int
   InkLetters found;
   found.value = value;
   found.count = letters;
+  found.pieces = pieces;
   found.area = area;
   found.extent = extent;
   found.marks = marks | extent;

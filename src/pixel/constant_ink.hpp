@@ -21,6 +21,7 @@ namespace medanon::pixel {
 struct InkLetters {
   int value = -1;         // the ink's stored value
   int count = 0;
+  int pieces = 0;         // the letters' sets and the smaller ones (marks) of that value
   int height = 0;         // pixels
   double middle = 0;      // row, in `stored`'s pixels
   long long area = 0;     // pixels of the letters (after joining their pieces)

@@ -39,8 +39,8 @@ std::optional<LineEnd> measure_end(const cv::Mat& stored, const cv::Rect& extent
   return end;
 }
 
-// The letters of the line in `window`: one of an ink of its own, else two of another ink (which
-// then becomes one of the line's: the next word's), whole (not cut by the row's top or bottom)
+// The letters of the line in `window`: one of an ink of its own, else a letter and another piece
+// (a letter or a mark) of another ink (which then becomes one of the line's: the next word's), whole (not cut by the row's top or bottom)
 // and centred on the row. Their extent with the marks of their ink beside them (a full stop
 // after an initial), or nothing.
 std::optional<cv::Rect> letters_in_window(const cv::Mat& stored, LineEnd& end, const cv::Rect& window) {
@@ -53,61 +53,76 @@ std::optional<cv::Rect> letters_in_window(const cv::Mat& stored, LineEnd& end, c
     const InkLetters same = letters_in_ink(stored, window, ink, low, high, true);
     if (on_row(same, 1)) return same.marks;
   }
+  // Two pieces of another ink, one of them a letter: two letters, or an initial and its full
+  // stop.
   const InkLetters other = constant_ink_letters(stored, window, low, high, true);
-  if (!on_row(other, 2)) return std::nullopt;
+  if (!on_row(other, 1) || other.pieces < 2) return std::nullopt;
   end.inks.push_back(other.value);
   return other.marks;
 }
 
 }  // namespace
 
-void grow_redacted_line_ends(std::vector<TextDetection>& words, const PixelImage& image, int max_letters) {
-  std::map<int, cv::Rect> lines;  // redacted extent per line
+void grow_line_ends(std::vector<TextDetection>& words, const PixelImage& image, int max_letters) {
+  // Redacted PHI lines (the zone's) grow as redacted words; central lines flagged for review
+  // grow as review words (the first name after the surname the detectors saw), never altered.
+  std::map<int, cv::Rect> redacted_lines, review_lines;
   for (const TextDetection& word : words) {
-    if (word.action == TextAction::redacted && word.phi) lines[word.line] |= word.box;
+    if (word.action == TextAction::redacted && word.phi) redacted_lines[word.line] |= word.box;
+    if (word.action == TextAction::review && !word.in_border) review_lines[word.line] |= word.box;
   }
   const cv::Rect whole(0, 0, image.pixels.cols, image.pixels.rows);
-  // A kept or flagged word on the row stops the growth (a marker after a name stays).
+  // A kept word on the row stops the growth (a marker after a name stays). A word flagged for
+  // review does not: where the line's own ink runs on into it, it is the rest of this line
+  // (the central pass flags what it sees of such a line past the zone); it stays flagged.
   auto blocked = [&](const cv::Rect& area) {
     return std::any_of(words.begin(), words.end(), [&](const TextDetection& w) {
       const cv::Rect common = w.box & area;
-      return w.action != TextAction::redacted && common.area() > 0 && 2 * common.height >= std::min(area.height, w.box.height);
+      return w.action == TextAction::kept && common.area() > 0 && 2 * common.height >= std::min(area.height, w.box.height);
     });
   };
+  // How far the letters of constant ink go on past `extent` in `direction`; empty: not at all.
+  auto continuation = [&](const cv::Rect& extent, int direction) {
+    cv::Rect reach;
+    std::optional<LineEnd> end = measure_end(image.pixels, extent, direction);
+    if (!end) return reach;
+    // Windows two letters wide from the current end: a word space fits in one, the gap
+    // between two fields of a plate does not.
+    const int width = 2 * end->letter;
+    const int limit = direction > 0 ? extent.br().x + max_letters * end->letter : extent.x - max_letters * end->letter;
+    int edge = direction > 0 ? extent.br().x : extent.x;
+    while (direction > 0 ? edge < limit : edge > limit) {
+      const cv::Rect window = cv::Rect(direction > 0 ? edge : edge - width, end->row.y, width, end->row.height) & whole;
+      if (window.width < end->letter / 2 || blocked(window)) break;
+      const std::optional<cv::Rect> letters = letters_in_window(image.pixels, *end, window);
+      if (!letters) break;
+      const int far = direction > 0 ? letters->br().x : letters->x;
+      if (direction > 0 ? far <= edge : far >= edge) break;
+      const cv::Rect step(std::min(edge, far), end->row.y, std::abs(far - edge), end->row.height);
+      if (blocked(step)) break;
+      reach |= step;
+      edge = far;
+    }
+    return reach;
+  };
   std::vector<TextDetection> grown;
-  for (const auto& [line, extent] : lines) {
-    for (const int direction : {+1, -1}) {
-      std::optional<LineEnd> end = measure_end(image.pixels, extent, direction);
-      if (!end) continue;
-      // Windows two letters wide from the current end: a word space fits in one, the gap
-      // between two fields of a plate does not.
-      const int width = 2 * end->letter;
-      const int limit = direction > 0 ? extent.br().x + max_letters * end->letter : extent.x - max_letters * end->letter;
-      int edge = direction > 0 ? extent.br().x : extent.x;
-      cv::Rect reach;
-      while (direction > 0 ? edge < limit : edge > limit) {
-        const cv::Rect window = cv::Rect(direction > 0 ? edge : edge - width, end->row.y, width, end->row.height) & whole;
-        if (window.width < end->letter / 2 || blocked(window)) break;
-        const std::optional<cv::Rect> letters = letters_in_window(image.pixels, *end, window);
-        if (!letters) break;
-        const int far = direction > 0 ? letters->br().x : letters->x;
-        if (direction > 0 ? far <= edge : far >= edge) break;
-        const cv::Rect step(std::min(edge, far), end->row.y, std::abs(far - edge), end->row.height);
-        if (blocked(step)) break;
-        reach |= step;
-        edge = far;
+  for (const bool redact : {true, false}) {
+    for (const auto& [line, extent] : redact ? redacted_lines : review_lines) {
+      for (const int direction : {+1, -1}) {
+        const cv::Rect reach = continuation(extent, direction);
+        if (reach.empty()) continue;
+        TextDetection word;
+        word.box = reach;
+        word.found_by = Detector::stroke;
+        word.word_class = WordClass::unreadable;
+        word.why = redact ? "letters of constant ink continuing a redacted line past its detected end"
+                          : "letters of constant ink continuing a line flagged for review";
+        word.phi = redact;
+        word.in_border = redact;
+        word.action = redact ? TextAction::redacted : TextAction::review;
+        word.line = line;
+        grown.push_back(std::move(word));
       }
-      if (reach.empty()) continue;
-      TextDetection word;
-      word.box = reach;
-      word.found_by = Detector::stroke;
-      word.word_class = WordClass::unreadable;
-      word.why = "letters of constant ink continuing a redacted line past its detected end";
-      word.phi = true;
-      word.in_border = true;
-      word.action = TextAction::redacted;
-      word.line = line;
-      grown.push_back(std::move(word));
     }
   }
   for (TextDetection& word : grown) words.push_back(std::move(word));

@@ -10,6 +10,8 @@
 // word that is kept or flagged. The fill ends at the last such letter. Anatomy never grows a
 // line: its noise repeats no value in letter shapes, whatever the contrast of the text was, and
 // a line whose own letters show no constant ink (a JPEG-compressed overlay) does not grow.
+// Central lines flagged for review grow the same way, as review: the name's last word the
+// detectors missed goes to the person with the rest.
 
 #include <vector>
 
@@ -18,7 +20,8 @@
 namespace medanon::pixel {
 
 // Adds, per end of each redacted PHI line that letters continue, one redacted word over the
-// continuation (at most `max_letters` letter heights long).
-void grow_redacted_line_ends(std::vector<TextDetection>& words, const PixelImage& image, int max_letters = 16);
+// continuation, and per end of each central line flagged for review, one review word (at most
+// `max_letters` letter heights long).
+void grow_line_ends(std::vector<TextDetection>& words, const PixelImage& image, int max_letters = 16);
 
 }  // namespace medanon::pixel

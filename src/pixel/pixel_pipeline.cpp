@@ -157,7 +157,7 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
     timing.seconds_learned += since(central_start);
   }
   // After the central pass: the central candidates it drops as anatomy stop no line.
-  if (options_.whole_line && options_.grow_line_ends) grow_redacted_line_ends(words, image);
+  if (options_.whole_line && options_.grow_line_ends) grow_line_ends(words, image);
   timing.seconds_detect = since(start) - timing.seconds_ocr;
   timing.ocr_calls = reader_->calls() - calls_before;
   timing.ocr_pixels = reader_->pixels_read() - pixels_before;

@@ -42,7 +42,7 @@ Scene shutter_scene(bool with_rest) {
 
 // `words` after line-end growth on the scene's image.
 std::vector<TextDetection> grown(const Scene& scene, std::vector<TextDetection> words) {
-  grow_redacted_line_ends(words, scene.image);
+  grow_line_ends(words, scene.image);
   return words;
 }
 
@@ -87,6 +87,25 @@ TEST(LineEnds, ALastWordFadingIntoTheBackgroundIsFilled) {
   const cv::Rect filled = filled_extent(grown(scene, {redacted(scene.first)}));
   EXPECT_GE(filled.br().x, scene.rest.br().x - 3) << "filled " << filled << ", the line ends at " << scene.rest.br().x;
   EXPECT_LE(filled.br().x, scene.rest.br().x + scene.rest.height);
+}
+
+// A central line flagged for review grows the same way, as review: nothing there is altered.
+TEST(LineEnds, ACentralLineFlaggedForReviewGrowsAsReview) {
+  Scene scene;
+  cv::Mat pixels = testing::radiograph_like({1024, 1024});
+  scene.first = testing::draw_text(pixels, "MORIARTY", {300, 520}, 30, 3600);
+  const double local = cv::mean(pixels(cv::Rect(scene.first.br().x + 10, 480, 160, 50)))[0];
+  scene.rest = testing::draw_text(pixels, "PADRAIG", {scene.first.br().x + 16, 520}, 30, static_cast<int>(local) - 20);
+  scene.image.bits_stored = 12;
+  scene.image.pixels = pixels;
+  TextDetection flagged = redacted(scene.first);
+  flagged.phi = false;
+  flagged.in_border = false;
+  flagged.action = TextAction::review;
+  const std::vector<TextDetection> words = grown(scene, {flagged});
+  ASSERT_GE(words.size(), 2U);
+  for (const TextDetection& word : words) EXPECT_EQ(word.action, TextAction::review) << word.box;
+  EXPECT_GE(filled_extent(words).br().x, scene.rest.br().x - 3);
 }
 
 TEST(LineEnds, NoiseAfterALineOrInkThatIsNotConstantGrowsNothing) {
