@@ -15,9 +15,9 @@ namespace medanon::pixel {
 // values around them (a spike in the histogram) are taken in turn, and each connected set of
 // pixels holding one of them that is `min_height` to `max_height` tall and not solid (a plate or
 // a saturated patch is solid) counts as a letter, or as several when it is as many times wider
-// than tall (letters a pixel apart join). The
-// candidate value whose letters cover the most pixels gives the count, and its letters' height (the upper
-// quartile: capitals and digits, not the x-height) and middle row.
+// than tall (letters a pixel apart join). The candidate value whose letters cover the most
+// pixels gives the count, and its letters' height (the upper quartile: capitals and digits, not
+// the x-height) and middle row.
 struct InkLetters {
   int value = -1;         // the ink's stored value
   int count = 0;

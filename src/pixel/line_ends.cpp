@@ -40,9 +40,9 @@ std::optional<LineEnd> measure_end(const cv::Mat& stored, const cv::Rect& extent
 }
 
 // The letters of the line in `window`: one of an ink of its own, else a letter and another piece
-// (a letter or a mark) of another ink (which then becomes one of the line's: the next word's), whole (not cut by the row's top or bottom)
-// and centred on the row. Their extent with the marks of their ink beside them (a full stop
-// after an initial), or nothing.
+// (a letter or a mark) of another ink, which then becomes one of the line's (the next word's);
+// whole (not cut by the row's top or bottom) and centred on the row. Their extent with the
+// marks of their ink beside them (a full stop after an initial), or nothing.
 std::optional<cv::Rect> letters_in_window(const cv::Mat& stored, LineEnd& end, const cv::Rect& window) {
   const int low = std::max(3, 2 * end.letter / 5), high = static_cast<int>(std::ceil(1.3 * end.letter));
   const double middle = end.row.y + end.row.height / 2.0;
