@@ -46,15 +46,16 @@ std::vector<Recurring> recurring_values(const cv::Mat& patch) {
 }
 
 InkLetters letters_of_value(const cv::Mat& patch, int value, int min_height, int max_height, bool whole_letters) {
-  cv::Mat ink = patch == value;
+  const cv::Mat exact = patch == value;
+  const double share = static_cast<double>(cv::countNonZero(exact)) / patch.total();
   // The fully covered pixels of an anti-aliased letter can break at its curves: join them.
-  cv::dilate(ink, ink, cv::Mat());
+  cv::Mat ink;
+  cv::dilate(exact, ink, cv::Mat());
   cv::Mat labels, stats, centroids;
   const int count = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
   // A value that covers most of the patch, or more than half of it in one piece across it, is
   // its background (a plate, a saturated patch): the gaps it leaves inside letters are
   // letter-sized too. Bold letters in a tight box cover up to about half of it, in runs.
-  const double share = static_cast<double>(cv::countNonZero(patch == value)) / patch.total();
   int widest = 0;
   for (int i = 1; i < count; ++i) widest = std::max(widest, stats.at<int>(i, cv::CC_STAT_WIDTH));
   if (share > 0.7 || (share > 0.55 && widest >= 0.9 * patch.cols)) return {};
@@ -86,7 +87,7 @@ InkLetters letters_of_value(const cv::Mat& patch, int value, int min_height, int
   found.pieces = pieces;
   found.area = area;
   found.extent = extent;
-  found.marks = marks | extent;
+  found.marks = marks;  // every letter's box is among them
   if (heights.empty()) return found;
   std::sort(heights.begin(), heights.end());
   std::sort(middles.begin(), middles.end());

@@ -98,9 +98,8 @@ void grow_line_ends(std::vector<TextDetection>& words, const PixelImage& image, 
       if (!letters) break;
       const int far = direction > 0 ? letters->br().x : letters->x;
       if (direction > 0 ? far <= edge : far >= edge) break;
-      const cv::Rect step(std::min(edge, far), end->row.y, std::abs(far - edge), end->row.height);
-      if (blocked(step)) break;
-      reach |= step;
+      // Inside the window, on its rows: a kept word there would have stopped the window.
+      reach |= cv::Rect(std::min(edge, far), end->row.y, std::abs(far - edge), end->row.height);
       edge = far;
     }
     return reach;
