@@ -5,17 +5,23 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <utility>
 
 namespace medanon::pixel {
 namespace {
 
-// The stored range mapped to 0..255 between robust percentiles, so one hot pixel or a black
-// collimator edge does not squeeze the anatomy and the text into a few grey levels.
-cv::Mat to_display_8bit(const cv::Mat& grey, bool monochrome1, double& display_low, double& display_high) {
+// A region gets a display window of its own below this share of the view's window (see
+// display_region).
+constexpr double kOwnWindowBelow = 0.25;
+
+// The 0.2th and 99.8th percentiles of the stored values (every `step`-th row and column): robust
+// ends of a window, so one hot pixel or a black collimator edge does not squeeze the anatomy
+// and the text into a few grey levels.
+std::pair<int, int> robust_range(const cv::Mat& grey, int step) {
   const int levels = grey.depth() == CV_16U ? 65536 : 256;
   std::vector<int> histogram(static_cast<size_t>(levels), 0);
-  for (int y = 0; y < grey.rows; y += 2) {
-    for (int x = 0; x < grey.cols; x += 2) {
+  for (int y = 0; y < grey.rows; y += step) {
+    for (int x = 0; x < grey.cols; x += step) {
       const int v = grey.depth() == CV_16U ? grey.at<std::uint16_t>(y, x) : grey.at<std::uint8_t>(y, x);
       ++histogram[static_cast<size_t>(v)];
     }
@@ -30,7 +36,12 @@ cv::Mat to_display_8bit(const cv::Mat& grey, bool monochrome1, double& display_l
     }
     return levels - 1;
   };
-  const int low = percentile(0.002), high = std::max(low + 1, percentile(0.998));
+  const int low = percentile(0.002);
+  return {low, std::max(low + 1, percentile(0.998))};
+}
+
+cv::Mat to_display_8bit(const cv::Mat& grey, bool monochrome1, double& display_low, double& display_high) {
+  const auto [low, high] = robust_range(grey, 2);
   display_low = low, display_high = high;
   cv::Mat out;
   const double gain = 255.0 / (high - low);
@@ -87,7 +98,14 @@ cv::Mat display_region(const PixelImage& image, const DetectionView& view, const
   // which the CLAHE below stretches again.
   double lowest = 0, highest = 0;
   cv::minMaxLoc(scaled, &lowest, &highest);
-  const double low = view.display_low, high = std::max(view.display_low + 1, view.display_high);
+  // A region whose own range is under a quarter of the view's (a dark corner of an image whose
+  // window spans a bright collimator) would keep only a few tens of grey levels, and text a few
+  // levels above its background there is invisible to the network: such a region gets a window
+  // of its own. Regions of wider range keep the view's, so the network sees what it saw before
+  // (a window stretched over a narrow but ordinary range turns anatomy into "text" as well).
+  double low = view.display_low, high = std::max(view.display_low + 1, view.display_high);
+  if (const auto [region_low, region_high] = robust_range(scaled, 1); region_high - region_low < kOwnWindowBelow * (high - low))
+    low = region_low, high = region_high;
   const bool knee_low = lowest < low, knee_high = highest > high;
   const double floor_level = knee_low ? 16 : 0, ceiling_level = knee_high ? 239 : 255;
   cv::Mat values;

@@ -48,7 +48,8 @@ struct DetectionView {
 DetectionView make_detection_view(const PixelImage& image, const EnhanceOptions& options);
 
 // `region` of the image (image pixels) at `scale`, shown as in `view` (same window, MONOCHROME1
-// inverted) with the band's CLAHE: the learned detector's input, at a resolution of its own.
+// inverted) with the band's CLAHE: the learned detector's input, at a resolution of its own. A
+// region whose values span under a quarter of the view's window gets a window of its own.
 cv::Mat display_region(const PixelImage& image, const DetectionView& view, const cv::Rect& region, double scale,
                        const EnhanceOptions& options);
 

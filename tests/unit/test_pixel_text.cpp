@@ -50,6 +50,32 @@ TEST(PixelBorderEnhancement, ClaheChangesOnlyTheBorderBands) {
                      cv::NORM_L1), 0.0);
 }
 
+// A bright collimator stretches the image's window over 60000 levels; faint text in a dark
+// corner, 300 levels above its background there, is about one grey level in that window. The
+// corner's own range is a few percent of the window's, so the network's input for it gets a
+// window of its own and the text stands out.
+TEST(PixelBorderEnhancement, ANarrowRegionGetsAWindowOfItsOwn) {
+  cv::Mat pixels(400, 600, CV_16UC1);
+  cv::randn(pixels, 1000, 40);
+  pixels(cv::Rect(450, 0, 150, 400)).setTo(60000);
+  const cv::Rect text(40, 40, 200, 24);
+  cv::putText(pixels, "MORIARTY 1986", cv::Point(text.x, text.br().y - 4), cv::FONT_HERSHEY_SIMPLEX, 0.7, cv::Scalar(1300), 2);
+  const PixelImage image = sixteen_bit(pixels);
+  const DetectionView view = make_detection_view(image, {});
+  ASSERT_GT(view.display_high - view.display_low, 50000);
+  const cv::Rect corner(0, 0, 300, 120);
+  const cv::Mat input = display_region(image, view, corner, 1.0, {});
+  cv::Mat ink = pixels(corner) >= 1250, background;
+  cv::bitwise_not(ink, background);
+  cv::erode(background, background, cv::Mat(), cv::Point(-1, -1), 3);
+  EXPECT_GT(cv::mean(input, ink)[0] - cv::mean(input, background)[0], 40.0);
+  // The whole top band spans the collimator too: it keeps the view's window, in which the text
+  // and its background are within a few grey levels of each other before the CLAHE.
+  const cv::Mat band = display_region(image, view, cv::Rect(0, 0, 600, 120), 1.0, {});
+  EXPECT_LT(cv::mean(band(corner), ink)[0] - cv::mean(band(corner), background)[0],
+            cv::mean(input, ink)[0] - cv::mean(input, background)[0]);
+}
+
 TEST(PixelStrokeDetector, FindsBrightAndDarkLinesInTheBorder) {
   cv::Mat pixels = testing::radiograph_like({400, 400});
   const cv::Rect bright = testing::draw_text(pixels, "GARCIA MARIA", {12, 30}, 14, 4000);
