@@ -25,6 +25,7 @@ std::vector<LearnedBox> detect_region(LearnedTextDetector& detector, const Pixel
     const cv::Point br(region.x + static_cast<int>(std::ceil(box.box.br().x / scale)),
                        region.y + static_cast<int>(std::ceil(box.box.br().y / scale)));
     box.box = cv::Rect(tl, br) & region;
+    if (box.letters < 1) box.letters = static_cast<float>(ink_letters_in_box(image.pixels, box.box));
     if (box.box.height < options.min_letter_rows) box.letters = 0;
     if (!box.box.empty()) found.push_back(box);
   }

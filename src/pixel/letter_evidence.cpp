@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "pixel/constant_ink.hpp"
 #include "pixel/stroke_text_detector.hpp"
 
 namespace medanon::pixel {
@@ -78,6 +79,14 @@ double letter_widths_in_box(const cv::Mat& grey, const cv::Rect& box_in) {
     best = std::max(best, letter_widths(stroke_response(grey(window), polarity, element), box - window.tl()));
   }
   return best;
+}
+
+int ink_letters_in_box(const cv::Mat& stored, const cv::Rect& box_in) {
+  const cv::Rect box = box_in & cv::Rect(0, 0, stored.cols, stored.rows);
+  if (box.height < 8) return 0;
+  // DB's unclipped box is a little taller than the letters it holds.
+  const InkLetters ink = constant_ink_letters(stored, box, std::max(4, box.height / 3), box.height * 13 / 10);
+  return ink.count >= 2 ? ink.count : 0;
 }
 
 bool shows_letters(const LearnedBox& box) { return box.letters < 0 || box.letters >= 1; }

@@ -18,6 +18,12 @@ namespace medanon::pixel {
 // two polarities.
 double letter_widths_in_box(const cv::Mat& grey, const cv::Rect& box);
 
+// Letters of one stored value inside `box` of the stored pixels (constant_ink.hpp), when there
+// are at least two; else 0. The witness for large letters on a noisy detector, where the band's
+// CLAHE makes the noise as strong as their strokes and the count above sees none: ink of one
+// value is text whatever the noise around it, and anatomy has none.
+int ink_letters_in_box(const cv::Mat& stored, const cv::Rect& box);
+
 // Whether a learned box is evidence of text: something letter-like stands inside it (boxes not
 // measured, letters < 0, are taken at the network's word). On the development sets every box
 // over PHI showed at least one letter width, and the boxes the network put on text-free

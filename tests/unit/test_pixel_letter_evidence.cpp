@@ -50,6 +50,28 @@ TEST(LetterEvidence, FaintSmallLettersShowLettersAnatomyTextureDoesNot) {
   EXPECT_LT(letter_widths_in_box(noisy_band({300, 90}, 40, 5), {30, 30, 240, 30}), 1.0);
 }
 
+// Large letters of one stored value on a detector noisy enough (sigma 300 of 65535) that the
+// band's CLAHE hides their strokes from the count above: their ink is the witness. The same
+// noise without letters, and a smooth bright blob in it (anatomy), have no letters of ink.
+TEST(LetterEvidence, LettersOfOneStoredValueShowThroughNoise) {
+  cv::Mat stored(120, 420, CV_16UC1);
+  cv::RNG rng(13);
+  rng.fill(stored, cv::RNG::NORMAL, 3000, 300);
+  const cv::Mat plain = stored.clone();
+  cv::putText(stored, "482-23-1847", {20, 80}, cv::FONT_HERSHEY_DUPLEX, 1.6, cv::Scalar(5408), 4, cv::LINE_AA);
+  const cv::Rect box(14, 30, 390, 60);
+  EXPECT_GE(ink_letters_in_box(stored, box), 5);
+  EXPECT_EQ(ink_letters_in_box(plain, box), 0);
+  cv::Mat blob = plain.clone();
+  cv::circle(blob, {200, 60}, 30, cv::Scalar(5400), cv::FILLED);
+  cv::GaussianBlur(blob, blob, {0, 0}, 8);
+  cv::Mat noise(blob.size(), CV_16UC1);
+  rng.fill(noise, cv::RNG::NORMAL, 0, 300);
+  cv::Mat anatomy;
+  cv::add(blob, noise, anatomy, cv::noArray(), CV_16U);
+  EXPECT_EQ(ink_letters_in_box(anatomy, box), 0);
+}
+
 TextDetection zone_word(cv::Rect box, int line, std::string text, WordClass word_class) {
   TextDetection detection;
   detection.box = box;
