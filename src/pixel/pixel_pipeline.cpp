@@ -6,6 +6,7 @@
 #include "core/log.hpp"
 #include "pixel/dual_text_detection.hpp"
 #include "pixel/image_validation.hpp"
+#include "pixel/ink_reading.hpp"
 #include "pixel/learned_band_detection.hpp"
 #include "pixel/line_ends.hpp"
 #include "pixel/overlay_blocks.hpp"
@@ -133,6 +134,13 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
   if (options_.overlay_block_reach > 1) extend_overlay_blocks(lines, zone, options_.overlay_block_reach);
   std::vector<TextDetection> words;
   for (DetectedLine& line : lines) {
+    // A border line is read once more from its ink (ink_reading.hpp) before it is classified,
+    // so a marker and its value are judged together, from the better reading of each word.
+    if (std::any_of(line.words.begin(), line.words.end(), [](const TextDetection& w) { return w.in_border; })) {
+      const auto reading_start = Clock::now();
+      line.words = merge_ink_reading(line.words, read_line_by_ink(image, line.words, options_.ocr_letter_height, *reader_));
+      timing.seconds_ocr += since(reading_start);
+    }
     std::vector<std::string> texts;
     std::vector<float> confidences;
     for (const TextDetection& word : line.words) texts.push_back(word.text), confidences.push_back(word.confidence);

@@ -1,0 +1,34 @@
+#pragma once
+// A second reading of a border line, from its stored pixels. Tesseract reads lines in the
+// detection view: reduced to ~1000 rows, one display window for the whole image, the anatomy
+// taken away by a stroke response. Where a line crosses bright bone or a shutter edge, that
+// response breaks the letters there, and Tesseract reads the word in pieces (`POR` .. `LE` for
+// PORTABLE, `VP` for KVP, `JPINE` for SUPINE), each an "unknown word" that is filled. Burned-in
+// text has one stored value (constant_ink.hpp): shown as the distance from that value, at full
+// resolution, the line is clean dark text on white whatever lies behind it.
+
+#include <opencv2/core.hpp>
+
+#include <vector>
+
+#include "pixel/pixel_image.hpp"
+#include "pixel/pixel_pipeline.hpp"
+#include "pixel/tesseract_reader.hpp"
+
+namespace medanon::pixel {
+
+// The words of the line that `words` (image pixels, one detected line) make up, read from the
+// page of its constant ink, letters scaled to `letter_height` pixels. Empty when the line has no
+// constant ink (JPEG, or not text) or Tesseract reads nothing there. Boxes are image pixels.
+std::vector<OcrWord> read_line_by_ink(const PixelImage& image, const std::vector<TextDetection>& words, int letter_height,
+                                      TesseractReader& reader);
+
+// `words` with the ink reading merged in. A reading of three characters or more replaces the
+// detected words lying mostly within it when it is the better reading: surer than the one word
+// read before, or worth more (confidence times characters) than the pieces of a word together.
+// It takes the union of its box with theirs (no pixel the detectors marked is given up). Other
+// detected words stay as they were (an unread one is still filled), and readings over no
+// detected word are left out: this reads again, it does not detect.
+std::vector<TextDetection> merge_ink_reading(const std::vector<TextDetection>& words, const std::vector<OcrWord>& reading);
+
+}  // namespace medanon::pixel

@@ -1,0 +1,89 @@
+// Issue #13, technical words kept: a border line read again from its constant ink
+// (ink_reading.hpp), and how that reading replaces the detectors' words without giving up any
+// pixel they marked.
+#include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include "pixel/ink_reading.hpp"
+
+namespace medanon::pixel {
+namespace {
+
+TextDetection detected(cv::Rect box, std::string text, float confidence) {
+  TextDetection word;
+  word.box = box;
+  word.text = std::move(text);
+  word.confidence = confidence;
+  word.in_border = true;
+  return word;
+}
+
+OcrWord read(cv::Rect box, std::string text, float confidence) { return {std::move(text), box, confidence}; }
+
+// PORTABLE in white letters of one stored value across a bright band of bone: in the view the
+// band breaks the letters; on the page of its ink the word is whole.
+TEST(InkReading, ReadsALineWholeAcrossBrightBone) {
+  cv::Mat pixels(160, 600, CV_16UC1);
+  cv::RNG rng(7);
+  rng.fill(pixels, cv::RNG::NORMAL, 2000, 150);
+  cv::Mat bone(pixels.size(), CV_16UC1, cv::Scalar(0));
+  cv::rectangle(bone, cv::Rect(230, 0, 120, 160), cv::Scalar(9000), cv::FILLED);
+  cv::GaussianBlur(bone, bone, {0, 0}, 20);
+  pixels += bone;
+  cv::putText(pixels, "PORTABLE", {120, 100}, cv::FONT_HERSHEY_TRIPLEX, 1.5, cv::Scalar(11000), 3, cv::LINE_AA);
+  PixelImage image;
+  image.pixels = pixels;
+  image.bits_stored = 16;
+  // As the detectors left it: two readings of pieces and an unread stretch between them.
+  const std::vector<TextDetection> words = {detected({118, 62, 100, 42}, "POR", 90), detected({218, 62, 110, 42}, "", -1),
+                                            detected({328, 62, 80, 42}, "LE", 92)};
+  TesseractReader reader;
+  const std::vector<OcrWord> reading = read_line_by_ink(image, words, 24, reader);
+  ASSERT_EQ(reading.size(), 1u);
+  EXPECT_EQ(reading[0].text, "PORTABLE");
+  const std::vector<TextDetection> merged = merge_ink_reading(words, reading);
+  ASSERT_EQ(merged.size(), 1u);
+  EXPECT_EQ(merged[0].text, "PORTABLE");
+  EXPECT_TRUE(merged[0].in_border);
+  EXPECT_EQ(merged[0].box & cv::Rect(118, 62, 290, 42), cv::Rect(118, 62, 290, 42));  // every detected pixel kept
+
+  // Without constant ink (noise over the letters, as after lossy compression) there is no page.
+  cv::Mat noise(pixels.size(), CV_16UC1);
+  rng.fill(noise, cv::RNG::UNIFORM, 0, 3);
+  image.pixels = pixels + noise;
+  EXPECT_TRUE(read_line_by_ink(image, words, 24, reader).empty());
+}
+
+TEST(InkReading, AReadingReplacesOnlyWordsItHoldsAndIsSurerOf) {
+  // An unread stroke word across a label and its value is wider than each reading: it stays,
+  // and is still filled; the label's own reading, surer than Tesseract's first, replaces it.
+  const std::vector<TextDetection> line = {detected({100, 10, 220, 30}, "", -1), detected({100, 12, 45, 20}, "Dale", 60)};
+  const std::vector<TextDetection> merged = merge_ink_reading(line, {read({100, 12, 44, 20}, "Date", 90), read({160, 12, 150, 20}, "20180702", 80)});
+  ASSERT_EQ(merged.size(), 2u);
+  const bool unread_first = merged[0].confidence < 0;
+  const TextDetection& wide = merged[unread_first ? 0 : 1];
+  const TextDetection& label = merged[unread_first ? 1 : 0];
+  EXPECT_EQ(wide.box, cv::Rect(100, 10, 220, 30));
+  EXPECT_EQ(wide.text, "");
+  EXPECT_EQ(label.text, "Date");
+  EXPECT_EQ(label.confidence, 90);
+
+  // A reading less sure than the word it would replace leaves it.
+  const std::vector<TextDetection> sure = {detected({10, 10, 60, 20}, "mAs", 80)};
+  EXPECT_EQ(merge_ink_reading(sure, {read({10, 10, 62, 20}, "InAs", 74)})[0].text, "mAs");
+  // One or two characters (a marker's page) never replace: the marker rule keeps the glyph.
+  const std::vector<TextDetection> marker = {detected({10, 10, 60, 50}, "", -1)};
+  EXPECT_EQ(merge_ink_reading(marker, {read({10, 10, 60, 50}, "NA", 65)})[0].text, "");
+  // Pieces of a word, one read as surely as the whole: the whole is worth more.
+  const std::vector<TextDetection> pieces = {detected({10, 10, 40, 20}, "POR", 96), detected({50, 10, 40, 20}, "", -1),
+                                             detected({90, 10, 25, 20}, "LE", 97)};
+  const std::vector<TextDetection> whole = merge_ink_reading(pieces, {read({10, 10, 105, 20}, "PORTABLE", 96)});
+  ASSERT_EQ(whole.size(), 1u);
+  EXPECT_EQ(whole[0].text, "PORTABLE");
+  // A reading over no detected word is left out: the ink reading reads again, it does not detect.
+  EXPECT_EQ(merge_ink_reading(sure, {read({200, 10, 60, 20}, "KVP", 95)}).size(), 1u);
+}
+
+}  // namespace
+}  // namespace medanon::pixel
