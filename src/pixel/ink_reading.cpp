@@ -60,15 +60,21 @@ std::vector<TextDetection> merge_ink_reading(const std::vector<TextDetection>& w
     // One or two characters from a page of a marker (`PA` read `NA`, `=`) would take a glyph
     // that the marker rule keeps unread and make it an unknown word: short readings are left.
     if (characters(read.text) < 3) continue;
-    // The detected words lying mostly within the reading (a detected word wider than it, an
-    // unread stroke word across a label and its value, stays as it was). One word read before
+    // The detected words lying within the reading's columns, to a third of their height, and
+    // mostly on its rows. A detected word reaching further stays as it was: a reading may be a
+    // label or a marker that is kept, and `Born:` must not keep the `24-` of the date its
+    // detected word ran into (an unread stroke word across a label and its value). One word read before
     // is replaced only by a surer reading (`mAs` read `InAs` on the page stays `mAs`); pieces
     // of a word (`POR`, an unread stretch, `LE`) by a reading worth more than they are together
     // (confidence times characters).
     std::vector<size_t> within;
     double pieces = 0;
     for (size_t i = 0; i < words.size(); ++i) {
-      if (taken[i] || 2 * (words[i].box & read.box).area() < words[i].box.area()) continue;
+      const cv::Rect& box = words[i].box;
+      const int slack = std::max(2, box.height / 3);
+      if (taken[i] || box.x < read.box.x - slack || box.br().x > read.box.br().x + slack ||
+          2 * (box & read.box).area() < box.area())
+        continue;
       within.push_back(i);
       pieces += std::max(0.0F, words[i].confidence) * static_cast<double>(characters(words[i].text));
     }
@@ -82,12 +88,13 @@ std::vector<TextDetection> merge_ink_reading(const std::vector<TextDetection>& w
     word.text = read.text;
     word.confidence = read.confidence;
     word.found_by = Detector::both;
-    word.box = read.box;
+    int top = read.box.y, bottom = read.box.br().y;
     for (size_t i : within) {
       taken[i] = true;
-      word.box |= words[i].box;
+      top = std::min(top, words[i].box.y), bottom = std::max(bottom, words[i].box.br().y);
       word.in_border = word.in_border || words[i].in_border;
     }
+    word.box = cv::Rect(read.box.x, top, read.box.width, bottom - top);
     merged.push_back(std::move(word));
   }
   if (merged.empty()) return words;

@@ -24,11 +24,12 @@ std::vector<OcrWord> read_line_by_ink(const PixelImage& image, const std::vector
                                       TesseractReader& reader);
 
 // `words` with the ink reading merged in. A reading of three characters or more replaces the
-// detected words lying mostly within it when it is the better reading: surer than the one word
-// read before, or worth more (confidence times characters) than the pieces of a word together.
-// It takes the union of its box with theirs (no pixel the detectors marked is given up). Other
-// detected words stay as they were (an unread one is still filled), and readings over no
-// detected word are left out: this reads again, it does not detect.
+// detected words that lie within its columns (to a third of their height) when it is the better
+// reading: surer than the one word read before, or worth more (confidence times characters) than
+// the pieces of a word together. It takes its columns and their rows. A detected word reaching
+// past the reading stays as it was (a kept reading never covers what it did not read; an unread
+// word is still filled), and readings over no detected word are left out: this reads again, it
+// does not detect.
 std::vector<TextDetection> merge_ink_reading(const std::vector<TextDetection>& words, const std::vector<OcrWord>& reading);
 
 }  // namespace medanon::pixel
