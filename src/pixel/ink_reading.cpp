@@ -63,10 +63,9 @@ std::vector<TextDetection> merge_ink_reading(const std::vector<TextDetection>& w
     // The detected words lying within the reading's columns, to a third of their height, and
     // mostly on its rows. A detected word reaching further stays as it was: a reading may be a
     // label or a marker that is kept, and `Born:` must not keep the `24-` of the date its
-    // detected word ran into (an unread stroke word across a label and its value). One word read before
-    // is replaced only by a surer reading (`mAs` read `InAs` on the page stays `mAs`); pieces
-    // of a word (`POR`, an unread stretch, `LE`) by a reading worth more than they are together
-    // (confidence times characters).
+    // detected word ran into. One word read before is replaced only by a surer reading (`mAs`
+    // read `InAs` on the page stays `mAs`); pieces of a word (`POR`, an unread stretch, `LE`)
+    // by a reading worth more than they are together (confidence times characters).
     std::vector<size_t> within;
     double pieces = 0;
     for (size_t i = 0; i < words.size(); ++i) {

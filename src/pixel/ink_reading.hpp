@@ -4,8 +4,8 @@
 // taken away by a stroke response. Where a line crosses bright bone or a shutter edge, that
 // response breaks the letters there, and Tesseract reads the word in pieces (`POR` .. `LE` for
 // PORTABLE, `VP` for KVP, `JPINE` for SUPINE), each an "unknown word" that is filled. Burned-in
-// text has one stored value (constant_ink.hpp): shown as the distance from that value, at full
-// resolution, the line is clean dark text on white whatever lies behind it.
+// text has one stored value (constant_ink.hpp): its pixels black and every other value white,
+// at full resolution, the line is clean dark text on white whatever lies behind it.
 
 #include <opencv2/core.hpp>
 

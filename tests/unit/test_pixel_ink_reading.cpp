@@ -1,6 +1,5 @@
 // Issue #13, technical words kept: a border line read again from its constant ink
-// (ink_reading.hpp), and how that reading replaces the detectors' words without giving up any
-// pixel they marked.
+// (ink_reading.hpp), and which of the detectors' words that reading replaces.
 #include <gtest/gtest.h>
 
 #include <opencv2/imgproc.hpp>
@@ -48,8 +47,8 @@ TEST(InkReading, ReadsALineWholeAcrossBrightBone) {
   const auto portable = std::find_if(merged.begin(), merged.end(), [](const TextDetection& w) { return w.text == "PORTABLE"; });
   ASSERT_NE(portable, merged.end());
   EXPECT_TRUE(portable->in_border);
-  // The detected stretch is still marked, by the reading or by what is left of a piece, to
-  // within a third of a letter height (too narrow for a character).
+  // The detected stretch is still marked, to within a third of a letter height (too narrow for
+  // a character).
   cv::Rect marked;
   for (const TextDetection& word : merged) marked |= word.box;
   EXPECT_LE(marked.x, 118 + 14);
