@@ -19,20 +19,14 @@ std::vector<Recurring> recurring_values(const cv::Mat& patch) {
   // Ink is one level with almost nothing beside it; a background's noise fills the levels next
   // to its commonest one about as often (even where it is narrow: the dark end of a detector).
   const int neighbourhood = 3;
-  std::vector<int> values;
-  values.reserve(patch.total());
+  std::vector<int> histogram(patch.depth() == CV_16U ? 65536 : 256, 0);
   for (int y = 0; y < patch.rows; ++y) {
     for (int x = 0; x < patch.cols; ++x)
-      values.push_back(patch.depth() == CV_16U ? patch.at<std::uint16_t>(y, x) : patch.at<std::uint8_t>(y, x));
+      ++histogram[patch.depth() == CV_16U ? patch.at<std::uint16_t>(y, x) : patch.at<std::uint8_t>(y, x)];
   }
-  std::sort(values.begin(), values.end());
   std::vector<Recurring> runs;
-  for (size_t i = 0; i < values.size();) {
-    size_t j = i;
-    while (j < values.size() && values[j] == values[i]) ++j;
-    runs.push_back({values[i], static_cast<int>(j - i)});
-    i = j;
-  }
+  for (int value = 0; value < static_cast<int>(histogram.size()); ++value)
+    if (histogram[value] > 0) runs.push_back({value, histogram[value]});
   std::vector<Recurring> spikes;
   for (size_t i = 0; i < runs.size(); ++i) {
     long long around = 0;
@@ -105,7 +99,73 @@ cv::Mat stored_patch(const cv::Mat& stored, const cv::Rect& region) {
   return patch;
 }
 
+// The plates that `value` makes in `patch`: sets of that value that fill most of their box, are
+// wider than tall, run round its edge (a drawn rectangle, not a flat stretch of anatomy or a
+// shutter) and hold at least two letter-sized holes.
+std::vector<InkPlate> plates_of_value(const cv::Mat& patch, int value, int min_height, int max_height) {
+  const cv::Mat exact = patch == value;
+  cv::Mat labels, stats, centroids;
+  const int count = cv::connectedComponentsWithStats(exact, labels, stats, centroids, 8, CV_32S);
+  std::vector<InkPlate> plates;
+  for (int i = 1; i < count; ++i) {
+    const cv::Rect box(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP), stats.at<int>(i, cv::CC_STAT_WIDTH),
+                       stats.at<int>(i, cv::CC_STAT_HEIGHT));
+    // Letters cover a fifth to a third of a plate's box; a margin of plate runs round them.
+    const double fill = static_cast<double>(stats.at<int>(i, cv::CC_STAT_AREA)) / box.area();
+    if (box.height < min_height + 2 || box.height > 2 * max_height || box.width < 2 * box.height || fill < 0.5) continue;
+    const cv::Mat own = labels(box) == i;
+    const int frame = 2 * (box.width + box.height) - 4;
+    const int on_frame = cv::countNonZero(own.row(0)) + cv::countNonZero(own.row(own.rows - 1)) +
+                         cv::countNonZero(own.col(0).rowRange(1, own.rows - 1)) +
+                         cv::countNonZero(own.col(own.cols - 1).rowRange(1, own.rows - 1));
+    if (on_frame < 0.8 * frame) continue;
+    // The holes: what is not the plate inside it, one pixel in from its edge.
+    const cv::Mat holes = own(cv::Rect(1, 1, box.width - 2, box.height - 2)) == 0;
+    cv::Mat hole_labels, hole_stats, hole_centroids;
+    const int holes_found = cv::connectedComponentsWithStats(holes, hole_labels, hole_stats, hole_centroids, 8, CV_32S);
+    std::vector<int> heights;
+    InkPlate plate;
+    for (int j = 1; j < holes_found; ++j) {
+      const int width = hole_stats.at<int>(j, cv::CC_STAT_WIDTH), height = hole_stats.at<int>(j, cv::CC_STAT_HEIGHT);
+      if (height < min_height || height > max_height || height >= holes.rows) continue;
+      plate.letters += std::max(1, width / std::max(1, height));
+      heights.push_back(height);
+    }
+    if (plate.letters < 2) continue;
+    std::sort(heights.begin(), heights.end());
+    plate.value = value;
+    plate.box = box;
+    plate.letter_height = heights[heights.size() * 3 / 4];
+    plates.push_back(plate);
+  }
+  return plates;
+}
+
 }  // namespace
+
+std::vector<InkPlate> text_plates(const cv::Mat& stored, const cv::Rect& region_in, int min_height, int max_height) {
+  const cv::Rect region = region_in & cv::Rect(0, 0, stored.cols, stored.rows);
+  const cv::Mat patch = stored_patch(stored, region);
+  std::vector<InkPlate> plates;
+  if (patch.empty() || max_height < min_height) return plates;
+  std::vector<Recurring> spikes = recurring_values(patch);
+  // A plate is among the commonest values of a band (its letters' ink may be commoner still).
+  if (spikes.size() > 6) spikes.resize(6);
+  for (const Recurring& candidate : spikes) {
+    for (InkPlate plate : plates_of_value(patch, candidate.value, min_height, max_height)) {
+      plate.box += region.tl();
+      plates.push_back(plate);
+    }
+  }
+  return plates;
+}
+
+InkPlate constant_ink_plate(const cv::Mat& stored, const cv::Rect& region, int min_height, int max_height) {
+  InkPlate best;
+  for (const InkPlate& plate : text_plates(stored, region, min_height, max_height))
+    if (plate.letters > best.letters) best = plate;
+  return best;
+}
 
 InkLetters letters_in_ink(const cv::Mat& stored, const cv::Rect& region_in, int value, int min_height, int max_height,
                           bool whole_letters) {

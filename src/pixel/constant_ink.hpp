@@ -8,6 +8,8 @@
 
 #include <opencv2/core.hpp>
 
+#include <vector>
+
 namespace medanon::pixel {
 
 // Letter-shaped sets of one recurring stored value in `region` of `stored` (CV_8UC1 or
@@ -36,5 +38,19 @@ InkLetters constant_ink_letters(const cv::Mat& stored, const cv::Rect& region, i
 // The letters of ink of one known `value` in `region`, counted as above.
 InkLetters letters_in_ink(const cv::Mat& stored, const cv::Rect& region, int value, int min_height, int max_height,
                           bool whole_letters = false);
+
+// A plate: a rectangle of one stored value that the modality draws under its text, with the
+// letters in other values inside it (anti-aliased grey letters on a grey plate hold no one value
+// of their own: the plate does). The plate of `region` that holds the most letter-sized holes,
+// `min_height` to `max_height` tall; none (value -1) without two of them.
+struct InkPlate {
+  int value = -1;
+  cv::Rect box;           // the plate, in `stored`'s pixels
+  int letters = 0;
+  int letter_height = 0;  // the upper quartile of the holes' heights (capitals and digits)
+};
+InkPlate constant_ink_plate(const cv::Mat& stored, const cv::Rect& region, int min_height, int max_height);
+// Every such plate of `region` (of the six commonest recurring values there).
+std::vector<InkPlate> text_plates(const cv::Mat& stored, const cv::Rect& region, int min_height, int max_height);
 
 }  // namespace medanon::pixel

@@ -33,12 +33,6 @@ std::vector<OcrInView> read_candidate(const DetectionView& view, const StrokeLin
   // the faint speckle of the anatomy's texture is gone.
   cv::Mat ink;
   cv::threshold(response, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
-  const double factor = std::clamp(static_cast<double>(options.ocr_letter_height) / std::max(1, line.letter_height), 0.5, 6.0);
-  cv::Mat scaled;
-  cv::resize(ink, scaled, cv::Size(), factor, factor, factor < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
-  // A white margin, as on a page: Tesseract's line finder wants clear space around the text.
-  const int margin = options.ocr_letter_height / 2;
-  cv::copyMakeBorder(scaled, scaled, margin, margin, margin, margin, cv::BORDER_CONSTANT, cv::Scalar(255));
 
   // Tesseract's word boxes sometimes take in a speck at the crop's edge above or below; the
   // stroke line measured the ink's rows, so a word may reach only a little past them. Otherwise
@@ -46,10 +40,8 @@ std::vector<OcrInView> read_candidate(const DetectionView& view, const StrokeLin
   const int slack = std::max(2, line.letter_height / 4);
   const cv::Rect rows(crop.x, line.box.y - slack, crop.width, line.box.height + 2 * slack);
   std::vector<OcrInView> words;
-  for (const OcrWord& word : reader.read_line(scaled)) {
-    const cv::Rect in_crop(cvFloor((word.box.x - margin) / factor), cvFloor((word.box.y - margin) / factor),
-                           cvCeil(word.box.width / factor), cvCeil(word.box.height / factor));
-    const cv::Rect box = (in_crop + crop.tl()) & crop & rows;
+  for (const OcrWord& word : read_line_at_scale(reader, ink, line.letter_height, options.ocr_letter_height)) {
+    const cv::Rect box = (word.box + crop.tl()) & crop & rows;
     if (box.empty()) continue;
     words.push_back({box, word.text, word.confidence, false});
   }

@@ -31,23 +31,39 @@ std::vector<OcrWord> read_line_by_ink(const PixelImage& image, const std::vector
   if (region.width < 8 || region.height < 8) return found;
   cv::Mat grey = image.pixels(region);
   if (image.is_colour()) cv::cvtColor(grey, grey, cv::COLOR_BGR2GRAY);
-  const InkLetters ink = constant_ink_letters(grey, cv::Rect(0, 0, grey.cols, grey.rows), std::max(4, line.height / 3),
-                                              std::max(8, line.height * 3 / 2));
-  if (ink.count < 2 || ink.height < 4) return found;
-  // The page: the ink's pixels black on white, grown by one pixel to take back the letters'
-  // anti-aliased edges. Nothing else holds the ink's value, so whatever lies behind the line
-  // (bone, a shutter edge) is white.
+  const int min_height = std::max(4, line.height / 3), max_height = std::max(8, line.height * 3 / 2);
+  // The page, made inverted (the letters bright on black) and turned at the end.
   cv::Mat page;
-  cv::dilate(grey == ink.value, page, cv::Mat());
+  int letters_tall = 0;
+  const cv::Rect all(0, 0, grey.cols, grey.rows);
+  // A plate first: its page keeps the letters' anti-aliased edges, which small letters need
+  // (12-px serif `Exam 2022-06-21` reads `1 San 2022421` from its ink, whole from its plate).
+  const InkPlate plate = constant_ink_plate(grey, all, min_height, max_height);
+  if (plate.letters >= 2 && plate.letter_height >= 4) {
+    // Inside the plate, each pixel as bright as it lies far from the plate's value; the plate
+    // and all around it black.
+    const cv::Rect inside(plate.box.x + 1, plate.box.y + 1, plate.box.width - 2, plate.box.height - 2);
+    cv::Mat distance;
+    cv::absdiff(grey(inside), cv::Scalar(plate.value), distance);
+    distance.convertTo(distance, CV_32F);
+    double farthest = 0;
+    cv::minMaxLoc(distance, nullptr, &farthest);
+    page = cv::Mat::zeros(grey.size(), CV_8UC1);
+    distance.convertTo(page(inside), CV_8U, 255.0 / std::max(1.0, farthest));
+    letters_tall = plate.letter_height;
+  } else {
+    // The ink's pixels bright on black, grown by one pixel to take back the letters'
+    // anti-aliased edges. Nothing else holds the ink's value, so whatever lies behind the line
+    // (bone, a shutter edge) is black.
+    const InkLetters ink = constant_ink_letters(grey, all, min_height, max_height);
+    if (ink.count < 2 || ink.height < 4) return found;
+    cv::dilate(grey == ink.value, page, cv::Mat());
+    letters_tall = ink.height;
+  }
+  // Tesseract wants dark text on white.
   cv::bitwise_not(page, page);
-  const double factor = std::clamp(static_cast<double>(letter_height) / ink.height, 0.5, 6.0);
-  cv::resize(page, page, cv::Size(), factor, factor, factor < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
-  const int margin = letter_height / 2;
-  cv::copyMakeBorder(page, page, margin, margin, margin, margin, cv::BORDER_CONSTANT, cv::Scalar(255));
-  for (OcrWord word : reader.read_line(page)) {
-    const cv::Rect in_region(cvFloor((word.box.x - margin) / factor), cvFloor((word.box.y - margin) / factor),
-                             cvCeil(word.box.width / factor), cvCeil(word.box.height / factor));
-    word.box = (in_region + region.tl()) & region;
+  for (OcrWord word : read_line_at_scale(reader, page, letters_tall, letter_height)) {
+    word.box = (word.box + region.tl()) & region;
     if (!word.box.empty()) found.push_back(std::move(word));
   }
   return found;

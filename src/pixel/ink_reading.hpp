@@ -5,7 +5,9 @@
 // response breaks the letters there, and Tesseract reads the word in pieces (`POR` .. `LE` for
 // PORTABLE, `VP` for KVP, `JPINE` for SUPINE), each an "unknown word" that is filled. Burned-in
 // text has one stored value (constant_ink.hpp): its pixels black and every other value white,
-// at full resolution, the line is clean dark text on white whatever lies behind it.
+// at full resolution, the line is clean dark text on white whatever lies behind it. Letters drawn
+// on a plate of one value (grey on grey, anti-aliased: no letter pixel holds one value) are read
+// the same way from the plate's value.
 
 #include <opencv2/core.hpp>
 
@@ -18,8 +20,8 @@
 namespace medanon::pixel {
 
 // The words of the line that `words` (image pixels, one detected line) make up, read from the
-// page of its constant ink, letters scaled to `letter_height` pixels. Empty when the line has no
-// constant ink (JPEG, or not text) or Tesseract reads nothing there. Boxes are image pixels.
+// page of its constant ink or plate, letters scaled to `letter_height` pixels. Empty when the line
+// has neither (JPEG, or not text) or Tesseract reads nothing there. Boxes are image pixels.
 std::vector<OcrWord> read_line_by_ink(const PixelImage& image, const std::vector<TextDetection>& words, int letter_height,
                                       TesseractReader& reader);
 

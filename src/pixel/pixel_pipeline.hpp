@@ -70,7 +70,8 @@ struct PixelOptions {
   bool whole_image_ocr = false;
 };
 
-enum class Detector { stroke, tesseract, both, learned };
+// plate: read from a text plate (plate_text.hpp) that no other detector saw.
+enum class Detector { stroke, tesseract, both, learned, plate };
 const char* to_string(Detector detector);
 
 enum class TextAction { redacted, kept, review };

@@ -5,6 +5,10 @@
 #include <tesseract/baseapi.h>
 #include <tesseract/resultiterator.h>
 
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+
 #include "core/errors.hpp"
 
 namespace medanon::pixel {
@@ -70,6 +74,19 @@ TesseractReader::TesseractReader(const TesseractOptions& options) : api_(new tes
 }
 
 std::vector<OcrWord> TesseractReader::read_line(const cv::Mat& crop) { return read(crop, tesseract::PSM_SINGLE_LINE); }
+
+std::vector<OcrWord> read_line_at_scale(TesseractReader& reader, const cv::Mat& page, int letter_height, int read_height) {
+  const double factor = std::clamp(static_cast<double>(read_height) / std::max(1, letter_height), 0.5, 6.0);
+  cv::Mat scaled;
+  cv::resize(page, scaled, cv::Size(), factor, factor, factor < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+  const int margin = read_height / 2;
+  cv::copyMakeBorder(scaled, scaled, margin, margin, margin, margin, cv::BORDER_CONSTANT, cv::Scalar(255));
+  std::vector<OcrWord> words = reader.read_line(scaled);
+  for (OcrWord& word : words)
+    word.box = cv::Rect(cvFloor((word.box.x - margin) / factor), cvFloor((word.box.y - margin) / factor),
+                        cvCeil(word.box.width / factor), cvCeil(word.box.height / factor));
+  return words;
+}
 std::vector<OcrWord> TesseractReader::read_block(const cv::Mat& crop) { return read(crop, tesseract::PSM_SPARSE_TEXT); }
 
 std::vector<OcrWord> TesseractReader::read(const cv::Mat& crop, int page_segmentation_mode) {

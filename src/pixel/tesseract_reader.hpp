@@ -59,6 +59,12 @@ class TesseractReader {
   long long calls_ = 0, pixels_read_ = 0;
 };
 
+// The words of one line on `page` (CV_8UC1, dark text on white) whose letters are
+// `letter_height` pixels tall: Tesseract reads it with the letters scaled to `read_height`
+// (within 0.5-6x) and a white margin of half a letter round it, as on a printed page, which its
+// line finder wants. Boxes are `page`'s pixels.
+std::vector<OcrWord> read_line_at_scale(TesseractReader& reader, const cv::Mat& page, int letter_height, int read_height);
+
 // Tesseract parallelises its LSTM with OpenMP; one rank per core wants one thread per rank
 // (the effect of OMP_THREAD_LIMIT=1, which libgomp only reads at start-up). Idempotent.
 void limit_openmp_to_one_thread();

@@ -54,9 +54,10 @@ int find(std::map<int, int>& parent, int x) {
   return x;
 }
 
-// Evidence that the pixels are text: a confident reading, or a learned box over the word.
+// Evidence that the pixels are text: a confident reading, a learned box over the word, or the
+// text plate it was read from (a drawn rectangle with letter-shaped holes).
 bool read_or_supported(const TextDetection& word) {
-  return word.word_class != WordClass::unreadable || word.text_probability >= 0;
+  return word.word_class != WordClass::unreadable || word.text_probability >= 0 || word.found_by == Detector::plate;
 }
 
 // The learned box of a redacted line covers its letters whole, where the word boxes of the

@@ -5,7 +5,10 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
+#include "pixel/constant_ink.hpp"
 #include "pixel/ink_reading.hpp"
 
 namespace medanon::pixel {
@@ -57,6 +60,51 @@ TEST(InkReading, ReadsALineWholeAcrossBrightBone) {
   EXPECT_GE(marked.br().y, 104);
 
   // Without constant ink (noise over the letters, as after lossy compression) there is no page.
+  cv::Mat noise(pixels.size(), CV_16UC1);
+  rng.fill(noise, cv::RNG::UNIFORM, 0, 3);
+  image.pixels = pixels + noise;
+  EXPECT_TRUE(read_line_by_ink(image, words, 24, reader).empty());
+}
+
+// Grey letters drawn anti-aliased on a grey plate hold no one value of their own: the plate
+// does. The plate straddles a shutter edge (bright noise above, dark anatomy below), as vendor
+// markers do where the collimator cuts the top of the image.
+TEST(InkReading, ReadsGreyLettersOnAPlateAcrossAShutterEdge) {
+  cv::Mat pixels(160, 700, CV_16UC1);
+  cv::RNG rng(11);
+  rng.fill(pixels, cv::RNG::NORMAL, 1500, 120);
+  cv::Mat bright(70, 700, CV_16UC1);
+  rng.fill(bright, cv::RNG::NORMAL, 15000, 300);
+  bright.copyTo(pixels(cv::Rect(0, 0, 700, 70)));
+  // The letters at four times the size, then averaged down: their edges and thin strokes take
+  // every value between letter and plate.
+  const cv::Rect plate(150, 40, 400, 60);
+  cv::Mat large(plate.height * 4, plate.width * 4, CV_8UC1, cv::Scalar(255));
+  cv::putText(large, "SEMI-ERECT", {40, 200}, cv::FONT_HERSHEY_SIMPLEX, 5.2, cv::Scalar(0), 7, cv::LINE_AA);
+  cv::Mat small;
+  cv::resize(large, small, plate.size(), 0, 0, cv::INTER_AREA);
+  small.convertTo(small, CV_16UC1, (10937.0 - 6000.0) / 255.0, 6000.0);
+  // Shaded letters: their fully covered pixels spread over a few values too.
+  cv::Mat shade(small.size(), CV_16UC1);
+  rng.fill(shade, cv::RNG::UNIFORM, 0, 4);
+  cv::add(small, shade, small, small != 10937);
+  small.copyTo(pixels(plate));
+  PixelImage image;
+  image.pixels = pixels;
+  image.bits_stored = 16;
+  ASSERT_LT(constant_ink_letters(pixels, plate, 10, 60).count, 2);  // the letters' own ink: none
+  // The detectors read the word in pieces, the first running off the plate over the shutter edge.
+  const std::vector<TextDetection> words = {detected({80, 45, 230, 50}, "\"SEMI", 39), detected({310, 45, 230, 50}, "ERECT", 28)};
+  TesseractReader reader;
+  const std::vector<OcrWord> reading = read_line_by_ink(image, words, 24, reader);
+  std::string read;
+  for (const OcrWord& word : reading) read += word.text;
+  // The hyphen may come back as a dash (UTF-8), the letters may not differ.
+  EXPECT_EQ(read.substr(0, 4), "SEMI");
+  EXPECT_GE(read.size(), 9u);
+  EXPECT_EQ(read.substr(read.size() - 5), "ERECT");
+
+  // Noise over the plate (a lossy codec): no plate, no page.
   cv::Mat noise(pixels.size(), CV_16UC1);
   rng.fill(noise, cv::RNG::UNIFORM, 0, 3);
   image.pixels = pixels + noise;
