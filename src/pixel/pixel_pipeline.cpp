@@ -136,7 +136,7 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
   if (options_.overlay_block_reach > 1) extend_overlay_blocks(lines, zone, options_.overlay_block_reach);
   if (!options_.whole_image_ocr) {
     const auto plates_start = Clock::now();
-    for (DetectedLine& line : read_text_plates(image, zone, lines, options_.ocr_letter_height, *reader_)) lines.push_back(std::move(line));
+    for (DetectedLine& line : read_text_plates(image, zone, lines, options_.ocr_letter_height, options_.phi.min_confidence, *reader_)) lines.push_back(std::move(line));
     timing.seconds_ocr += since(plates_start);
   }
   std::vector<TextDetection> words;

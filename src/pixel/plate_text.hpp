@@ -15,11 +15,11 @@
 
 namespace medanon::pixel {
 
-// The lines read from the plates in `zone`'s bands that `found` (image pixels) leaves mostly
-// uncovered, one line per plate, its words Tesseract's readings (found by Detector::plate),
+// The lines read from the plates in `zone`'s bands that the words of `found` (image pixels) read
+// with `min_confidence` or supported by a learned box leave mostly uncovered, one line per plate, its words Tesseract's readings (found by Detector::plate),
 // letters scaled to `letter_height` pixels to be read. A plate nothing can be read on adds
 // nothing: a plate alone is a marker's or a blank label's as often as a line's.
 std::vector<DetectedLine> read_text_plates(const PixelImage& image, const BorderGeometry& zone, const std::vector<DetectedLine>& found,
-                                           int letter_height, TesseractReader& reader);
+                                           int letter_height, float min_confidence, TesseractReader& reader);
 
 }  // namespace medanon::pixel

@@ -35,7 +35,7 @@ TEST(PlateText, ReadsFaintLettersOnAPlateNoDetectorSaw) {
   image.bits_stored = 12;
   const BorderGeometry zone = border_geometry(pixels.size(), 0.15, 100);
   TesseractReader reader;
-  const std::vector<DetectedLine> lines = read_text_plates(image, zone, {}, 24, reader);
+  const std::vector<DetectedLine> lines = read_text_plates(image, zone, {}, 24, 55, reader);
   ASSERT_EQ(lines.size(), 1u);
   std::string read;
   for (const TextDetection& word : lines[0].words) {
@@ -46,21 +46,24 @@ TEST(PlateText, ReadsFaintLettersOnAPlateNoDetectorSaw) {
   }
   EXPECT_NE(read.find("2022-06-21"), std::string::npos) << read;
 
-  // A plate the detectors already cover is theirs.
+  // A plate the detectors already read is theirs; one only an unread, unsupported stroke word
+  // covers (dropped as anatomy later) is still read.
   DetectedLine found;
   TextDetection covering;
   covering.box = plate;
   found.words.push_back(covering);
-  EXPECT_TRUE(read_text_plates(image, zone, {found}, 24, reader).empty());
+  EXPECT_EQ(read_text_plates(image, zone, {found}, 24, 55, reader).size(), 1u);
+  found.words[0].confidence = 80;
+  EXPECT_TRUE(read_text_plates(image, zone, {found}, 24, 55, reader).empty());
   // A blank label, and a plate under a lossy codec's noise, hold nothing to read.
   cv::Mat blank = testing::radiograph_like({1000, 1000}, 3);
   blank(plate).setTo(4095);
   image.pixels = blank;
-  EXPECT_TRUE(read_text_plates(image, zone, {}, 24, reader).empty());
+  EXPECT_TRUE(read_text_plates(image, zone, {}, 24, 55, reader).empty());
   cv::Mat noise(pixels.size(), CV_16UC1);
   cv::RNG(5).fill(noise, cv::RNG::UNIFORM, 0, 3);
   image.pixels = pixels + noise;
-  EXPECT_TRUE(read_text_plates(image, zone, {}, 24, reader).empty());
+  EXPECT_TRUE(read_text_plates(image, zone, {}, 24, 55, reader).empty());
 }
 
 TEST(PlateText, AnUnreadWordOnAPlateIsTextEnoughToFill) {
