@@ -153,7 +153,7 @@ int run_evaluate_text(const EvaluateTextOptions& options, const mpi::Communicato
   for (const auto& miss : score.misses) my_misses += "  " + miss + "\n";
   const std::vector<std::string> misses = comm.gather_strings(my_misses);
   std::map<std::string, long long> found_total;
-  for (const char* name : {"stroke", "tesseract", "both", "learned", "plate"}) found_total[name] = comm.allreduce_sum(found_by[name]);
+  for (const char* name : {"stroke", "tesseract", "both", "learned", "stored-values"}) found_total[name] = comm.allreduce_sum(found_by[name]);
   if (!comm.is_root()) return to_int(ExitCode::ok);
 
   auto per_image = [&](long long ms) { return total.images > 0 ? ms / 1000.0 / total.images : 0.0; };
@@ -169,7 +169,7 @@ int run_evaluate_text(const EvaluateTextOptions& options, const mpi::Communicato
       "  technical text kept:                                %.4f (%lld of %lld)\n"
       "  field labels kept:                                  %.4f (%lld of %lld)\n"
       "  central PHI flagged for review:                     %.4f (%lld of %lld)\n"
-      "  detections found by stroke only / tesseract only / both / learned detector only / plate only: %lld / %lld / %lld / %lld / %lld\n"
+      "  detections found by stroke only / tesseract only / both / learned detector only / stored values only: %lld / %lld / %lld / %lld / %lld\n"
       "  bad files handled as expected: %lld of %zu\n%s",
       total.images, failed_total, per_image(milliseconds), per_image(milliseconds) > 0 ? 1.0 / per_image(milliseconds) : 0.0,
       per_image(read_ms), per_image(gate_ms), per_image(detect_ms), per_image(ocr_ms), per_image(redact_ms), per_image(encode_ms),
@@ -180,7 +180,7 @@ int run_evaluate_text(const EvaluateTextOptions& options, const mpi::Communicato
       total.non_text_pixels, total.technical_kept_rate(), total.technical_kept, total.technical,
       total.share(total.labels_kept, total.labels), total.labels_kept, total.labels, total.central_phi_flag_rate(),
       total.central_phi_flagged, total.central_phi, found_total["stroke"], found_total["tesseract"], found_total["both"], found_total["learned"],
-      found_total["plate"],
+      found_total["stored-values"],
       bad_ok, truth.bad_files.size(), bad_report.c_str());
   std::printf("  all pixels altered (text-free corpora: damage): %.5f %% (%lld of %lld); images altered: %lld; "
               "worst image %.4f %% (%s)\n",

@@ -92,7 +92,7 @@ void record_text(const pixel::PixelResult& result, audit::ItemRecord& record) {
     box.detector = word.found_by == pixel::Detector::tesseract ? 1
                    : word.found_by == pixel::Detector::stroke  ? 2
                    : word.found_by == pixel::Detector::learned ? 4
-                   : word.found_by == pixel::Detector::plate   ? 5
+                   : word.found_by == pixel::Detector::stored  ? 5
                                                                : 3;
     box.phi = word.phi ? 1 : 0;
     box.action = word.action == pixel::TextAction::redacted ? 1 : word.action == pixel::TextAction::review ? 2 : 0;

@@ -3,6 +3,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <map>
 #include <vector>
 
 namespace medanon::pixel {
@@ -39,7 +40,8 @@ std::vector<Recurring> recurring_values(const cv::Mat& patch) {
   return spikes;
 }
 
-InkLetters letters_of_value(const cv::Mat& patch, int value, int min_height, int max_height, bool whole_letters) {
+InkLetters letters_of_value(const cv::Mat& patch, int value, int min_height, int max_height, bool whole_letters,
+                            std::vector<cv::Rect>* letter_boxes = nullptr) {
   const cv::Mat exact = patch == value;
   const double share = static_cast<double>(cv::countNonZero(exact)) / patch.total();
   // The fully covered pixels of an anti-aliased letter can break at its curves: join them.
@@ -70,6 +72,7 @@ InkLetters letters_of_value(const cv::Mat& patch, int value, int min_height, int
     ++pieces;
     if (height < min_height || fill > 0.85) continue;
     letters += std::max(1, width / std::max(1, height));
+    if (letter_boxes != nullptr) letter_boxes->push_back(box);
     heights.push_back(height);
     area += stats.at<int>(i, cv::CC_STAT_AREA);
     middles.push_back(top + height / 2.0);
@@ -158,6 +161,61 @@ std::vector<InkPlate> text_plates(const cv::Mat& stored, const cv::Rect& region_
     }
   }
   return plates;
+}
+
+std::vector<InkLine> constant_ink_lines(const cv::Mat& stored, const cv::Rect& region_in, int min_height, int max_height) {
+  const cv::Rect region = region_in & cv::Rect(0, 0, stored.cols, stored.rows);
+  const cv::Mat patch = stored_patch(stored, region);
+  std::vector<InkLine> lines;
+  if (patch.empty() || max_height < min_height) return lines;
+  std::vector<Recurring> spikes = recurring_values(patch);
+  if (spikes.size() > 8) spikes.resize(8);
+  for (const Recurring& candidate : spikes) {
+    // Three letters of the smallest size hold a few tens of fully covered pixels at least.
+    if (candidate.count < 4 * min_height) break;
+    std::vector<cv::Rect> boxes;
+    letters_of_value(patch, candidate.value, min_height, max_height, false, &boxes);
+    // Ink is drawn as letters: nearly all its pixels lie in them. A value the noise clips to
+    // (0 in a dark corner, the top of the range) is mostly specks, with letter-sized tangles
+    // among them.
+    const cv::Mat exact = patch == candidate.value;
+    int in_letters = 0;
+    for (const cv::Rect& box : boxes) in_letters += cv::countNonZero(exact(box));
+    if (in_letters < 0.6 * cv::countNonZero(exact)) continue;
+    // Letters side by side on one row (half the smaller one's height shared, heights within
+    // 2x, gaps under 1.5 letter heights) are one line; chains of them too.
+    std::sort(boxes.begin(), boxes.end(), [](const cv::Rect& a, const cv::Rect& b) { return a.x < b.x; });
+    std::vector<int> group(boxes.size());
+    for (size_t i = 0; i < boxes.size(); ++i) group[i] = static_cast<int>(i);
+    auto root = [&](int i) {
+      while (group[i] != i) i = group[i] = group[group[i]];
+      return i;
+    };
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      for (size_t j = i + 1; j < boxes.size(); ++j) {
+        const cv::Rect& a = boxes[i];
+        const cv::Rect& b = boxes[j];
+        const int taller = std::max(a.height, b.height), shorter = std::min(a.height, b.height);
+        if (b.x - a.br().x > 1.5 * taller) break;  // sorted by left edge: later ones start further on
+        const int shared = std::min(a.br().y, b.br().y) - std::max(a.y, b.y);
+        if (2 * shared >= shorter && taller <= 2 * shorter) group[root(static_cast<int>(j))] = root(static_cast<int>(i));
+      }
+    }
+    std::map<int, InkLine> by_group;
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      InkLine& line = by_group[root(static_cast<int>(i))];
+      line.value = candidate.value;
+      line.box = line.box.empty() ? boxes[i] : (line.box | boxes[i]);
+      line.letters += std::max(1, boxes[i].width / std::max(1, boxes[i].height));
+      line.height = std::max(line.height, boxes[i].height);
+    }
+    for (auto& [group_root, line] : by_group) {
+      if (line.letters < 3) continue;
+      line.box += region.tl();
+      lines.push_back(line);
+    }
+  }
+  return lines;
 }
 
 InkPlate constant_ink_plate(const cv::Mat& stored, const cv::Rect& region, int min_height, int max_height) {

@@ -50,6 +50,17 @@ struct InkPlate {
   int letter_height = 0;  // the upper quartile of the holes' heights (capitals and digits)
 };
 InkPlate constant_ink_plate(const cv::Mat& stored, const cv::Rect& region, int min_height, int max_height);
+// A line of letters of one recurring stored value: letters side by side on one row.
+struct InkLine {
+  int value = -1;
+  cv::Rect box;    // in `stored`'s pixels
+  int letters = 0;
+  int height = 0;  // the tallest letter's
+};
+// The lines of three letters or more (counted as constant_ink_letters counts them) of each of
+// the eight commonest recurring values of `region`.
+std::vector<InkLine> constant_ink_lines(const cv::Mat& stored, const cv::Rect& region, int min_height, int max_height);
+
 // Every such plate of `region` (of the six commonest recurring values there).
 std::vector<InkPlate> text_plates(const cv::Mat& stored, const cv::Rect& region, int min_height, int max_height);
 

@@ -288,8 +288,7 @@ std::vector<DetectedLine> detect_text_lines(const DetectionView& view, cv::Size 
       // real words of three characters or more count. Two-letter readings ('rT', 'ih') of a
       // speck or an edge were what most often seeded filled lines on text-free radiographs;
       // names, IDs and dates are longer, and their initials stand beside them.
-      const auto alphanumerics = std::count_if(w.text.begin(), w.text.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
-      if (w.used || w.confidence < options.phi.min_confidence || alphanumerics < 3) continue;
+      if (w.used || w.confidence < options.phi.min_confidence || alphanumerics(w.text) < 3) continue;
       TextDetection detection = make_detection(view, image_size, w.box, line.polarity, Detector::tesseract);
       detection.text = w.text;
       detection.confidence = w.confidence;

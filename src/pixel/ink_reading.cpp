@@ -9,16 +9,9 @@
 #include <string>
 
 #include "pixel/constant_ink.hpp"
+#include "pixel/phi_matching.hpp"
 
 namespace medanon::pixel {
-namespace {
-
-long characters(const std::string& text) {
-  return std::count_if(text.begin(), text.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
-}
-
-}  // namespace
-
 std::vector<OcrWord> read_line_by_ink(const PixelImage& image, const std::vector<TextDetection>& words, int letter_height,
                                       TesseractReader& reader) {
   std::vector<OcrWord> found;
@@ -75,7 +68,7 @@ std::vector<TextDetection> merge_ink_reading(const std::vector<TextDetection>& w
   for (const OcrWord& read : reading) {
     // One or two characters from a page of a marker (`PA` read `NA`, `=`) would take a glyph
     // that the marker rule keeps unread and make it an unknown word: short readings are left.
-    if (characters(read.text) < 3) continue;
+    if (alphanumerics(read.text) < 3) continue;
     // The detected words lying within the reading's columns, to a third of their height, and
     // mostly on its rows. A detected word reaching further stays as it was: a reading may be a
     // label or a marker that is kept, and `Born:` must not keep the `24-` of the date its
@@ -91,13 +84,13 @@ std::vector<TextDetection> merge_ink_reading(const std::vector<TextDetection>& w
           2 * (box & read.box).area() < box.area())
         continue;
       within.push_back(i);
-      pieces += std::max(0.0F, words[i].confidence) * static_cast<double>(characters(words[i].text));
+      pieces += std::max(0.0F, words[i].confidence) * static_cast<double>(alphanumerics(words[i].text));
     }
     if (within.empty()) continue;
     const TextDetection& first = words[within.front()];
     const bool surer = within.size() == 1 && first.confidence >= 0
                            ? read.confidence > first.confidence
-                           : read.confidence * static_cast<double>(characters(read.text)) > pieces;
+                           : read.confidence * static_cast<double>(alphanumerics(read.text)) > pieces;
     if (!surer) continue;
     TextDetection word = words[within.front()];  // polarity, line and border as the words'
     word.text = read.text;

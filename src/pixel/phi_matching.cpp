@@ -167,6 +167,10 @@ std::string confusion_form(const std::string& word) {
   return form;
 }
 
+long alphanumerics(const std::string& text) {
+  return std::count_if(text.begin(), text.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+}
+
 int edit_distance(const std::string& a, const std::string& b) {
   std::vector<int> previous(b.size() + 1), current(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) previous[j] = static_cast<int>(j);

@@ -54,6 +54,10 @@ std::string fold_for_matching(const std::string& utf8);
 // trimming; a marker matches a reading when their confusion forms are equal. Exposed for tests.
 std::string confusion_form(const std::string& word);
 
+// The letters and digits in a reading (ASCII): how long a word it is, punctuation and OCR specks
+// aside.
+long alphanumerics(const std::string& text);
+
 // Levenshtein distance.
 int edit_distance(const std::string& a, const std::string& b);
 

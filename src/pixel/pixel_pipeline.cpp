@@ -10,7 +10,7 @@
 #include "pixel/learned_band_detection.hpp"
 #include "pixel/line_ends.hpp"
 #include "pixel/overlay_blocks.hpp"
-#include "pixel/plate_text.hpp"
+#include "pixel/unseen_text.hpp"
 #include "pixel/redaction_spans.hpp"
 #include "pixel/text_policy.hpp"
 
@@ -28,7 +28,7 @@ const char* to_string(Detector detector) {
     case Detector::tesseract: return "tesseract";
     case Detector::both: return "both";
     case Detector::learned: return "learned";
-    case Detector::plate: return "plate";
+    case Detector::stored: return "stored-values";
   }
   return "stroke";
 }
@@ -135,9 +135,10 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
           : detect_text_lines(view, image.pixels.size(), options_, reader_.get(), timing.seconds_ocr, learned_in_view);
   if (options_.overlay_block_reach > 1) extend_overlay_blocks(lines, zone, options_.overlay_block_reach);
   if (!options_.whole_image_ocr) {
-    const auto plates_start = Clock::now();
-    for (DetectedLine& line : read_text_plates(image, zone, lines, options_.ocr_letter_height, options_.phi.min_confidence, *reader_)) lines.push_back(std::move(line));
-    timing.seconds_ocr += since(plates_start);
+    const auto unseen_start = Clock::now();
+    for (DetectedLine& line : read_unseen_text(image, zone, lines, options_.ocr_letter_height, options_.phi.min_confidence, *reader_))
+      lines.push_back(std::move(line));
+    timing.seconds_ocr += since(unseen_start);
   }
   std::vector<TextDetection> words;
   for (DetectedLine& line : lines) {

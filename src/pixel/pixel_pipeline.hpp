@@ -70,8 +70,9 @@ struct PixelOptions {
   bool whole_image_ocr = false;
 };
 
-// plate: read from a text plate (plate_text.hpp) that no other detector saw.
-enum class Detector { stroke, tesseract, both, learned, plate };
+// stored: read from a text plate or a line of constant ink that no other detector saw
+// (unseen_text.hpp).
+enum class Detector { stroke, tesseract, both, learned, stored };
 const char* to_string(Detector detector);
 
 enum class TextAction { redacted, kept, review };

@@ -55,9 +55,10 @@ int find(std::map<int, int>& parent, int x) {
 }
 
 // Evidence that the pixels are text: a confident reading, a learned box over the word, or the
-// text plate it was read from (a drawn rectangle with letter-shaped holes).
+// stored values it was read from (a drawn plate with letter-shaped holes, a row of letters of
+// one value).
 bool read_or_supported(const TextDetection& word) {
-  return word.word_class != WordClass::unreadable || word.text_probability >= 0 || word.found_by == Detector::plate;
+  return word.word_class != WordClass::unreadable || word.text_probability >= 0 || word.found_by == Detector::stored;
 }
 
 // The learned box of a redacted line covers its letters whole, where the word boxes of the
@@ -190,9 +191,7 @@ void decide_text_actions(std::vector<TextDetection>& words, const std::vector<Le
   // identifying is left readable. A glyph on a row with other words stays in their line.
   auto lone_glyphs = [&](size_t i) {
     const TextDetection& word = words[i];
-    const auto alphanumerics =
-        std::count_if(word.text.begin(), word.text.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
-    return group_size[find(parent, word.line)] == 1 && word.box.width * 2 < 3 * word.box.height && alphanumerics <= 2 &&
+    return group_size[find(parent, word.line)] == 1 && word.box.width * 2 < 3 * word.box.height && alphanumerics(word.text) <= 2 &&
            !large(word);
   };
 
