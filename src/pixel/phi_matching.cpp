@@ -184,6 +184,13 @@ int edit_distance(const std::string& a, const std::string& b) {
   return previous[b.size()];
 }
 
+bool spell_a_marker(const std::string& first, const std::string& second, const IdentifyingValues& values, const PhiOptions& options) {
+  const std::string joined = trim_punctuation(fold_for_matching(first)) + "-" + trim_punctuation(fold_for_matching(second));
+  return joined.size() >= 5 && in_list(joined, options.technical_markers, false) && header_match(joined, values).empty();
+}
+
+WordVerdict split_marker_verdict() { return {WordClass::technical, "technical marker (read as two words at its hyphen)"}; }
+
 std::vector<WordVerdict> classify_line(const std::vector<std::string>& words, const std::vector<float>& confidences,
                                        const IdentifyingValues& values, const PhiOptions& options) {
   std::vector<WordVerdict> verdicts(words.size());
@@ -220,6 +227,9 @@ std::vector<WordVerdict> classify_line(const std::vector<std::string>& words, co
     } else {
       verdict = {WordClass::phi, "unknown overlay word: treated as PHI"};
     }
+  }
+  for (size_t i = 0; i + 1 < words.size(); ++i) {
+    if (spell_a_marker(words[i], words[i + 1], values, options)) verdicts[i] = verdicts[i + 1] = split_marker_verdict();
   }
   // Exposure factors follow their marker: "KV 120", "mAs 2.5".
   for (size_t i = 1; i < words.size(); ++i) {

@@ -45,6 +45,13 @@ using IdentifyingValues = std::map<std::string, std::string>;
 std::vector<WordVerdict> classify_line(const std::vector<std::string>& words, const std::vector<float>& confidences,
                                        const IdentifyingValues& values, const PhiOptions& options = {});
 
+// Whether two words read side by side spell a hyphenated technical marker (`SEMI` `"ERECT`:
+// Tesseract dropped the hyphen or read it as a quote); classify_line makes both technical, with
+// split_marker_verdict(), and so does the pipeline for words the detectors put in two lines.
+bool spell_a_marker(const std::string& first, const std::string& second, const IdentifyingValues& values,
+                    const PhiOptions& options = {});
+WordVerdict split_marker_verdict();
+
 // Upper case, Latin-1 accents folded to ASCII (MUÑOZ -> MUNOZ, as overlays print them), other
 // non-ASCII dropped. Exposed for tests.
 std::string fold_for_matching(const std::string& utf8);

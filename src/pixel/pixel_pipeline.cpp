@@ -162,6 +162,7 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
       words.push_back(std::move(word));
     }
   }
+  keep_split_markers(words, values, options_.phi);
   decide_text_actions(words, learned, zone, options_, timing.learned_detector);
   if (timing.learned_detector) {
     BandDetectionOptions centre;

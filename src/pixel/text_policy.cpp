@@ -146,6 +146,25 @@ void fill_unclaimed_learned_boxes(std::vector<TextDetection>& words, const std::
 
 }  // namespace
 
+void keep_split_markers(std::vector<TextDetection>& words, const IdentifyingValues& values, const PhiOptions& options) {
+  for (TextDetection& first : words) {
+    for (TextDetection& second : words) {
+      const int gap = second.box.x - first.box.br().x;
+      const int shared = std::min(first.box.br().y, second.box.br().y) - std::max(first.box.y, second.box.y);
+      const int height = std::max(first.box.height, second.box.height);
+      if (&first == &second || gap < -2 || 2 * gap > 3 * height || 2 * shared < std::min(first.box.height, second.box.height) ||
+          !spell_a_marker(first.text, second.text, values, options))
+        continue;
+      const WordVerdict verdict = split_marker_verdict();
+      for (TextDetection* word : {&first, &second}) {
+        word->word_class = verdict.word_class;
+        word->why = verdict.why;
+        word->phi = false;
+      }
+    }
+  }
+}
+
 void decide_text_actions(std::vector<TextDetection>& words, const std::vector<LearnedBox>& learned,
                          const BorderGeometry& zone, const PixelOptions& options, bool learned_ran) {
   // Lines into row groups (union-find over line indices).

@@ -128,5 +128,21 @@ TEST(TextPolicy, ALoneMisreadMarkerIsKeptAGlyphOnAPhiRowIsNot) {
   EXPECT_EQ(strict[0].action, TextAction::redacted);
 }
 
+TEST(TextPolicy, AHyphenatedMarkerSplitIntoTwoLinesIsKept) {
+  // `SEMI-ERECT` detected as two lines, the hyphen read as a quote: one marker, kept whole.
+  std::vector<TextDetection> words = {zone_word({39, 21, 103, 30}, 0, "SEMI", WordClass::phi),
+                                      zone_word({174, 21, 169, 30}, 1, "\u201cERECT", WordClass::technical),
+                                      zone_word({600, 21, 90, 30}, 2, "SEMI", WordClass::phi)};
+  keep_split_markers(words, {}, PhiOptions{});
+  EXPECT_EQ(words[0].word_class, WordClass::technical);
+  EXPECT_FALSE(words[0].phi);
+  EXPECT_EQ(words[1].word_class, WordClass::technical);
+  // A SEMI far from any ERECT (or on another row) is still an unknown word.
+  EXPECT_EQ(words[2].word_class, WordClass::phi);
+  decide_text_actions(words, {}, kZone, PixelOptions{}, true);
+  EXPECT_EQ(words[0].action, TextAction::kept);
+  EXPECT_EQ(words[1].action, TextAction::kept);
+}
+
 }  // namespace
 }  // namespace medanon::pixel

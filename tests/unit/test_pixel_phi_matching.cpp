@@ -48,6 +48,17 @@ TEST(PixelPhiMatching, TechnicalMarkersAndTheirValuesAreKept) {
   EXPECT_EQ(one("DOB:").word_class, WordClass::label);
 }
 
+TEST(PixelPhiMatching, AHyphenatedMarkerReadAsTwoWordsIsKept) {
+  // The hyphen dropped, or read as an opening quote.
+  for (const auto& verdict : classify_line({"SEMI", "\u201cERECT"}, {96, 80}, kHeader))
+    EXPECT_EQ(verdict.word_class, WordClass::technical) << verdict.why;
+  for (const auto& verdict : classify_line({"SEMI-", "ERECT"}, {90, 90}, kHeader))
+    EXPECT_EQ(verdict.word_class, WordClass::technical) << verdict.why;
+  // Only together: SEMI before another word is an unknown word, filled.
+  EXPECT_TRUE(classify_line({"SEMI", "SMITH"}, {96, 90}, kHeader).front().is_phi());
+  EXPECT_TRUE(classify_line({"ERECT", "SEMI"}, {96, 90}, kHeader).back().is_phi());
+}
+
 TEST(PixelPhiMatching, ALongMarkerSpelledExactlyIsKeptAtAnyConfidenceAnythingElseIsNot) {
   EXPECT_EQ(one("PORTABLE", 30).word_class, WordClass::technical);
   EXPECT_EQ(one("Supine", 10).word_class, WordClass::technical);
