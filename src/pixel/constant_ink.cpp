@@ -3,6 +3,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <vector>
 
@@ -15,8 +16,9 @@ struct Recurring {
 };
 
 // Values of `patch` whose count stands far above the mean count of the values around them:
-// ink among noise (and flat backgrounds: plates, saturated patches). Most frequent first.
-std::vector<Recurring> recurring_values(const cv::Mat& patch) {
+// ink among noise (and flat backgrounds: plates, saturated patches). The `limit` most frequent,
+// most frequent first.
+std::vector<Recurring> recurring_values(const cv::Mat& patch, size_t limit) {
   // Ink is one level with almost nothing beside it; a background's noise fills the levels next
   // to its commonest one about as often (even where it is narrow: the dark end of a detector).
   const int neighbourhood = 3;
@@ -37,6 +39,7 @@ std::vector<Recurring> recurring_values(const cv::Mat& patch) {
     if (runs[i].count >= 4 + 5.0 * per_value) spikes.push_back(runs[i]);
   }
   std::sort(spikes.begin(), spikes.end(), [](const Recurring& a, const Recurring& b) { return a.count > b.count; });
+  if (spikes.size() > limit) spikes.resize(limit);
   return spikes;
 }
 
@@ -144,6 +147,38 @@ std::vector<InkPlate> plates_of_value(const cv::Mat& patch, int value, int min_h
   return plates;
 }
 
+// Letters side by side on one row (half the smaller one's height shared, heights within 2x,
+// gaps under 1.5 letter heights) are one line; chains of them too.
+std::vector<InkLine> rows_of_letters(std::vector<cv::Rect> boxes) {
+  std::sort(boxes.begin(), boxes.end(), [](const cv::Rect& a, const cv::Rect& b) { return a.x < b.x; });
+  std::vector<int> group(boxes.size());
+  for (size_t i = 0; i < boxes.size(); ++i) group[i] = static_cast<int>(i);
+  auto root = [&](int i) {
+    while (group[i] != i) i = group[i] = group[group[i]];
+    return i;
+  };
+  for (size_t i = 0; i < boxes.size(); ++i) {
+    for (size_t j = i + 1; j < boxes.size(); ++j) {
+      const cv::Rect& a = boxes[i];
+      const cv::Rect& b = boxes[j];
+      const int taller = std::max(a.height, b.height), shorter = std::min(a.height, b.height);
+      if (b.x - a.br().x > 1.5 * taller) break;  // sorted by left edge: later ones start further on
+      const int shared = std::min(a.br().y, b.br().y) - std::max(a.y, b.y);
+      if (2 * shared >= shorter && taller <= 2 * shorter) group[root(static_cast<int>(j))] = root(static_cast<int>(i));
+    }
+  }
+  std::map<int, InkLine> by_group;
+  for (size_t i = 0; i < boxes.size(); ++i) {
+    InkLine& line = by_group[root(static_cast<int>(i))];
+    line.box = line.box.empty() ? boxes[i] : (line.box | boxes[i]);
+    line.letters += std::max(1, boxes[i].width / std::max(1, boxes[i].height));
+    line.height = std::max(line.height, boxes[i].height);
+  }
+  std::vector<InkLine> lines;
+  for (const auto& [group_root, line] : by_group) lines.push_back(line);
+  return lines;
+}
+
 }  // namespace
 
 std::vector<InkPlate> text_plates(const cv::Mat& stored, const cv::Rect& region_in, int min_height, int max_height) {
@@ -151,10 +186,8 @@ std::vector<InkPlate> text_plates(const cv::Mat& stored, const cv::Rect& region_
   const cv::Mat patch = stored_patch(stored, region);
   std::vector<InkPlate> plates;
   if (patch.empty() || max_height < min_height) return plates;
-  std::vector<Recurring> spikes = recurring_values(patch);
   // A plate is among the commonest values of a band (its letters' ink may be commoner still).
-  if (spikes.size() > 6) spikes.resize(6);
-  for (const Recurring& candidate : spikes) {
+  for (const Recurring& candidate : recurring_values(patch, 6)) {
     for (InkPlate plate : plates_of_value(patch, candidate.value, min_height, max_height)) {
       plate.box += region.tl();
       plates.push_back(plate);
@@ -168,9 +201,7 @@ std::vector<InkLine> constant_ink_lines(const cv::Mat& stored, const cv::Rect& r
   const cv::Mat patch = stored_patch(stored, region);
   std::vector<InkLine> lines;
   if (patch.empty() || max_height < min_height) return lines;
-  std::vector<Recurring> spikes = recurring_values(patch);
-  if (spikes.size() > 8) spikes.resize(8);
-  for (const Recurring& candidate : spikes) {
+  for (const Recurring& candidate : recurring_values(patch, 8)) {
     // Three letters of the smallest size hold a few tens of fully covered pixels at least.
     if (candidate.count < 4 * min_height) break;
     std::vector<cv::Rect> boxes;
@@ -182,35 +213,9 @@ std::vector<InkLine> constant_ink_lines(const cv::Mat& stored, const cv::Rect& r
     int in_letters = 0;
     for (const cv::Rect& box : boxes) in_letters += cv::countNonZero(exact(box));
     if (in_letters < 0.6 * cv::countNonZero(exact)) continue;
-    // Letters side by side on one row (half the smaller one's height shared, heights within
-    // 2x, gaps under 1.5 letter heights) are one line; chains of them too.
-    std::sort(boxes.begin(), boxes.end(), [](const cv::Rect& a, const cv::Rect& b) { return a.x < b.x; });
-    std::vector<int> group(boxes.size());
-    for (size_t i = 0; i < boxes.size(); ++i) group[i] = static_cast<int>(i);
-    auto root = [&](int i) {
-      while (group[i] != i) i = group[i] = group[group[i]];
-      return i;
-    };
-    for (size_t i = 0; i < boxes.size(); ++i) {
-      for (size_t j = i + 1; j < boxes.size(); ++j) {
-        const cv::Rect& a = boxes[i];
-        const cv::Rect& b = boxes[j];
-        const int taller = std::max(a.height, b.height), shorter = std::min(a.height, b.height);
-        if (b.x - a.br().x > 1.5 * taller) break;  // sorted by left edge: later ones start further on
-        const int shared = std::min(a.br().y, b.br().y) - std::max(a.y, b.y);
-        if (2 * shared >= shorter && taller <= 2 * shorter) group[root(static_cast<int>(j))] = root(static_cast<int>(i));
-      }
-    }
-    std::map<int, InkLine> by_group;
-    for (size_t i = 0; i < boxes.size(); ++i) {
-      InkLine& line = by_group[root(static_cast<int>(i))];
-      line.value = candidate.value;
-      line.box = line.box.empty() ? boxes[i] : (line.box | boxes[i]);
-      line.letters += std::max(1, boxes[i].width / std::max(1, boxes[i].height));
-      line.height = std::max(line.height, boxes[i].height);
-    }
-    for (auto& [group_root, line] : by_group) {
+    for (InkLine line : rows_of_letters(boxes)) {
       if (line.letters < 3) continue;
+      line.value = candidate.value;
       line.box += region.tl();
       lines.push_back(line);
     }
@@ -231,7 +236,7 @@ InkLetters letters_in_ink(const cv::Mat& stored, const cv::Rect& region_in, int 
   const cv::Mat patch = stored_patch(stored, region);
   if (patch.empty() || max_height < min_height) return {};
   // Where the value is not a spike it is the background's own level among the noise.
-  const std::vector<Recurring> spikes = recurring_values(patch);
+  const std::vector<Recurring> spikes = recurring_values(patch, SIZE_MAX);
   if (std::none_of(spikes.begin(), spikes.end(), [&](const Recurring& r) { return r.value == value; })) return {};
   InkLetters letters = letters_of_value(patch, value, min_height, max_height, whole_letters);
   letters.middle += region.y;
@@ -246,9 +251,7 @@ InkLetters constant_ink_letters(const cv::Mat& stored, const cv::Rect& region_in
   InkLetters best;
   const cv::Mat patch = stored_patch(stored, region);
   if (patch.empty() || max_height < min_height) return best;
-  std::vector<Recurring> spikes = recurring_values(patch);
-  if (spikes.size() > 4) spikes.resize(4);
-  for (const Recurring& candidate : spikes) {
+  for (const Recurring& candidate : recurring_values(patch, 4)) {
     InkLetters letters = letters_of_value(patch, candidate.value, min_height, max_height, whole_letters);
     // Ink covers more than the counters of its letters.
     if (letters.area > best.area) best = letters;
