@@ -41,7 +41,9 @@ InkLetters letters_in_ink(const cv::Mat& stored, const cv::Rect& region, int val
 
 // A plate: a rectangle of one stored value that the modality draws under its text, with the
 // letters in other values inside it (anti-aliased grey letters on a grey plate hold no one value
-// of their own: the plate does). The plate of `region` that holds the most letter-sized holes,
+// of their own: the plate does): a set of one recurring value filling at least half its box and
+// 80 % of the box's edge (a drawn rectangle, not a flat stretch of anatomy), at least twice as
+// wide as tall, with letter-sized holes. The plate of `region` that holds the most holes
 // `min_height` to `max_height` tall; none (value -1) without two of them.
 struct InkPlate {
   int value = -1;
@@ -50,6 +52,9 @@ struct InkPlate {
   int letter_height = 0;  // the upper quartile of the holes' heights (capitals and digits)
 };
 InkPlate constant_ink_plate(const cv::Mat& stored, const cv::Rect& region, int min_height, int max_height);
+// Every such plate of `region` (of the six commonest recurring values there).
+std::vector<InkPlate> text_plates(const cv::Mat& stored, const cv::Rect& region, int min_height, int max_height);
+
 // A line of letters of one recurring stored value: letters side by side on one row.
 struct InkLine {
   int value = -1;
@@ -60,8 +65,5 @@ struct InkLine {
 // The lines of three letters or more (counted as constant_ink_letters counts them) of each of
 // the eight commonest recurring values of `region`.
 std::vector<InkLine> constant_ink_lines(const cv::Mat& stored, const cv::Rect& region, int min_height, int max_height);
-
-// Every such plate of `region` (of the six commonest recurring values there).
-std::vector<InkPlate> text_plates(const cv::Mat& stored, const cv::Rect& region, int min_height, int max_height);
 
 }  // namespace medanon::pixel

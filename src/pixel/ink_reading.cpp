@@ -12,6 +12,7 @@
 #include "pixel/phi_matching.hpp"
 
 namespace medanon::pixel {
+
 std::vector<OcrWord> read_line_by_ink(const PixelImage& image, const std::vector<TextDetection>& words, int letter_height,
                                       TesseractReader& reader) {
   std::vector<OcrWord> found;

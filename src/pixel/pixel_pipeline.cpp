@@ -10,9 +10,9 @@
 #include "pixel/learned_band_detection.hpp"
 #include "pixel/line_ends.hpp"
 #include "pixel/overlay_blocks.hpp"
-#include "pixel/unseen_text.hpp"
 #include "pixel/redaction_spans.hpp"
 #include "pixel/text_policy.hpp"
+#include "pixel/unseen_text.hpp"
 
 namespace medanon::pixel {
 namespace {

@@ -75,6 +75,8 @@ TesseractReader::TesseractReader(const TesseractOptions& options) : api_(new tes
 
 std::vector<OcrWord> TesseractReader::read_line(const cv::Mat& crop) { return read(crop, tesseract::PSM_SINGLE_LINE); }
 
+std::vector<OcrWord> TesseractReader::read_block(const cv::Mat& crop) { return read(crop, tesseract::PSM_SPARSE_TEXT); }
+
 std::vector<OcrWord> read_line_at_scale(TesseractReader& reader, const cv::Mat& page, int letter_height, int read_height) {
   const double factor = std::clamp(static_cast<double>(read_height) / std::max(1, letter_height), 0.5, 6.0);
   cv::Mat scaled;
@@ -87,7 +89,6 @@ std::vector<OcrWord> read_line_at_scale(TesseractReader& reader, const cv::Mat& 
                         cvCeil(word.box.width / factor), cvCeil(word.box.height / factor));
   return words;
 }
-std::vector<OcrWord> TesseractReader::read_block(const cv::Mat& crop) { return read(crop, tesseract::PSM_SPARSE_TEXT); }
 
 std::vector<OcrWord> TesseractReader::read(const cv::Mat& crop, int page_segmentation_mode) {
   std::vector<OcrWord> words;

@@ -13,8 +13,9 @@ namespace medanon::pixel {
 namespace {
 
 // The share of `box` that the words of `lines` cover that will stand as text: read with
-// `min_confidence` or supported by a learned box (every word, with a negative one). A stroke word over a plate of small letters,
-// unread and unsupported, is dropped as anatomy later; the plate's own reading must not be.
+// `min_confidence` or supported by a learned box (every word, with a negative one). A stroke
+// word over a plate of small letters, unread and unsupported, is dropped as anatomy later; the
+// plate's own reading must not be.
 double covered(const cv::Rect& box, const std::vector<DetectedLine>& lines, float min_confidence) {
   cv::Mat mask = cv::Mat::zeros(box.size(), CV_8UC1);
   for (const DetectedLine& line : lines) {
