@@ -134,6 +134,8 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
           ? detect_text_whole_image(view, image.pixels.size(), options_, *reader_, timing.seconds_ocr)
           : detect_text_lines(view, image.pixels.size(), options_, reader_.get(), timing.seconds_ocr, learned_in_view);
   if (options_.overlay_block_reach > 1) extend_overlay_blocks(lines, zone, options_.overlay_block_reach);
+  // The lines after these were read from their stored values' page already: not read again.
+  const size_t detected_lines = lines.size();
   if (!options_.whole_image_ocr) {
     const auto unseen_start = Clock::now();
     for (DetectedLine& line : read_unseen_text(image, zone, lines, options_.ocr_letter_height, options_.phi.min_confidence, *reader_))
@@ -144,7 +146,8 @@ std::vector<TextDetection> PixelPipeline::detect_text(const PixelImage& image, c
   for (DetectedLine& line : lines) {
     // A border line is read once more from its ink (ink_reading.hpp) before it is classified,
     // so a marker and its value are judged together, from the better reading of each word.
-    if (std::any_of(line.words.begin(), line.words.end(), [](const TextDetection& w) { return w.in_border; })) {
+    if (static_cast<size_t>(&line - lines.data()) < detected_lines &&
+        std::any_of(line.words.begin(), line.words.end(), [](const TextDetection& w) { return w.in_border; })) {
       const auto reading_start = Clock::now();
       line.words = merge_ink_reading(line.words, read_line_by_ink(image, line.words, options_.ocr_letter_height, *reader_));
       timing.seconds_ocr += since(reading_start);
