@@ -245,21 +245,29 @@ InkLetters letters_in_ink(const cv::Mat& stored, const cv::Rect& region_in, int 
   return letters;
 }
 
-InkLetters constant_ink_letters(const cv::Mat& stored, const cv::Rect& region_in, int min_height, int max_height,
-                                bool whole_letters) {
+std::vector<InkLetters> constant_ink_candidates(const cv::Mat& stored, const cv::Rect& region_in, int min_height,
+                                               int max_height, bool whole_letters) {
   const cv::Rect region = region_in & cv::Rect(0, 0, stored.cols, stored.rows);
-  InkLetters best;
+  std::vector<InkLetters> found;
   const cv::Mat patch = stored_patch(stored, region);
-  if (patch.empty() || max_height < min_height) return best;
+  if (patch.empty() || max_height < min_height) return found;
   for (const Recurring& candidate : recurring_values(patch, 4)) {
     InkLetters letters = letters_of_value(patch, candidate.value, min_height, max_height, whole_letters);
-    // Ink covers more than the counters of its letters.
-    if (letters.area > best.area) best = letters;
+    if (letters.count == 0) continue;
+    letters.middle += region.y;
+    letters.extent += region.tl();
+    letters.marks += region.tl();
+    found.push_back(letters);
   }
-  best.middle += region.y;
-  best.extent += region.tl();
-  best.marks += region.tl();
-  return best;
+  // Ink covers more than the counters of its letters.
+  std::stable_sort(found.begin(), found.end(), [](const InkLetters& a, const InkLetters& b) { return a.area > b.area; });
+  return found;
+}
+
+InkLetters constant_ink_letters(const cv::Mat& stored, const cv::Rect& region, int min_height, int max_height,
+                                bool whole_letters) {
+  const auto found = constant_ink_candidates(stored, region, min_height, max_height, whole_letters);
+  return found.empty() ? InkLetters{} : found.front();
 }
 
 }  // namespace medanon::pixel

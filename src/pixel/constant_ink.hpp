@@ -34,6 +34,10 @@ struct InkLetters {
 // of something taller, or of the next line, cut by the region.
 InkLetters constant_ink_letters(const cv::Mat& stored, const cv::Rect& region, int min_height, int max_height,
                                 bool whole_letters = false);
+// Every candidate value's letters, counted as above, most ink first (the first is
+// constant_ink_letters'): a line may hold two inks (a label in grey, its value in white).
+std::vector<InkLetters> constant_ink_candidates(const cv::Mat& stored, const cv::Rect& region, int min_height,
+                                               int max_height, bool whole_letters = false);
 
 // The letters of ink of one known `value` in `region`, counted as above.
 InkLetters letters_in_ink(const cv::Mat& stored, const cv::Rect& region, int value, int min_height, int max_height,

@@ -48,10 +48,19 @@ std::vector<OcrWord> read_line_by_ink(const PixelImage& image, const std::vector
   } else {
     // The ink's pixels bright on black, grown by one pixel to take back the letters'
     // anti-aliased edges. Nothing else holds the ink's value, so whatever lies behind the line
-    // (bone, a shutter edge) is black.
-    const InkLetters ink = constant_ink_letters(grey, all, min_height, max_height);
-    if (ink.count < 2 || ink.height < 4) return found;
-    cv::dilate(grey == ink.value, page, cv::Mat());
+    // (bone, a shutter edge) is black. A second ink whose letters stand on the same row at the
+    // same height is the same line's (`KVP` in one grey, its `125` in another): its letters
+    // join the page.
+    const std::vector<InkLetters> inks = constant_ink_candidates(grey, all, min_height, max_height);
+    if (inks.empty() || inks.front().count < 2 || inks.front().height < 4) return found;
+    const InkLetters& ink = inks.front();
+    cv::Mat letters = grey == ink.value;
+    for (const InkLetters& other : inks) {
+      if (&other != &ink && other.count >= 2 && 3 * other.height >= 2 * ink.height &&
+          2 * other.height <= 3 * ink.height && 2 * std::abs(other.middle - ink.middle) <= ink.height)
+        letters |= grey == other.value;
+    }
+    cv::dilate(letters, page, cv::Mat());
     letters_tall = ink.height;
   }
   // Tesseract wants dark text on white.
@@ -65,7 +74,7 @@ std::vector<OcrWord> read_line_by_ink(const PixelImage& image, const std::vector
 
 std::vector<TextDetection> merge_ink_reading(const std::vector<TextDetection>& words, const std::vector<OcrWord>& reading) {
   std::vector<TextDetection> merged;
-  std::vector<bool> taken(words.size(), false);
+  std::vector<bool> taken(words.size(), false), used(reading.size(), false);
   for (const OcrWord& read : reading) {
     // One or two characters from a page of a marker (`PA` read `NA`, `=`) would take a glyph
     // that the marker rule keeps unread and make it an unknown word: short readings are left.
@@ -93,6 +102,7 @@ std::vector<TextDetection> merge_ink_reading(const std::vector<TextDetection>& w
                            ? read.confidence > first.confidence
                            : read.confidence * static_cast<double>(alphanumerics(read.text)) > pieces;
     if (!surer) continue;
+    used[static_cast<size_t>(&read - reading.data())] = true;
     TextDetection word = words[within.front()];  // polarity, line and border as the words'
     word.text = read.text;
     word.confidence = read.confidence;
@@ -105,6 +115,46 @@ std::vector<TextDetection> merge_ink_reading(const std::vector<TextDetection>& w
     }
     word.box = cv::Rect(read.box.x, top, read.box.width, bottom - top);
     merged.push_back(std::move(word));
+  }
+  // A detected word that two readings or more share out between them whole (`KVP 125` detected
+  // as one word, read `au`; read `KVP` and `125` from the ink): each reading lies mostly on it,
+  // together they span its columns with no gap wider than a space (the word's height: a word the
+  // page missed would be left unread and unfilled), and they are worth more than it is.
+  std::vector<size_t> order(reading.size());
+  for (size_t r = 0; r < order.size(); ++r) order[r] = r;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return reading[a].box.x < reading[b].box.x; });
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (taken[i]) continue;
+    const cv::Rect& box = words[i].box;
+    const int slack = std::max(2, box.height / 3);
+    std::vector<size_t> parts;
+    double worth = 0;
+    for (size_t r : order) {
+      const OcrWord& read = reading[r];
+      if (used[r] || alphanumerics(read.text) < 2 || 2 * (box & read.box).area() < read.box.area()) continue;
+      parts.push_back(r);
+      worth += read.confidence * static_cast<double>(alphanumerics(read.text));
+    }
+    if (parts.size() < 2 || worth <= std::max(0.0F, words[i].confidence) * static_cast<double>(alphanumerics(words[i].text)))
+      continue;
+    // No stretch of the word left unread: from its start to its end no gap wider than a space.
+    int reached = box.x + slack;
+    for (size_t r : parts) {
+      if (reading[r].box.x > reached) break;
+      reached = std::max(reached, reading[r].box.br().x + box.height);
+    }
+    if (reached < box.br().x) continue;
+    taken[i] = true;
+    for (size_t r : parts) {
+      used[r] = true;
+      TextDetection word = words[i];
+      word.text = reading[r].text;
+      word.confidence = reading[r].confidence;
+      word.found_by = Detector::both;
+      word.box = cv::Rect(reading[r].box.x, std::min(box.y, reading[r].box.y), reading[r].box.width,
+                          std::max(box.br().y, reading[r].box.br().y) - std::min(box.y, reading[r].box.y));
+      merged.push_back(std::move(word));
+    }
   }
   if (merged.empty()) return words;
   for (size_t i = 0; i < words.size(); ++i)

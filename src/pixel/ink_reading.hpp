@@ -31,7 +31,8 @@ std::vector<OcrWord> read_line_by_ink(const PixelImage& image, const std::vector
 // the pieces of a word together. It takes its columns and their rows. A detected word reaching
 // past the reading stays as it was (a kept reading never covers what it did not read; an unread
 // word is still filled), and readings over no detected word are left out: this reads again, it
-// does not detect.
+// does not detect. Two readings or more that together span a detected word, each lying mostly
+// on it, replace it when they are worth more (`KVP` and `125` for one word read `au`).
 std::vector<TextDetection> merge_ink_reading(const std::vector<TextDetection>& words, const std::vector<OcrWord>& reading);
 
 }  // namespace medanon::pixel

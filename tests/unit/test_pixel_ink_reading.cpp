@@ -111,6 +111,53 @@ TEST(InkReading, ReadsGreyLettersOnAPlateAcrossAShutterEdge) {
   EXPECT_TRUE(read_line_by_ink(image, words, 24, reader).empty());
 }
 
+// A label and its value in two greys (as the independent renderer draws `KVP 125`), detected
+// as one word and read `au`: both inks are on the page, and the two readings replace the word.
+TEST(InkReading, ReadsALabelAndItsValueInTwoInks) {
+  cv::Mat pixels(120, 600, CV_16UC1);
+  cv::RNG rng(5);
+  rng.fill(pixels, cv::RNG::NORMAL, 400, 60);
+  int baseline = 0;
+  const int label = cv::getTextSize("KVP ", cv::FONT_HERSHEY_TRIPLEX, 1.5, 3, &baseline).width;
+  cv::putText(pixels, "KVP", {100, 80}, cv::FONT_HERSHEY_TRIPLEX, 1.5, cv::Scalar(8037), 3, cv::LINE_AA);
+  cv::putText(pixels, "125", {100 + label, 80}, cv::FONT_HERSHEY_TRIPLEX, 1.5, cv::Scalar(8090), 3, cv::LINE_AA);
+  PixelImage image;
+  image.pixels = pixels;
+  image.bits_stored = 16;
+  const std::vector<TextDetection> words = {detected({96, 42, label + 100, 42}, "au", 39)};
+  TesseractReader reader;
+  const std::vector<OcrWord> reading = read_line_by_ink(image, words, 24, reader);
+  std::string read;
+  for (const OcrWord& word : reading) read += word.text + " ";
+  EXPECT_EQ(read, "KVP 125 ");
+  const std::vector<TextDetection> merged = merge_ink_reading(words, reading);
+  ASSERT_EQ(merged.size(), 2u);
+  EXPECT_EQ(merged[0].text, "KVP");
+  EXPECT_EQ(merged[1].text, "125");
+  EXPECT_LE(merged[0].box.x, 100);
+  EXPECT_GE(merged[1].box.br().x, 100 + label + 60);
+}
+
+TEST(InkReading, ReadingsShareOutAWordOnlyWhenTheyCoverItAll) {
+  const std::vector<TextDetection> word = {detected({100, 10, 150, 30}, "au", 39)};
+  const std::vector<OcrWord> both = {read({98, 12, 75, 26}, "KVP", 96), read({188, 12, 56, 26}, "125", 95)};
+  const std::vector<TextDetection> split = merge_ink_reading(word, both);
+  ASSERT_EQ(split.size(), 2u);
+  EXPECT_EQ(split[0].text, "KVP");
+  EXPECT_EQ(split[0].box, cv::Rect(98, 10, 75, 30));  // its columns, the word's rows
+  EXPECT_EQ(split[1].text, "125");
+  // A stretch between two readings wider than a space was not read (an initial, a name): the
+  // word stays whole, and is filled whole.
+  const std::vector<TextDetection> name = {detected({100, 10, 300, 30}, "Dr Lnm 12", 30)};
+  EXPECT_EQ(merge_ink_reading(name, {read({100, 12, 40, 26}, "Dr.", 90), read({370, 12, 28, 26}, "12", 90)})[0].text,
+            "Dr Lnm 12");
+  // Nor when the readings do not reach the word's end, or are worth less than it.
+  EXPECT_EQ(merge_ink_reading(word, {both[0], read({188, 12, 20, 26}, "12", 95)})[0].text, "au");
+  const std::vector<TextDetection> sure = {detected({100, 10, 150, 30}, "KVP125", 95)};
+  EXPECT_EQ(merge_ink_reading(sure, {read({98, 12, 75, 26}, "KVP", 50), read({188, 12, 56, 26}, "125", 50)})[0].text,
+            "KVP125");
+}
+
 TEST(InkReading, AReadingReplacesOnlyWordsItHoldsAndIsSurerOf) {
   // An unread stroke word across a label and its value is wider than each reading: it stays,
   // and is still filled; the label's own reading, surer than Tesseract's first, replaces it.
