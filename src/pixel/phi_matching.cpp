@@ -184,9 +184,20 @@ int edit_distance(const std::string& a, const std::string& b) {
   return previous[b.size()];
 }
 
-bool spell_a_marker(const std::string& first, const std::string& second, const IdentifyingValues& values, const PhiOptions& options) {
-  const std::string joined = trim_punctuation(fold_for_matching(first)) + "-" + trim_punctuation(fold_for_matching(second));
-  return joined.size() >= 5 && in_list(joined, options.technical_markers, false) && header_match(joined, values).empty();
+bool spell_a_marker(const std::string& first, const std::string& second, const IdentifyingValues& values,
+                    const PhiOptions& options, bool overlapping) {
+  const std::string a = trim_punctuation(fold_for_matching(first)), b = trim_punctuation(fold_for_matching(second));
+  auto marker = [&](const std::string& joined) {
+    return joined.size() >= 5 && in_list(joined, options.technical_markers, false) && header_match(joined, values).empty();
+  };
+  if (marker(a + "-" + b)) return true;
+  if (!overlapping) return false;
+  // An end of `a` that `b` starts with, read twice; each word keeps a character of its own.
+  const size_t shorter = std::min(a.size(), b.size());
+  for (size_t shared = 1; shared < shorter; ++shared) {
+    if (a.compare(a.size() - shared, shared, b, 0, shared) == 0 && marker(a + b.substr(shared))) return true;
+  }
+  return false;
 }
 
 WordVerdict split_marker_verdict() { return {WordClass::technical, "technical marker (read as two words at its hyphen)"}; }

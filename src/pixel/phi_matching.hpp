@@ -48,8 +48,10 @@ std::vector<WordVerdict> classify_line(const std::vector<std::string>& words, co
 // Whether two words read side by side spell a hyphenated technical marker (`SEMI` `"ERECT`:
 // Tesseract dropped the hyphen or read it as a quote); classify_line makes both technical, with
 // split_marker_verdict(), and so does the pipeline for words the detectors put in two lines.
+// With `overlapping` (two readings of one stretch that overlap on the image), the end of the
+// first may be the start of the second too (`SEMI-E` `-ERECT`).
 bool spell_a_marker(const std::string& first, const std::string& second, const IdentifyingValues& values,
-                    const PhiOptions& options = {});
+                    const PhiOptions& options = {}, bool overlapping = false);
 WordVerdict split_marker_verdict();
 
 // Upper case, Latin-1 accents folded to ASCII (MUÑOZ -> MUNOZ, as overlays print them), other

@@ -152,8 +152,12 @@ void keep_split_markers(std::vector<TextDetection>& words, const IdentifyingValu
       const int gap = second.box.x - first.box.br().x;
       const int shared = std::min(first.box.br().y, second.box.br().y) - std::max(first.box.y, second.box.y);
       const int height = std::max(first.box.height, second.box.height);
-      if (&first == &second || gap < -2 || 2 * gap > 3 * height || 2 * shared < std::min(first.box.height, second.box.height) ||
-          !spell_a_marker(first.text, second.text, values, options))
+      // Two readings of one marker's stretch may overlap (`SEMI-E` over `-ERECT`), each still
+      // starting and ending on its own side.
+      const bool overlapping = gap < -2 && first.box.x < second.box.x && first.box.br().x < second.box.br().x;
+      if (&first == &second || (gap < -2 && !overlapping) || 2 * gap > 3 * height ||
+          2 * shared < std::min(first.box.height, second.box.height) ||
+          !spell_a_marker(first.text, second.text, values, options, overlapping))
         continue;
       const WordVerdict verdict = split_marker_verdict();
       for (TextDetection* word : {&first, &second}) {

@@ -20,8 +20,9 @@ namespace medanon::pixel {
 
 // A hyphenated marker that the detectors put in two lines (`SEMI` | `"ERECT`: the gap where the
 // hyphen is thin broke the line) is one marker: two words side by side on one row, at most 1.5
-// letter heights apart, that spell it (spell_a_marker) are both technical. Runs after each line
-// is classified, before decide_text_actions.
+// letter heights apart, that spell it (spell_a_marker) are both technical; so are two readings
+// of it that overlap (`SEMI-E` over `-ERECT`). Runs after each line is classified, before
+// decide_text_actions.
 void keep_split_markers(std::vector<TextDetection>& words, const IdentifyingValues& values, const PhiOptions& options);
 
 // Sets action (and in_border for whole-line members) of every word; removes the words the

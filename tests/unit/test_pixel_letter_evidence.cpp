@@ -142,6 +142,17 @@ TEST(TextPolicy, AHyphenatedMarkerSplitIntoTwoLinesIsKept) {
   decide_text_actions(words, {}, kZone, PixelOptions{}, true);
   EXPECT_EQ(words[0].action, TextAction::kept);
   EXPECT_EQ(words[1].action, TextAction::kept);
+
+  // Two readings of it that overlap on the image, each running past the other's end.
+  std::vector<TextDetection> overlapping = {zone_word({673, 956, 142, 26}, 0, "SEMI-E", WordClass::phi),
+                                            zone_word({773, 956, 152, 26}, 1, "-ERECT", WordClass::technical),
+                                            zone_word({673, 1056, 142, 26}, 2, "SEMI-E", WordClass::phi),
+                                            zone_word({673, 1056, 252, 26}, 3, "-ERECT", WordClass::technical)};
+  keep_split_markers(overlapping, {}, PhiOptions{});
+  EXPECT_EQ(overlapping[0].word_class, WordClass::technical);
+  EXPECT_FALSE(overlapping[0].phi);
+  // One inside the other is not two pieces of one marker.
+  EXPECT_EQ(overlapping[2].word_class, WordClass::phi);
 }
 
 }  // namespace

@@ -57,6 +57,12 @@ TEST(PixelPhiMatching, AHyphenatedMarkerReadAsTwoWordsIsKept) {
   // Only together: SEMI before another word is an unknown word, filled.
   EXPECT_TRUE(classify_line({"SEMI", "SMITH"}, {96, 90}, kHeader).front().is_phi());
   EXPECT_TRUE(classify_line({"ERECT", "SEMI"}, {96, 90}, kHeader).back().is_phi());
+  // Two overlapping readings of the marker share its middle; only when they overlap on the image.
+  EXPECT_TRUE(spell_a_marker("SEMI-E", "-ERECT", kHeader, PhiOptions{}, true));
+  EXPECT_TRUE(spell_a_marker("SEMI-ER", "RECT", kHeader, PhiOptions{}, true));
+  EXPECT_FALSE(spell_a_marker("SEMI-E", "-ERECT", kHeader, PhiOptions{}, false));
+  EXPECT_FALSE(spell_a_marker("SEMI-E", "-ERRANT", kHeader, PhiOptions{}, true));
+  EXPECT_FALSE(spell_a_marker("SEMI-ERECT", "T", kHeader, PhiOptions{}, true));  // each keeps a character of its own
 }
 
 TEST(PixelPhiMatching, ALongMarkerSpelledExactlyIsKeptAtAnyConfidenceAnythingElseIsNot) {
