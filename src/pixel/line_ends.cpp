@@ -27,7 +27,10 @@ std::optional<LineEnd> measure_end(const cv::Mat& stored, const cv::Rect& extent
   const InkLetters own = constant_ink_letters(stored, probe, 4, static_cast<int>(std::ceil(1.3 * extent.height)));
   if (own.count < 2) return std::nullopt;
   LineEnd end;
-  end.letter = std::max(4, own.height);
+  // The fully covered pixels of thin anti-aliased letters lose their curved tops and bottoms
+  // (12-px digits leave 7-9 rows of ink per letter): the letters' smaller pieces of the same ink
+  // (a serif, the foot of a curve) give back their height, up to half as much again.
+  end.letter = std::max({4, own.height, std::min(own.marks.height, 3 * own.height / 2)});
   const int rows = std::max(6, 3 * end.letter / 2);
   end.row = cv::Rect(extent.x, static_cast<int>(std::lround(own.middle - rows / 2.0)), extent.width, rows) & whole;
   end.inks.push_back(own.value);
