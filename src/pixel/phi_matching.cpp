@@ -112,6 +112,14 @@ bool is_marker(const std::string& word, const std::vector<std::string>& markers)
                                       [&](const std::string& marker) { return confusion_form(marker) == form; });
 }
 
+// One slip from a marker of eight characters or more (`SEMI-EFRECT`, `PORTABLF`): no name, ID or
+// date lies that close to one, so an unsure reading of it is still the marker.
+bool long_marker_slip(const std::string& word, const std::vector<std::string>& markers) {
+  return word.size() >= 7 && std::any_of(markers.begin(), markers.end(), [&](const std::string& marker) {
+           return marker.size() >= 8 && edit_distance(word, marker) <= 1;
+         });
+}
+
 bool short_number(const std::string& word) {
   static const std::regex number(R"(\d{1,3}([.,]\d{1,2})?)");
   return std::regex_match(word, number);
@@ -212,8 +220,10 @@ std::vector<WordVerdict> classify_line(const std::vector<std::string>& words, co
     const std::string word = trim_punctuation(folded);
     const float confidence = i < confidences.size() ? confidences[i] : 0.0F;
     const bool marker = is_marker(word, options.technical_markers) && header_match(word, values).empty();
-    if (marker && (word.size() >= 5 || (word.size() >= 3 && confidence >= options.min_marker_confidence) ||
-                   confidence >= options.min_confidence)) {
+    if ((marker && (word.size() >= 5 || (word.size() >= 3 && confidence >= options.min_marker_confidence) ||
+                    confidence >= options.min_confidence)) ||
+        (confidence >= options.min_marker_confidence && long_marker_slip(word, options.technical_markers) &&
+         header_match(word, values).empty())) {
       // What the pixels say whatever Tesseract's confidence for a long marker (PORTABLE,
       // SUPINE), from a low one for a short marker (mAs, KVP): no name, ID or date reads as one
       // by chance. Unread, the fail-safe filled these on text-free radiographs. Two letters

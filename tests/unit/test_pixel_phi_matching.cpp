@@ -68,7 +68,13 @@ TEST(PixelPhiMatching, AHyphenatedMarkerReadAsTwoWordsIsKept) {
 TEST(PixelPhiMatching, ALongMarkerSpelledExactlyIsKeptAtAnyConfidenceAnythingElseIsNot) {
   EXPECT_EQ(one("PORTABLE", 30).word_class, WordClass::technical);
   EXPECT_EQ(one("Supine", 10).word_class, WordClass::technical);
-  EXPECT_EQ(one("PORTABLF", 30).word_class, WordClass::unreadable);  // a slip needs confidence
+  // One slip from a marker of eight characters or more is the marker at a marker's confidence;
+  // a shorter marker's slip, or two slips, need full confidence.
+  EXPECT_EQ(one("PORTABLF", 30).word_class, WordClass::technical);
+  EXPECT_EQ(one("SEMI-EFRECT", 39).word_class, WordClass::technical);
+  EXPECT_EQ(one("PORTABLF", 20).word_class, WordClass::unreadable);
+  EXPECT_EQ(one("PQRTABLF", 30).word_class, WordClass::unreadable);
+  EXPECT_EQ(one("SUPINF", 30).word_class, WordClass::unreadable);
   EXPECT_EQ(one("PA", 30).word_class, WordClass::unreadable);        // short markers too
   EXPECT_EQ(one("GARCIA", 30).word_class, WordClass::unreadable);
   // A header value spelled like a marker stays PHI.
