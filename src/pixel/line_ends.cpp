@@ -57,9 +57,17 @@ std::optional<cv::Rect> letters_in_window(const cv::Mat& stored, LineEnd& end, c
     if (on_row(same, 1)) return same.marks;
   }
   // Two pieces of another ink, one of them a letter: two letters, or an initial and its full
-  // stop.
-  const InkLetters other = constant_ink_letters(stored, window, low, high, true);
-  if (!on_row(other, 1) || other.pieces < 2) return std::nullopt;
+  // stop. A word's first letter may stand alone in the window (a capital after a word space,
+  // its next letter's ink showing only past the window): its second piece is looked for a
+  // letter further on.
+  InkLetters other = constant_ink_letters(stored, window, low, high, true);
+  if (!on_row(other, 1)) return std::nullopt;
+  if (other.pieces < 2) {
+    const cv::Rect wider = cv::Rect(window.x - end.letter, window.y, window.width + 2 * end.letter, window.height) &
+                           cv::Rect(0, 0, stored.cols, stored.rows);
+    other = letters_in_ink(stored, wider, other.value, low, high, true);
+    if (!on_row(other, 1) || other.pieces < 2) return std::nullopt;
+  }
   end.inks.push_back(other.value);
   return other.marks;
 }
@@ -94,8 +102,14 @@ void grow_line_ends(std::vector<TextDetection>& words, const PixelImage& image, 
     const int width = 2 * end->letter;
     const int limit = direction > 0 ? extent.br().x + max_letters * end->letter : extent.x - max_letters * end->letter;
     int edge = direction > 0 ? extent.br().x : extent.x;
+    // The letters' middle is their sets' median: lower than a capital's where x-height letters
+    // end the line (`del` before `Roble`), so the windows reach a quarter letter further up and
+    // down than the row the fill takes, and a capital stands whole in them.
+    const int margin = end->letter / 4;
     while (direction > 0 ? edge < limit : edge > limit) {
-      const cv::Rect window = cv::Rect(direction > 0 ? edge : edge - width, end->row.y, width, end->row.height) & whole;
+      const cv::Rect window = cv::Rect(direction > 0 ? edge : edge - width, end->row.y - margin, width,
+                                       end->row.height + 2 * margin) &
+                              whole;
       if (window.width < end->letter / 2 || blocked(window)) break;
       const std::optional<cv::Rect> letters = letters_in_window(image.pixels, *end, window);
       if (!letters) break;

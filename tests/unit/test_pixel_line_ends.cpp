@@ -89,6 +89,21 @@ TEST(LineEnds, ALastWordFadingIntoTheBackgroundIsFilled) {
   EXPECT_LE(filled.br().x, scene.rest.br().x + scene.rest.height);
 }
 
+// Each word in a grey of its own, the boxed part ending in small letters (`del`: its letters'
+// middle lies below a capital's) and the next word starting with a capital that stands alone in
+// the first window: the line still grows over that word.
+TEST(LineEnds, ANextWordInAnotherGreyStartingWithACapitalIsTaken) {
+  Scene scene;
+  cv::Mat pixels = testing::radiograph_like({1024, 1024});
+  scene.first = testing::draw_text(pixels, "Hospital del", {120, 100}, 30, 3600);
+  scene.rest = testing::draw_text(pixels, "Roble", {scene.first.br().x + 14, 100}, 30, 3680);
+  scene.image.bits_stored = 12;
+  scene.image.pixels = pixels;
+  const cv::Rect filled = filled_extent(grown(scene, {redacted(scene.first)}));
+  EXPECT_GE(filled.br().x, scene.rest.br().x - 3) << "filled " << filled << ", the line ends at " << scene.rest.br().x;
+  EXPECT_LE(filled.br().x, scene.rest.br().x + scene.rest.height);
+}
+
 // A central line flagged for review grows the same way, as review: nothing there is altered.
 TEST(LineEnds, ACentralLineFlaggedForReviewGrowsAsReview) {
   Scene scene;
