@@ -224,12 +224,20 @@ void decide_text_actions(std::vector<TextDetection>& words, const std::vector<Le
     return zone.in_border(box) ||
            std::any_of(bands.begin(), bands.end(), [&](const cv::Rect& band) { return (band & box).area() > 0; });
   };
-  // A group holds zone PHI when one of its words would be redacted on its own.
-  std::map<int, bool> phi_group;
+  // A group holds zone PHI when one of its words would be redacted on its own, or when it holds
+  // PHI and starts in the zone: a label there (`Date`, `ACC:`) and its value past the zone's
+  // edge are one line, redacted whole, not central text left for review.
+  std::map<int, bool> phi_group, in_zone, holds_phi;
   for (size_t i = 0; i < words.size(); ++i) {
     const TextDetection& word = words[i];
-    if (!duplicate[i] && touches(word.box) && word.phi && text_like(word)) phi_group[find(parent, word.line)] = true;
+    if (duplicate[i] || !text_like(word)) continue;
+    const int group = find(parent, word.line);
+    if (touches(word.box) && word.phi) phi_group[group] = true;
+    if (touches(word.box) && word.word_class != WordClass::unreadable) in_zone[group] = true;
+    if (word.phi) holds_phi[group] = true;
   }
+  for (const auto& [group, starts] : in_zone)
+    if (starts && holds_phi[group]) phi_group[group] = true;
   std::vector<TextDetection> decided;
   for (size_t i = 0; i < words.size(); ++i) {
     TextDetection& word = words[i];

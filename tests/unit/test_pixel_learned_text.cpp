@@ -200,6 +200,25 @@ TEST(TextPolicy, APhiLineStartingInTheZoneIsRedactedToItsLastWordPastTheZone) {
   EXPECT_EQ(words_only[1].action, TextAction::review);
 }
 
+TEST(TextPolicy, ALabelInTheZoneAndItsValuePastItAreOneLineRedactedWhole) {
+  // "Date DEC 10, 2019 19:48": the label in the left band, kept; the date starts past the band.
+  std::vector<TextDetection> words = {word({20, 500, 100, 20}, 0, WordClass::label, true),
+                                      word({170, 500, 80, 20}, 0, WordClass::phi, false),
+                                      word({260, 500, 90, 20}, 0, WordClass::phi, false),
+                                      word({400, 700, 90, 20}, 1, WordClass::phi, false)};  // central, alone
+  decide_text_actions(words, {}, kZone, PixelOptions{}, /*learned_ran=*/true);
+  ASSERT_EQ(words.size(), 4u);
+  EXPECT_EQ(words[0].action, TextAction::kept);
+  EXPECT_EQ(words[1].action, TextAction::redacted);
+  EXPECT_EQ(words[2].action, TextAction::redacted);
+  EXPECT_EQ(words[3].action, TextAction::review);
+  // A label in the zone with no PHI on its row redacts nothing.
+  std::vector<TextDetection> label_only = {word({20, 500, 100, 20}, 0, WordClass::label, true),
+                                           word({170, 500, 80, 20}, 0, WordClass::technical, false)};
+  decide_text_actions(label_only, {}, kZone, PixelOptions{}, true);
+  for (const auto& w : label_only) EXPECT_NE(w.action, TextAction::redacted) << w.box;
+}
+
 TEST(TextPolicy, ALineWhoseBackgroundChangesUnderItIsStillOneLine) {
   // The stroke detector saw the two halves of one line as two lines (bright text on a dark
   // band, then dark on a white shutter), far apart in letter heights; one learned box spans both.
