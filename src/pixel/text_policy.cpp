@@ -4,6 +4,7 @@
 #include <cctype>
 #include <map>
 #include <numeric>
+#include <set>
 
 #include "pixel/letter_evidence.hpp"
 
@@ -226,23 +227,22 @@ void decide_text_actions(std::vector<TextDetection>& words, const std::vector<Le
   };
   // A group holds zone PHI when one of its words would be redacted on its own, or when it holds
   // PHI and starts in the zone: a label there (`Date`, `ACC:`) and its value past the zone's
-  // edge are one line, redacted whole, not central text left for review.
-  std::map<int, bool> phi_group, in_zone, holds_phi;
+  // edge are one line, redacted whole, not central text left for review. (A PHI word in the
+  // zone makes both true.)
+  std::set<int> in_zone, holds_phi;
   for (size_t i = 0; i < words.size(); ++i) {
     const TextDetection& word = words[i];
     if (duplicate[i] || !text_like(word)) continue;
     const int group = find(parent, word.line);
-    if (touches(word.box) && word.phi) phi_group[group] = true;
-    if (touches(word.box) && word.word_class != WordClass::unreadable) in_zone[group] = true;
-    if (word.phi) holds_phi[group] = true;
+    if (touches(word.box) && (word.phi || word.word_class != WordClass::unreadable)) in_zone.insert(group);
+    if (word.phi) holds_phi.insert(group);
   }
-  for (const auto& [group, starts] : in_zone)
-    if (starts && holds_phi[group]) phi_group[group] = true;
   std::vector<TextDetection> decided;
   for (size_t i = 0; i < words.size(); ++i) {
     TextDetection& word = words[i];
     if (duplicate[i]) continue;
-    const bool whole_line = options.whole_line && phi_group[find(parent, word.line)];
+    const int group = find(parent, word.line);
+    const bool whole_line = options.whole_line && in_zone.count(group) > 0 && holds_phi.count(group) > 0;
     if (whole_line) word.in_border = true;  // redaction_spans lets its span run past the zone
     if (!word.in_border) {
       word.action = TextAction::review;  // central: a person decides, whatever it says
