@@ -32,7 +32,8 @@ struct GateOptions {
   double max_single_level_fraction = 0.6;
   // 8-bit grey pictures that are not DICOM (where photographs and scans arrive): a share of
   // overview pixels with a strong edge above this is fine texture everywhere (a photograph of
-  // grass, gravel, coins), which radiographs, blurred by scatter, do not have (synth <= 0.06).
+  // grass, gravel, coins), which radiographs, blurred by scatter, mostly do not have (synth <=
+  // 0.06); an image with a chest radiograph's layout passes above it (small noisy films reach 0.17).
   double max_edge_density = 0.10;
   // A bright page (this share near white) with dense fine strokes is a scanned document.
   double document_bright_share = 0.3, document_edge_density = 0.07;

@@ -46,6 +46,43 @@ TEST(PixelGate, SynthRadiographsPassAsChest) {
   }
 }
 
+// A small 8-bit film with a hard tone curve, quantum noise and grid lines has as many strong
+// edges as a photograph of coins (the independent corpus' films reach 17 %): its chest layout
+// lets it through; the same pixels turned on their side are texture without it, and rejected.
+TEST(PixelGate, ANoisyGriddedEightBitChestPassesOnItsLayout) {
+  synth::CorpusOptions options;
+  options.count = 1;
+  options.seed = 5;
+  options.size = 480;
+  const synth::CorpusPlan plan = synth::make_corpus_plan(options);
+  cv::Mat film = synth::render_radiograph(plan, plan.images.at(0)).pixels;
+  film.convertTo(film, CV_32F, 1.0 / (plan.images.at(0).bits_stored >= 16 ? 65535.0 : (1 << plan.images.at(0).bits_stored) - 1));
+  cv::Mat noise(film.size(), CV_32F);
+  cv::RNG rng(11);
+  rng.fill(noise, cv::RNG::NORMAL, 0.0, 0.06);
+  film += noise;
+  for (int x = 0; x < film.cols; x += 3) film.col(x) *= 0.8;  // stationary grid lines
+  cv::Mat hard;  // a steep sigmoid tone curve: black lungs, white bone
+  cv::exp(-(film - 0.45) * 12.0, hard);
+  hard = 1.0 / (1.0 + hard);
+  PixelImage image;
+  image.format = SourceFormat::png;
+  image.bits_stored = 8;
+  hard.convertTo(image.pixels, CV_8U, 255.0);
+
+  const GateDecision decision = gate_image(image);
+  EXPECT_TRUE(decision.medical) << decision.reason;
+  EXPECT_EQ(decision.anatomy, Anatomy::chest);
+  bool above_limit = false;
+  for (const std::string& e : decision.evidence) above_limit |= e.find("but the layout of a chest radiograph") != std::string::npos;
+  EXPECT_TRUE(above_limit) << "the film's edges stayed under the limit: the test no longer exercises the rule";
+
+  cv::rotate(image.pixels, image.pixels, cv::ROTATE_90_CLOCKWISE);
+  const GateDecision sideways = gate_image(image);
+  EXPECT_FALSE(sideways.medical);
+  EXPECT_NE(sideways.reason.find("photograph-like"), std::string::npos) << sideways.reason;
+}
+
 TEST(PixelGate, CorpusFilesPassTheGate) {
   for (const char* folder : {"padchest", "archive"}) {
     for (const auto& entry : std::filesystem::recursive_directory_iterator(testing::tiny_corpus() / folder)) {
