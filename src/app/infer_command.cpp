@@ -119,6 +119,14 @@ Command setup_infer(CLI::App& parent) {
                       "with a prior adding its pixels, zmap mask regions start at z >= this instead of --mask-z-high")
       ->check(CLI::Range(0.0, 1000.0))
       ->capture_default_str();
+  command->add_option("--lead-markers", o->detector.lead_markers.enabled,
+                      "zmap masks: read small mask components with Tesseract; one read as a lone L or R is a lead "
+                      "marker and is left out of the masks and scores")
+      ->capture_default_str();
+  command->add_option("--lead-marker-confidence", o->detector.lead_markers.min_confidence,
+                      "Tesseract confidence (0-100) from which a lone L or R is a lead marker")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
   command->add_option("--threshold-file", o->threshold_file, "calibration from --calibrate (or `evaluate fo --calibrate`)");
   command->add_option("--calibrate", o->calibrate,
                       "write a calibration from this run's negatives to FILE (z_peak; object_peak with a prior)");

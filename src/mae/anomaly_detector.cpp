@@ -67,6 +67,7 @@ struct AnomalyDetector::Impl {
   MaeConfig config;
   MaskedAutoencoderViT model{nullptr};
   std::unique_ptr<ObjectPrior> prior;  // null without options.object_prior
+  std::unique_ptr<anomaly::LeadMarkerReader> lead_markers;  // zmap masks with calibration statistics only
   std::vector<torch::Tensor> noises;  // [1, L] per trial, shared by every image
   std::string report;
 };
@@ -141,6 +142,9 @@ AnomalyDetector::AnomalyDetector(const DetectorOptions& options) : impl_(std::ma
   if (!d.options.object_prior.empty()) {
     d.prior = std::make_unique<ObjectPrior>(ObjectPriorOptions{d.options.object_prior, options.device});
   }
+  if (options.mask_method == "zmap" && options.calibration.has_statistics()) {
+    d.lead_markers = std::make_unique<anomaly::LeadMarkerReader>(options.lead_markers);
+  }
   d.noises = trial_noises(1, d.config.num_patches(), options.trials, options.seed, d.device,
                           trial_masks_from(options.trial_masks));
   if (options.calibration.has_statistics() && options.calibration.mean.rows != map_size()) {
@@ -179,7 +183,13 @@ std::string AnomalyDetector::description() const {
                            std::to_string(impl_->options.prior_mask_threshold) + " (components where it reaches " +
                            std::to_string(impl_->options.prior_component_threshold) + "), added where it is >= " +
                            std::to_string(impl_->options.prior_add_threshold)
-                     : std::string("none"));
+                     : std::string("none"))
+    << "; lead markers "
+    << (impl_->lead_markers == nullptr ? std::string("not read (no z-map masks)")
+        : impl_->lead_markers->available()
+            ? "read (a component read L or R at confidence >= " + std::to_string(impl_->options.lead_markers.min_confidence) +
+                  " is left out)"
+            : impl_->lead_markers->reason() + (impl_->options.lead_markers.enabled ? " (markers stay in the masks)" : ""));
   return s.str();
 }
 
@@ -195,6 +205,38 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
   anomaly::ZMapMaskOptions zmap_options = scaled_for_map(d.options.zmap_mask, map_scale);
   zmap_options.high = mask_z_high(d.options, d.prior != nullptr);
   const anomaly::MaskRefinementOptions refinement = anomaly::in_map_pixels(d.options.refinement, map_scale);
+  // z_peak, the masks and object_peak of a calibrated result (r.z_map set), with `exclusion` (the
+  // image's size; empty: none) left out of all three. Run again with more left out, it starts over
+  // from the z-map; the fused map does not depend on the exclusion and is kept.
+  auto score_and_mask = [&](ForeignObjectResult& r, const cv::Mat& image, const cv::Mat& exclusion) {
+    const cv::Mat exclude = exclusion.empty() ? cv::Mat() : anomaly::exclusion_at(exclusion, r.residual.size());
+    r.z_peak = anomaly::top_mean(r.z_map, exclude, 0.001);
+    if (d.options.mask_method == "zmap") {
+      r.mask = anomaly::zmap_mask(r.z_map, exclude, zmap_options);
+      r.full_mask = anomaly::refine_mask(r.mask, image, refinement, &r.bright_detail);
+      if (d.prior) {
+        anomaly::keep_where_prior(r.full_mask, r.object_probability, d.options.prior_mask_threshold);
+        anomaly::keep_components_the_prior_sees(r.full_mask, r.object_probability, d.options.prior_component_threshold);
+        anomaly::add_where_prior(r.full_mask, r.object_probability, d.options.prior_add_threshold);
+        // the model-resolution mask (masks224/, the audit file's) takes the prior's sure pixels
+        // too, after the full-resolution mask was refined from it without them
+        anomaly::add_where_prior_pooled(r.mask, r.object_probability, d.options.prior_add_threshold);
+        if (!exclude.empty()) r.mask.setTo(0, exclude);
+      }
+      if (!exclusion.empty()) r.full_mask.setTo(0, exclusion);
+    }
+    if (d.prior) {
+      // the refinement's own top-hat where it ran; taken here otherwise, and kept for the caller
+      if (r.bright_detail.empty()) {
+        r.bright_detail = anomaly::bright_detail(image, anomaly::detail_radius(refinement, image.size(), r.z_map.size()));
+      }
+      if (r.fused_map.empty()) {
+        r.fused_map = anomaly::fused_object_map(r.z_map, d.options.smoothing * map_scale, r.bright_detail,
+                                                r.object_probability);
+      }
+      r.object_peak = anomaly::top_mean(r.fused_map, exclusion, 0.001);
+    }
+  };
   std::vector<ForeignObjectResult> results;
   results.reserve(images.size());
   // On CPU one image per forward pass: BLAS picks its kernels by matrix shape, so an image's map
@@ -243,34 +285,18 @@ std::vector<ForeignObjectResult> AnomalyDetector::detect(const std::vector<cv::M
       r.z_peak = r.object_peak = std::numeric_limits<double>::quiet_NaN();
       if (d.prior) r.object_probability = d.prior->probability(images[image]);
       if (calibration.has_statistics()) {
-        const cv::Mat exclude = exclusions.empty() ? cv::Mat() : anomaly::exclusion_at(exclusions[image], r.residual.size());
         r.z_map = calibration.standardise(r.residual);
-        r.z_peak = anomaly::top_mean(r.z_map, exclude, 0.001);
-        if (d.options.mask_method == "zmap") {
-          r.mask = anomaly::zmap_mask(r.z_map, exclude, zmap_options);
-          r.full_mask = anomaly::refine_mask(r.mask, images[image], refinement, &r.bright_detail);
-          if (d.prior) {
-            anomaly::keep_where_prior(r.full_mask, r.object_probability, d.options.prior_mask_threshold);
-            anomaly::keep_components_the_prior_sees(r.full_mask, r.object_probability,
-                                                    d.options.prior_component_threshold);
-            anomaly::add_where_prior(r.full_mask, r.object_probability, d.options.prior_add_threshold);
-            // the model-resolution mask (masks224/, the audit file's) takes the prior's sure pixels
-            // too, after the full-resolution mask was refined from it without them
-            anomaly::add_where_prior_pooled(r.mask, r.object_probability, d.options.prior_add_threshold);
-            if (!exclude.empty()) r.mask.setTo(0, exclude);
+        const cv::Mat given = exclusions.empty() ? cv::Mat() : exclusions[image];
+        score_and_mask(r, images[image], given);
+        // Lead markers are read in the mask they made, then left out like excluded text and the
+        // image scored again: a marker raises z_peak as much as the mask.
+        if (d.lead_markers && !r.full_mask.empty()) {
+          r.lead_markers = d.lead_markers->read(images[image], r.full_mask);
+          if (!r.lead_markers.empty()) {
+            cv::Mat wider = anomaly::marker_mask(r.lead_markers, images[image].size());
+            if (!given.empty()) cv::max(wider, given, wider);
+            score_and_mask(r, images[image], wider);
           }
-          if (!exclusions.empty() && !exclusions[image].empty()) r.full_mask.setTo(0, exclusions[image]);
-        }
-        if (d.prior) {
-          // the refinement's own top-hat where it ran; taken here otherwise, and kept for the caller
-          if (r.bright_detail.empty()) {
-            r.bright_detail = anomaly::bright_detail(
-                images[image], anomaly::detail_radius(refinement, images[image].size(), r.z_map.size()));
-          }
-          r.fused_map = anomaly::fused_object_map(r.z_map, d.options.smoothing * map_scale, r.bright_detail,
-                                                  r.object_probability);
-          const bool excluded = !exclusions.empty() && !exclusions[image].empty();
-          r.object_peak = anomaly::top_mean(r.fused_map, excluded ? exclusions[image] : cv::Mat(), 0.001);
         }
       }
       if (r.full_mask.empty()) r.full_mask = to_original_size(r.mask, images[image].size(), /*is_mask=*/true);

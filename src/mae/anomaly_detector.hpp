@@ -18,6 +18,7 @@
 
 #include "anomaly/anomaly_calibration.hpp"
 #include "anomaly/foreign_object_mask.hpp"
+#include "anomaly/lead_markers.hpp"
 #include "anomaly/mask_refinement.hpp"
 #include "anomaly/zmap_mask.hpp"
 
@@ -68,6 +69,9 @@ struct DetectorOptions {
   // Dice 0.471 -> 0.578 with every kind still found (0.512 at z 6; 0.619 at z 10, clips at 5 / 8).
   double prior_add_threshold = 0.9;
   double mask_z_high_with_prior = 8.0;
+  // zmap masks only: small mask components read as a lone L or R are lead markers, not objects
+  // (anomaly/lead_markers.hpp); they leave the masks, z_peak and object_peak as excluded text does.
+  anomaly::LeadMarkerOptions lead_markers;
 };
 
 struct ForeignObjectResult {
@@ -87,6 +91,7 @@ struct ForeignObjectResult {
   cv::Mat fused_map;           // CV_32F, the input's resolution: sqrt(z-detail view x prior); empty without both
   double object_peak = 0;      // mean of the top 0.1 % of fused_map outside exclusions; NaN without it
   bool foreign_object = false;  // the calibration's score > its threshold (false when no threshold is set)
+  std::vector<anomaly::LeadMarker> lead_markers;  // mask components read as L / R, left out of everything above
 };
 
 // The prior the detector will load: options.object_prior, else the calibration's; "" for none.
