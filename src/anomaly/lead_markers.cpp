@@ -1,7 +1,5 @@
 #include "anomaly/lead_markers.hpp"
 
-#include <dlfcn.h>
-
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -11,29 +9,6 @@
 
 namespace medanon::anomaly {
 namespace {
-
-// The Tesseract engine turns OpenMP's nested parallelism off for the whole process (one rank per
-// core wants one thread per rank: pixel/tesseract_reader.hpp). Here it shares the process with
-// LibTorch, whose intra-op threads (`--threads`) run in OpenMP parallel regions: the setting is
-// put back once the engine is up. Looked up at run time, as the reader does.
-class OpenMpLevelsKept {
- public:
-  OpenMpLevelsKept() {
-    get_ = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "omp_get_max_active_levels"));
-    if (get_ != nullptr) levels_ = get_();
-  }
-  ~OpenMpLevelsKept() {
-    using SetLevels = void (*)(int);
-    if (get_ == nullptr) return;
-    if (auto set = reinterpret_cast<SetLevels>(dlsym(RTLD_DEFAULT, "omp_set_max_active_levels"))) set(levels_);
-  }
-  OpenMpLevelsKept(const OpenMpLevelsKept&) = delete;
-  OpenMpLevelsKept& operator=(const OpenMpLevelsKept&) = delete;
-
- private:
-  int (*get_)() = nullptr;
-  int levels_ = 0;
-};
 
 constexpr int kPageMargin = 24;  // px of white round a page: Tesseract's line finder wants it
 
@@ -116,7 +91,6 @@ LeadMarkerReader::LeadMarkerReader(const LeadMarkerOptions& options) : options_(
     return;
   }
   try {
-    const OpenMpLevelsKept kept;
     pixel::TesseractOptions tesseract;
     tesseract.tessdata_dir = options.tessdata_dir;
     reader_ = std::make_unique<pixel::TesseractReader>(tesseract);

@@ -31,13 +31,20 @@ struct TextDeleter {
 
 }  // namespace
 
-void limit_openmp_to_one_thread() {
+OpenMpSerialScope::OpenMpSerialScope() {
   // libgomp parses OMP_THREAD_LIMIT when it is loaded, before main(), so setting the variable
   // now is too late. With max-active-levels 0 every parallel region runs on a team of one
-  // (OpenMP 5.0 2.6.1), the same effect. Looked up at run time: the symbol is only there when
+  // (OpenMP 5.0 2.6.1), the same effect. Looked up at run time: the symbols are only there when
   // the Tesseract build uses OpenMP (Debian's does), and we need not link libgomp ourselves.
-  using SetLevels = void (*)(int);
-  if (auto set_levels = reinterpret_cast<SetLevels>(dlsym(RTLD_DEFAULT, "omp_set_max_active_levels"))) set_levels(0);
+  get_ = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "omp_get_max_active_levels"));
+  set_ = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "omp_set_max_active_levels"));
+  if (get_ == nullptr || set_ == nullptr) return;
+  levels_ = get_();
+  set_(0);
+}
+
+OpenMpSerialScope::~OpenMpSerialScope() {
+  if (get_ != nullptr && set_ != nullptr) set_(levels_);
 }
 
 PixPtr pix_from_grey(const cv::Mat& grey) {
@@ -55,7 +62,7 @@ PixPtr pix_from_grey(const cv::Mat& grey) {
 }
 
 TesseractReader::TesseractReader(const TesseractOptions& options) : api_(new tesseract::TessBaseAPI) {
-  limit_openmp_to_one_thread();
+  const OpenMpSerialScope serial;
   // Names, IDs and dates are not dictionary words: the word lists would only pull readings
   // towards English, and loading them costs time on every start.
   std::vector<std::string> names = {"load_system_dawg", "load_freq_dawg"};
@@ -96,6 +103,7 @@ std::vector<OcrWord> TesseractReader::read(const cv::Mat& crop, int page_segment
   std::vector<OcrWord> words;
   if (crop.empty()) return words;
   ++calls_, pixels_read_ += static_cast<long long>(crop.total());
+  const OpenMpSerialScope serial;
   api_->SetPageSegMode(static_cast<tesseract::PageSegMode>(page_segmentation_mode));
   const PixPtr pix = pix_from_grey(crop);
   api_->SetImage(pix.get());  // Tesseract keeps a clone; ours is freed at scope end

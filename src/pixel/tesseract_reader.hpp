@@ -67,8 +67,24 @@ class TesseractReader {
 // line finder wants. Boxes are `page`'s pixels.
 std::vector<OcrWord> read_line_at_scale(TesseractReader& reader, const cv::Mat& page, int letter_height, int read_height);
 
-// Tesseract parallelises its LSTM with OpenMP; one rank per core wants one thread per rank
-// (the effect of OMP_THREAD_LIMIT=1, which libgomp only reads at start-up). Idempotent.
-void limit_openmp_to_one_thread();
+// Tesseract parallelises its LSTM with OpenMP; one rank per core wants one thread per rank.
+// While one of these lives, every OpenMP parallel region runs on a team of one (the effect of
+// OMP_THREAD_LIMIT=1, which libgomp only reads at start-up); the setting is put back after. Only
+// round Tesseract's own calls: LibTorch's intra-op threads and OpenMP OpenBLAS run in the same
+// process (anonymize's MAE stage, infer's lead-marker reader), and OpenBLAS waits for a team that
+// a region of one never gives it: with the setting left on for the whole process (as it was
+// before), `anonymize --mae-threads 2` hung in its first matrix product.
+class OpenMpSerialScope {
+ public:
+  OpenMpSerialScope();
+  ~OpenMpSerialScope();
+  OpenMpSerialScope(const OpenMpSerialScope&) = delete;
+  OpenMpSerialScope& operator=(const OpenMpSerialScope&) = delete;
+
+ private:
+  int (*get_)() = nullptr;
+  void (*set_)(int) = nullptr;
+  int levels_ = 0;
+};
 
 }  // namespace medanon::pixel
