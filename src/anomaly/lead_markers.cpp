@@ -55,27 +55,28 @@ std::vector<cv::Mat> marker_pages(const cv::Mat& crop) {
   return pages;
 }
 
-double letter_stroke_ratio(const cv::Mat& page) {
+PageLetter page_letter(const cv::Mat& page) {
+  PageLetter letter;
   cv::Mat ink = page < 128, labels, stats, centroids;
   const int count = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
   int largest = 0;
   for (int k = 1; k < count; ++k)
     if (largest == 0 || stats.at<int>(k, cv::CC_STAT_AREA) > stats.at<int>(largest, cv::CC_STAT_AREA)) largest = k;
-  if (largest == 0) return 0;
+  if (largest == 0) return letter;
+  letter.box = cv::Rect(stats.at<int>(largest, cv::CC_STAT_LEFT), stats.at<int>(largest, cv::CC_STAT_TOP),
+                        stats.at<int>(largest, cv::CC_STAT_WIDTH), stats.at<int>(largest, cv::CC_STAT_HEIGHT));
   // Ink that reaches the crop's edge (the page's margin) goes on outside it: a rib, the body's
   // outline, a tube, not a letter lying on the film.
-  const cv::Rect ink_box(stats.at<int>(largest, cv::CC_STAT_LEFT), stats.at<int>(largest, cv::CC_STAT_TOP),
-                         stats.at<int>(largest, cv::CC_STAT_WIDTH), stats.at<int>(largest, cv::CC_STAT_HEIGHT));
   const cv::Rect inside(kPageMargin + 1, kPageMargin + 1, page.cols - 2 * kPageMargin - 2, page.rows - 2 * kPageMargin - 2);
-  if ((ink_box & inside) != ink_box) return 0;
+  if ((letter.box & inside) != letter.box) return letter;
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(labels == largest, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE);
   double perimeter = 0;
   for (const auto& contour : contours) perimeter += cv::arcLength(contour, true);
-  const int height = stats.at<int>(largest, cv::CC_STAT_HEIGHT);
-  if (perimeter <= 0 || height <= 0) return 0;
+  if (perimeter <= 0) return letter;
   // A band of length l and width w has area l w and perimeter ~2 l: its width is 2 area / perimeter.
-  return 2.0 * stats.at<int>(largest, cv::CC_STAT_AREA) / perimeter / height;
+  letter.stroke_ratio = 2.0 * stats.at<int>(largest, cv::CC_STAT_AREA) / perimeter / letter.box.height;
+  return letter;
 }
 
 cv::Mat marker_mask(const std::vector<LeadMarker>& markers, cv::Size size) {
@@ -121,10 +122,20 @@ std::vector<LeadMarker> LeadMarkerReader::read(const cv::Mat& image, const cv::M
     for (const cv::Mat& page : marker_pages(image(crop))) {
       // A wire bent at a right angle reads L as well; a lead letter's strokes are a sixth of its
       // height. Checked first: it costs a contour, a reading ~5 ms.
-      if (letter_stroke_ratio(page) < options_.min_stroke_ratio) continue;
+      const PageLetter letter = page_letter(page);
+      if (letter.stroke_ratio < options_.min_stroke_ratio) continue;
       const std::vector<pixel::OcrWord> words = reader_->read_line(page);
       if (words.size() != 1 || !is_laterality_letter(words[0].text) || words[0].confidence < options_.min_confidence) continue;
-      markers.push_back({crop, words[0].text, words[0].confidence});
+      // Left out: the component and the letter, a little grown (the letter's blurred edge), not
+      // the whole crop, which can reach an object lying beside the marker.
+      const double scale = static_cast<double>(page.rows - 2 * kPageMargin) / crop.height;
+      const cv::Rect on_image(crop.x + cvFloor((letter.box.x - kPageMargin) / scale),
+                              crop.y + cvFloor((letter.box.y - kPageMargin) / scale), cvCeil(letter.box.width / scale) + 1,
+                              cvCeil(letter.box.height / scale) + 1);
+      const cv::Rect both = box | on_image;
+      const int margin = std::max(2, cvRound(0.1 * std::max(both.width, both.height)));
+      markers.push_back({cv::Rect(both.x - margin, both.y - margin, both.width + 2 * margin, both.height + 2 * margin) & whole,
+                         words[0].text, words[0].confidence});
       break;
     }
   }

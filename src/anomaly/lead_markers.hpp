@@ -39,7 +39,7 @@ struct LeadMarkerOptions {
 
 // One component read as a marker: where it is (the image's pixels) and what it said.
 struct LeadMarker {
-  cv::Rect box;       // the component's box grown by the margin read around it
+  cv::Rect box;       // the component and the letter read, grown by a tenth of their size
   std::string text;   // "L" or "R"
   float confidence = 0;
 };
@@ -73,10 +73,15 @@ class LeadMarkerReader {
 // itself (a bare letter, which the second split would thin). Exposed for tests.
 std::vector<cv::Mat> marker_pages(const cv::Mat& crop);
 
-// The stroke width over the height of the largest ink component of a marker page: ~1/7 for a
-// block letter, ~1/25 for a 2-px wire; 0 when the page holds no ink or that component reaches
-// the crop's edge (it goes on outside: anatomy, a tube). Exposed for tests.
-double letter_stroke_ratio(const cv::Mat& page);
+// The largest ink component of a marker page: its box (the page's pixels) and its stroke width
+// over its height, ~1/7 for a block letter, ~1/25 for a 2-px wire; the ratio is 0 when the page
+// holds no ink or the component reaches the crop's edge (it goes on outside: anatomy, a tube).
+// Exposed for tests.
+struct PageLetter {
+  cv::Rect box;
+  double stroke_ratio = 0;
+};
+PageLetter page_letter(const cv::Mat& page);
 
 // `markers`' boxes as a CV_8U mask (255) of `size`; empty when there are none.
 cv::Mat marker_mask(const std::vector<LeadMarker>& markers, cv::Size size);

@@ -63,6 +63,9 @@ TEST(LeadMarkers, ALeadLetterUnderAMaskComponentIsReadAsAMarker) {
     EXPECT_EQ(markers[0].text, letter);
     EXPECT_GE(markers[0].confidence, 70.0f);
     EXPECT_TRUE(markers[0].box.contains({425, 45})) << "the box covers the letter";
+    // an object lying beside the marker keeps its pixels: the box is the letter's, not the crop read
+    EXPECT_LE(markers[0].box.width, 5 * cell + 4 + 2 * std::max(3, cell + 1)) << markers[0].box;
+    EXPECT_FALSE(markers[0].box.contains({410, 45})) << markers[0].box;
     const cv::Mat left_out = marker_mask(markers, image.size());
     EXPECT_EQ(cv::countNonZero(mask & ~left_out), 0) << "the whole component is left out";
   }
