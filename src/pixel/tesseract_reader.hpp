@@ -73,7 +73,8 @@ std::vector<OcrWord> read_line_at_scale(TesseractReader& reader, const cv::Mat& 
 // round Tesseract's own calls: LibTorch's intra-op threads and OpenMP OpenBLAS run in the same
 // process (anonymize's MAE stage, infer's lead-marker reader), and OpenBLAS waits for a team that
 // a region of one never gives it: with the setting left on for the whole process (as it was
-// before), `anonymize --mae-threads 2` hung in its first matrix product.
+// before), `anonymize --mae-threads 2` hung in its first matrix product. The setting is the
+// process's: scopes on several threads at once would race (each rank reads on one thread).
 class OpenMpSerialScope {
  public:
   OpenMpSerialScope();
