@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <exception>
 
-#include "pixel/tesseract_reader.hpp"
 
 namespace medanon::anomaly {
 namespace {
@@ -92,9 +91,7 @@ LeadMarkerReader::LeadMarkerReader(const LeadMarkerOptions& options) : options_(
     return;
   }
   try {
-    pixel::TesseractOptions tesseract;
-    tesseract.tessdata_dir = options.tessdata_dir;
-    reader_ = std::make_unique<pixel::TesseractReader>(tesseract);
+    reader_ = std::make_unique<pixel::TesseractReader>(options.tesseract);
   } catch (const std::exception& e) {
     reason_ = std::string("unavailable: ") + e.what();
   }

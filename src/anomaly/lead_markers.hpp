@@ -16,9 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace medanon::pixel {
-class TesseractReader;
-}
+#include "pixel/tesseract_reader.hpp"
 
 namespace medanon::anomaly {
 
@@ -34,7 +32,7 @@ struct LeadMarkerOptions {
   // wire or a tube (tuning seeds 2601: markers read L or R 0.146-0.33; tubes, wires and stent
   // grafts mostly below 0.09).
   double min_stroke_ratio = 0.1;
-  std::string tessdata_dir = "/usr/share/tesseract-ocr/5/tessdata";
+  pixel::TesseractOptions tesseract;  // the language data the pixel stages read too
 };
 
 // One component read as a marker: where it is (the image's pixels) and what it said.

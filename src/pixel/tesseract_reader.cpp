@@ -82,8 +82,6 @@ TesseractReader::TesseractReader(const TesseractOptions& options) : api_(new tes
 
 std::vector<OcrWord> TesseractReader::read_line(const cv::Mat& crop) { return read(crop, tesseract::PSM_SINGLE_LINE); }
 
-std::vector<OcrWord> TesseractReader::read_character(const cv::Mat& crop) { return read(crop, tesseract::PSM_SINGLE_CHAR); }
-
 std::vector<OcrWord> TesseractReader::read_block(const cv::Mat& crop) { return read(crop, tesseract::PSM_SPARSE_TEXT); }
 
 std::vector<OcrWord> read_line_at_scale(TesseractReader& reader, const cv::Mat& page, int letter_height, int read_height) {

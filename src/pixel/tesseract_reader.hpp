@@ -47,8 +47,6 @@ class TesseractReader {
 
   // The words of one line of dark text on a light background (CV_8UC1).
   std::vector<OcrWord> read_line(const cv::Mat& crop);
-  // One character (a lead marker's letter): no line finding, which a lone glyph can fail.
-  std::vector<OcrWord> read_character(const cv::Mat& crop);
   // The words of a block that may hold several lines (page segmentation on).
   std::vector<OcrWord> read_block(const cv::Mat& crop);
   // Recognitions run so far and the pixels they were given: the cost model of stage 4a.
